@@ -1,0 +1,334 @@
+//! From activities to the analysis every report renders: per-activity summaries (device values
+//! beside computed ones), duplicates merged, local days and weeks, the weekly table.
+//!
+//! Pure: no I/O, no printing.
+
+pub mod metrics;
+pub mod weeks;
+
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::ingest::Skipped;
+use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sport};
+pub use metrics::Computed;
+pub use weeks::Week;
+
+/// First day of the training week.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeekStart {
+    Mon,
+    Sun,
+}
+
+/// Settings that change the result.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Zone for files that carry no UTC offset.
+    pub tz: chrono_tz::Tz,
+    pub week_start: WeekStart,
+}
+
+/// Where an activity's local offset came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OffsetSource {
+    /// The file's own offset (FIT `activity.local_timestamp`).
+    File,
+    /// The `--tz` zone (or the machine's) at the activity's start.
+    Zone,
+}
+
+/// How `ascent_m`/`descent_m` were obtained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ElevationMethod {
+    /// The device's totals (barometric on most watches).
+    Device,
+    /// Smoothed sample elevation with a 3 m hysteresis.
+    Smoothed,
+    None,
+}
+
+/// One activity as every report shows it.
+#[derive(Clone, Debug, Serialize)]
+pub struct ActivitySummary {
+    pub id: String,
+    pub source: String,
+    pub session: usize,
+    pub format: Format,
+    pub sport: Sport,
+    pub sport_detail: String,
+    pub device_name: Option<String>,
+    pub start_utc: DateTime<Utc>,
+    pub start_local: DateTime<FixedOffset>,
+    pub offset_source: OffsetSource,
+    pub local_date: NaiveDate,
+    /// ISO label of the training week (`2025-W10`); with `--week-start sun` the label is that of
+    /// the ISO week holding the Monday after the Sunday start.
+    pub week: String,
+    pub week_start: NaiveDate,
+    /// Device total where the file has one, else computed.
+    pub distance_m: f64,
+    pub duration_s: f64,
+    pub moving_s: f64,
+    pub ascent_m: Option<f64>,
+    pub descent_m: Option<f64>,
+    pub elevation_method: ElevationMethod,
+    pub cadence_spm: Option<f64>,
+    pub cadence_rule: CadenceRule,
+    pub samples: usize,
+    pub computed: Computed,
+    pub device: Option<DeviceSummary>,
+    /// The id of the activity this one repeats (the same run exported twice); it then counts
+    /// nowhere.
+    pub duplicate_of: Option<String>,
+    pub warnings: Vec<String>,
+}
+
+impl ActivitySummary {
+    /// A run that counts: running, and not a duplicate.
+    pub fn counts_as_run(&self) -> bool {
+        self.sport == Sport::Running && self.duplicate_of.is_none()
+    }
+}
+
+/// The whole result, rendered by every report.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    pub activities: Vec<ActivitySummary>,
+    pub weeks: Vec<Week>,
+    pub skipped: Vec<Skipped>,
+}
+
+/// Summarises, dates, de-duplicates and tabulates.
+pub fn analyse(
+    activities: &[Activity],
+    skipped: Vec<Skipped>,
+    settings: &Settings,
+) -> Result<Analysis, weeks::WeeksError> {
+    let mut summaries: Vec<ActivitySummary> =
+        activities.iter().map(|a| summarise(a, settings)).collect();
+    summaries.sort_by(|a, b| {
+        (a.start_utc, &a.source, a.session).cmp(&(b.start_utc, &b.source, b.session))
+    });
+    mark_duplicates(&mut summaries);
+    let weeks = weeks::weekly(&summaries, settings.week_start)?;
+    Ok(Analysis {
+        activities: summaries,
+        weeks,
+        skipped,
+    })
+}
+
+/// The offset of local time at `start` for `a`.
+pub fn local_offset(a: &Activity, tz: &chrono_tz::Tz) -> (FixedOffset, OffsetSource) {
+    if let Some(off) = a.utc_offset_s.and_then(FixedOffset::east_opt) {
+        return (off, OffsetSource::File);
+    }
+    (
+        tz.offset_from_utc_datetime(&a.start_utc.naive_utc()).fix(),
+        OffsetSource::Zone,
+    )
+}
+
+/// The first day of the week holding `date`.
+pub fn week_start(date: NaiveDate, start: WeekStart) -> NaiveDate {
+    let back = match start {
+        WeekStart::Mon => date.weekday().num_days_from_monday(),
+        WeekStart::Sun => date.weekday().num_days_from_sunday(),
+    };
+    date - Days::new(back as u64)
+}
+
+/// The label of the week starting `start` (ISO year and week of its Monday).
+pub fn week_label(start: NaiveDate, week_start: WeekStart) -> String {
+    let monday = match week_start {
+        WeekStart::Mon => start,
+        WeekStart::Sun => start + Days::new(1),
+    };
+    let iso = monday.iso_week();
+    format!("{}-W{:02}", iso.year(), iso.week())
+}
+
+fn fnv1a32(s: &str) -> u32 {
+    let mut h: u32 = 0x811c_9dc5;
+    for b in s.bytes() {
+        h ^= b as u32;
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    h
+}
+
+/// Summarises one activity: computed values, device values, local date and week.
+pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
+    let computed = metrics::compute(&a.samples);
+    let (offset, offset_source) = local_offset(a, &settings.tz);
+    let start_local = a.start_utc.with_timezone(&offset);
+    let local_date = start_local.date_naive();
+    let ws = week_start(local_date, settings.week_start);
+    let device = a.device.clone();
+    let dev = device.clone().unwrap_or_default();
+
+    let distance_m = dev
+        .distance_m
+        .filter(|d| *d > 0.0)
+        .unwrap_or(computed.distance_m);
+    let duration_s = dev
+        .timer_s
+        .filter(|t| *t > 0.0)
+        .unwrap_or(computed.elapsed_s);
+    let (ascent_m, descent_m, elevation_method) = match (dev.ascent_m, dev.descent_m) {
+        (Some(up), down) => (
+            Some(up),
+            down.or(computed.descent_m),
+            ElevationMethod::Device,
+        ),
+        (None, _) if computed.ascent_m.is_some() => (
+            computed.ascent_m,
+            computed.descent_m,
+            ElevationMethod::Smoothed,
+        ),
+        _ => (None, None, ElevationMethod::None),
+    };
+    let source_key = format!("{}#{}", a.source, a.session);
+    ActivitySummary {
+        id: format!(
+            "{}-{:08x}",
+            a.start_utc.format("%Y%m%dT%H%M%SZ"),
+            fnv1a32(&source_key)
+        ),
+        source: a.source.clone(),
+        session: a.session,
+        format: a.format,
+        sport: a.sport,
+        sport_detail: a.sport_detail.clone(),
+        device_name: a.device_name.clone(),
+        start_utc: a.start_utc,
+        start_local,
+        offset_source,
+        local_date,
+        week: week_label(ws, settings.week_start),
+        week_start: ws,
+        distance_m,
+        duration_s,
+        moving_s: computed.moving_s,
+        ascent_m,
+        descent_m,
+        elevation_method,
+        cadence_spm: computed.cadence_spm,
+        cadence_rule: a.cadence_rule,
+        samples: a.samples.len(),
+        computed,
+        device,
+        duplicate_of: None,
+        warnings: a.warnings.clone(),
+    }
+}
+
+/// Two activities are the same run exported twice when they start within this many seconds...
+const DUPLICATE_START_S: i64 = 120;
+/// ...and their distances differ by at most this share (or 200 m)...
+const DUPLICATE_DISTANCE_SHARE: f64 = 0.05;
+/// ...and their durations by at most this share (or 60 s).
+const DUPLICATE_DURATION_SHARE: f64 = 0.10;
+
+fn same_run(a: &ActivitySummary, b: &ActivitySummary) -> bool {
+    let close =
+        |x: f64, y: f64, share: f64, floor: f64| (x - y).abs() <= (share * x.max(y)).max(floor);
+    (a.start_utc - b.start_utc).num_seconds().abs() <= DUPLICATE_START_S
+        && a.sport == b.sport
+        && close(a.distance_m, b.distance_m, DUPLICATE_DISTANCE_SHARE, 200.0)
+        && close(a.duration_s, b.duration_s, DUPLICATE_DURATION_SHARE, 60.0)
+}
+
+/// How much an export tells: FIT carries the device summary and dynamics, TCX lap totals, GPX
+/// the least. The richer copy is kept.
+fn richness(a: &ActivitySummary) -> (u8, usize) {
+    let format = match a.format {
+        Format::Fit => 2,
+        Format::Tcx => 1,
+        Format::Gpx => 0,
+    };
+    (format, a.samples)
+}
+
+/// Marks every activity that repeats an earlier-listed richer one (`summaries` sorted by start).
+pub fn mark_duplicates(summaries: &mut [ActivitySummary]) {
+    for i in 0..summaries.len() {
+        if summaries[i].duplicate_of.is_some() {
+            continue;
+        }
+        let mut group = vec![i];
+        for j in i + 1..summaries.len() {
+            if (summaries[j].start_utc - summaries[i].start_utc).num_seconds() > DUPLICATE_START_S {
+                break;
+            }
+            if summaries[j].duplicate_of.is_none() && same_run(&summaries[i], &summaries[j]) {
+                group.push(j);
+            }
+        }
+        if group.len() < 2 {
+            continue;
+        }
+        // Keep the richest; ties go to the first listed (earliest start, then source name).
+        let keep = *group
+            .iter()
+            .max_by(|&&x, &&y| {
+                richness(&summaries[x])
+                    .cmp(&richness(&summaries[y]))
+                    .then(y.cmp(&x))
+            })
+            .unwrap_or(&i);
+        let keep_id = summaries[keep].id.clone();
+        for &k in &group {
+            if k != keep {
+                summaries[k].duplicate_of = Some(keep_id.clone());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn weeks_start_on_monday_or_sunday() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 9).unwrap(); // a Sunday
+        assert_eq!(
+            week_start(d, WeekStart::Mon),
+            NaiveDate::from_ymd_opt(2025, 3, 3).unwrap()
+        );
+        assert_eq!(week_start(d, WeekStart::Sun), d);
+        assert_eq!(
+            week_label(week_start(d, WeekStart::Mon), WeekStart::Mon),
+            "2025-W10"
+        );
+        assert_eq!(week_label(d, WeekStart::Sun), "2025-W11");
+        // ISO years differ from calendar years around New Year.
+        let d = NaiveDate::from_ymd_opt(2024, 12, 30).unwrap();
+        assert_eq!(week_label(d, WeekStart::Mon), "2025-W01");
+    }
+
+    #[test]
+    fn late_evening_run_lands_on_its_local_day() {
+        let start = Utc.with_ymd_and_hms(2025, 3, 12, 2, 30, 0).unwrap();
+        let mut a = Activity::new("r.gpx", Format::Gpx, start);
+        a.sport = Sport::Running;
+        let settings = Settings {
+            tz: chrono_tz::America::New_York,
+            week_start: WeekStart::Mon,
+        };
+        let s = summarise(&a, &settings);
+        // 02:30 UTC on the 12th is 22:30 EDT on the 11th.
+        assert_eq!(s.local_date, NaiveDate::from_ymd_opt(2025, 3, 11).unwrap());
+        assert_eq!(s.offset_source, OffsetSource::Zone);
+        // A file's own offset wins over the zone.
+        a.utc_offset_s = Some(3600);
+        let s = summarise(&a, &settings);
+        assert_eq!(s.local_date, NaiveDate::from_ymd_opt(2025, 3, 12).unwrap());
+        assert_eq!(s.offset_source, OffsetSource::File);
+    }
+}

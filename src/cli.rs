@@ -1,0 +1,115 @@
+//! Command-line types (clap derive), then a validated [`Config`]: two steps, so that everything
+//! after parsing works with checked values.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::analysis::{Settings, WeekStart};
+
+/// Reads runners' watch exports (FIT, GPX, TCX; loose, gzipped or zipped) and reports the
+/// training patterns linked to knee pain.
+#[derive(Debug, Parser)]
+#[command(name = "patella", version, about, long_about = None)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyse files and folders (recursively; .zip, also nested, and .gz are opened)
+    Analyse {
+        /// Files or folders to read
+        #[arg(required = true, value_name = "PATH")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+        /// Print the whole result as one JSON document on stdout
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show what was read from one file: format, sport, columns, rules applied, device vs computed
+    Inspect {
+        /// The file (may be gzipped or a zip)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        /// Print the result as JSON
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Options shared by every command that dates activities.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// Zone for files that carry no UTC offset (IANA name, e.g. Europe/Berlin; default: this
+    /// machine's zone)
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// First day of the training week
+    #[arg(long, value_enum, default_value_t = WeekStartArg::Mon)]
+    pub week_start: WeekStartArg,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+pub enum WeekStartArg {
+    Mon,
+    Sun,
+}
+
+/// Settings after validation.
+#[derive(Debug)]
+pub struct Config {
+    pub settings: Settings,
+    /// Where the zone came from, for messages.
+    pub tz_origin: &'static str,
+}
+
+/// A usage error: a bad option value. Exits with status 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+impl Common {
+    /// Validates the options; the zone falls back to `TZ`, then the machine's zone, then UTC.
+    pub fn config(&self) -> Result<Config, UsageError> {
+        let week_start = match self.week_start {
+            WeekStartArg::Mon => WeekStart::Mon,
+            WeekStartArg::Sun => WeekStart::Sun,
+        };
+        let (tz, tz_origin) = match &self.tz {
+            Some(name) => (
+                name.parse::<chrono_tz::Tz>().map_err(|_| {
+                    UsageError(format!(
+                        "unknown time zone '{name}' (use an IANA name such as Europe/Berlin or UTC)"
+                    ))
+                })?,
+                "--tz",
+            ),
+            None => machine_zone(),
+        };
+        Ok(Config {
+            settings: Settings { tz, week_start },
+            tz_origin,
+        })
+    }
+}
+
+fn machine_zone() -> (chrono_tz::Tz, &'static str) {
+    if let Some(tz) = std::env::var("TZ")
+        .ok()
+        .and_then(|v| v.trim_start_matches(':').parse::<chrono_tz::Tz>().ok())
+    {
+        return (tz, "TZ");
+    }
+    match iana_time_zone::get_timezone()
+        .ok()
+        .and_then(|n| n.parse::<chrono_tz::Tz>().ok())
+    {
+        Some(tz) => (tz, "this machine"),
+        None => (chrono_tz::UTC, "fallback (machine zone unknown)"),
+    }
+}

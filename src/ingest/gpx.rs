@@ -1,0 +1,982 @@
+//! GPX 1.0 / 1.1 reader: all tracks of a file form one activity.
+//!
+//! Elements are matched by local name, so namespace prefixes (`gpxtpx:hr`, `ns3:hr`, `hr`) do not
+//! matter. Routes (`rte`) and waypoints (`wpt`) are ignored.
+//!
+//! The small XML helpers at the bottom (`xml_text`, `parse_time`, ...) are shared with the TCX
+//! reader.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::Reader;
+
+use crate::ingest::error::ReadError;
+use crate::model::{Activity, CadenceRule, Format, Sample, Sport};
+
+/// Cadence medians below this are per-leg values (RISK_MODEL.md, "Cadence").
+const PER_LEG_MEDIAN_LIMIT: f64 = 120.0;
+
+/// One `trkpt` as read, before timing and cadence rules are applied.
+#[derive(Clone, Debug)]
+struct RawPoint {
+    time: Option<DateTime<Utc>>,
+    lat: f64,
+    lon: f64,
+    ele: f64,
+    speed: f64,
+    cad: f64,
+    hr: f64,
+    power: f64,
+}
+
+impl RawPoint {
+    fn new(start: &BytesStart) -> RawPoint {
+        let mut p = RawPoint {
+            time: None,
+            lat: f64::NAN,
+            lon: f64::NAN,
+            ele: f64::NAN,
+            speed: f64::NAN,
+            cad: f64::NAN,
+            hr: f64::NAN,
+            power: f64::NAN,
+        };
+        for attr in start.attributes().flatten() {
+            let key = attr.key.local_name();
+            match key.as_ref() {
+                "lat" => p.lat = parse_num(&attr.value),
+                "lon" => p.lon = parse_num(&attr.value),
+                _ => {}
+            }
+        }
+        p
+    }
+}
+
+/// Reads a GPX file into one activity (session 0) holding all its track points.
+pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    let text = xml_text(bytes)?;
+    let mut reader = Reader::from_str(&text);
+
+    // Local names of the open elements, outermost first.
+    let mut stack: Vec<String> = Vec::new();
+    let mut buf = String::new();
+    let mut points: Vec<RawPoint> = Vec::new();
+    let mut current: Option<RawPoint> = None;
+    // Depth (stack length) at which the current trkpt was opened.
+    let mut point_depth = 0usize;
+    let mut creator: Option<String> = None;
+    let mut sport_type: Option<String> = None;
+    let mut saw_root = false;
+    let mut saw_route = false;
+    let mut broken: Option<String> = None;
+
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                broken = Some(format!(
+                    "malformed XML at byte {}: {}",
+                    reader.error_position(),
+                    one_line(&e.to_string())
+                ));
+                break;
+            }
+        };
+        match event {
+            Event::Start(e) => {
+                let name = e.local_name().as_ref().to_string();
+                saw_route |= name == "rtept";
+                open_element(
+                    &e,
+                    &name,
+                    &stack,
+                    &mut current,
+                    &mut point_depth,
+                    &mut creator,
+                    &mut saw_root,
+                );
+                stack.push(name);
+                buf.clear();
+            }
+            Event::Empty(e) => {
+                let name = e.local_name().as_ref().to_string();
+                saw_route |= name == "rtept";
+                open_element(
+                    &e,
+                    &name,
+                    &stack,
+                    &mut current,
+                    &mut point_depth,
+                    &mut creator,
+                    &mut saw_root,
+                );
+                stack.push(name);
+                buf.clear();
+                close_element(
+                    &stack,
+                    "",
+                    &mut current,
+                    point_depth,
+                    &mut points,
+                    &mut sport_type,
+                );
+                stack.pop();
+            }
+            Event::Text(t) => buf.push_str(&t.xml10_content()),
+            Event::CData(t) => buf.push_str(&t),
+            Event::GeneralRef(r) => push_ref(&mut buf, &r),
+            Event::End(_) => {
+                close_element(
+                    &stack,
+                    &buf,
+                    &mut current,
+                    point_depth,
+                    &mut points,
+                    &mut sport_type,
+                );
+                stack.pop();
+                buf.clear();
+            }
+            Event::Eof => {
+                if !stack.is_empty() {
+                    broken = Some(format!(
+                        "truncated XML at byte {}: unclosed <{}>",
+                        reader.buffer_position(),
+                        stack.last().map(String::as_str).unwrap_or("")
+                    ));
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+
+    if !saw_root {
+        return Err(ReadError::invalid(broken.unwrap_or_else(|| {
+            "not a gpx file (no <gpx> element)".to_string()
+        })));
+    }
+
+    let mut warnings = Vec::new();
+    if let Some(msg) = broken {
+        // Salvage the complete points read before the damage, if any carry time.
+        if points.iter().any(|p| p.time.is_some()) {
+            warnings.push(format!(
+                "{msg}; kept the {} track points read before it",
+                points.len()
+            ));
+        } else {
+            return Err(ReadError::invalid(msg));
+        }
+    }
+
+    if points.is_empty() {
+        if saw_route {
+            return Err(ReadError::not_activity(
+                "gpx holds only a route (a planned course), no track points",
+            ));
+        }
+        return Err(ReadError::invalid("no track points"));
+    }
+    let total = points.len();
+    points.retain(|p| p.time.is_some());
+    if points.is_empty() {
+        return Err(ReadError::not_activity(
+            "gpx has no timestamps (a route or planned course)",
+        ));
+    }
+    let dropped = total - points.len();
+    if dropped > 0 {
+        warnings.push(format!(
+            "dropped {dropped} of {total} track points without a time"
+        ));
+    }
+
+    let times: Vec<DateTime<Utc>> = points.iter().filter_map(|p| p.time).collect();
+    if times.windows(2).any(|w| w[1] < w[0]) {
+        warnings.push("track points out of time order; sorted by time".to_string());
+        points.sort_by_key(|p| p.time);
+    }
+    let start = match points.iter().find_map(|p| p.time) {
+        Some(t) => t,
+        None => {
+            return Err(ReadError::not_activity(
+                "gpx has no timestamps (a route or planned course)",
+            ))
+        }
+    };
+
+    let mut act = Activity::new(source, Format::Gpx, start);
+    act.device_name = creator;
+    match sport_type {
+        Some(t) => {
+            act.sport = Sport::from_name(&t);
+            act.sport_detail = t;
+        }
+        None => {
+            act.sport = Sport::Other;
+            warnings.push("no sport type in file".to_string());
+        }
+    }
+
+    // Elevation: a file whose elevations are all exactly 0 records none.
+    let eles: Vec<f64> = points
+        .iter()
+        .map(|p| p.ele)
+        .filter(|e| !e.is_nan())
+        .collect();
+    let zero_elevation = !eles.is_empty() && eles.iter().all(|&e| e == 0.0);
+    if zero_elevation {
+        warnings.push("all elevations are 0; treated as no elevation".to_string());
+    }
+
+    // Cadence rule, decided once per file.
+    let cads: Vec<f64> = points
+        .iter()
+        .map(|p| p.cad)
+        .filter(|c| c.is_finite() && *c > 0.0)
+        .collect();
+    let has_cad = points.iter().any(|p| p.cad.is_finite());
+    let (rule, factor) = if !has_cad {
+        (CadenceRule::None, f64::NAN)
+    } else if !act.sport.on_foot() {
+        if act.sport == Sport::Other {
+            warnings.push("cadence ignored: sport is not known to be on foot".to_string());
+        }
+        (CadenceRule::None, f64::NAN)
+    } else {
+        match median(cads) {
+            Some(m) if m < PER_LEG_MEDIAN_LIMIT => (CadenceRule::GpxPerLegDoubled, 2.0),
+            Some(_) => (CadenceRule::GpxAlreadySpm, 1.0),
+            // Only zero cadence values: nothing to tell per-leg from steps; keep the zeros.
+            None => (CadenceRule::GpxAlreadySpm, 1.0),
+        }
+    };
+    act.cadence_rule = rule;
+
+    for p in &points {
+        let t = match p.time {
+            Some(t) => t,
+            None => continue,
+        };
+        act.samples.push(Sample {
+            t_s: seconds_between(start, t),
+            lat_deg: p.lat,
+            lon_deg: p.lon,
+            elevation_m: if zero_elevation { f64::NAN } else { p.ele },
+            speed_m_s: p.speed,
+            cadence_spm: p.cad * factor,
+            heart_rate_bpm: p.hr,
+            power_w: p.power,
+            ..Sample::default()
+        });
+    }
+    act.warnings = warnings;
+    Ok(vec![act])
+}
+
+fn open_element(
+    e: &BytesStart,
+    name: &str,
+    stack: &[String],
+    current: &mut Option<RawPoint>,
+    point_depth: &mut usize,
+    creator: &mut Option<String>,
+    saw_root: &mut bool,
+) {
+    if stack.is_empty() {
+        if name == "gpx" {
+            *saw_root = true;
+            if let Some(c) = attr_value(e, "creator") {
+                let c = c.trim();
+                if !c.is_empty() {
+                    *creator = Some(c.to_string());
+                }
+            }
+        }
+        return;
+    }
+    if name == "trkpt" && current.is_none() && stack.iter().any(|s| s == "trk") {
+        *current = Some(RawPoint::new(e));
+        *point_depth = stack.len();
+    }
+}
+
+/// Handles the end of the innermost element of `stack` (still on the stack), with its text.
+fn close_element(
+    stack: &[String],
+    text: &str,
+    current: &mut Option<RawPoint>,
+    point_depth: usize,
+    points: &mut Vec<RawPoint>,
+    sport_type: &mut Option<String>,
+) {
+    let (depth, name) = match stack.last() {
+        Some(n) => (stack.len() - 1, n.as_str()),
+        None => return,
+    };
+    if let Some(p) = current.as_mut() {
+        if depth == point_depth {
+            // The trkpt itself ends.
+            if let Some(p) = current.take() {
+                points.push(p);
+            }
+            return;
+        }
+        let in_ext = stack
+            .get(point_depth..)
+            .unwrap_or_default()
+            .iter()
+            .any(|s| s == "extensions");
+        let text = text.trim();
+        if depth == point_depth + 1 && !in_ext {
+            match name {
+                "ele" => p.ele = parse_num(text),
+                "time" => p.time = parse_time(text),
+                "speed" => p.speed = parse_num(text),
+                _ => {}
+            }
+        } else if in_ext {
+            match name.to_ascii_lowercase().as_str() {
+                "hr" | "heartrate" => p.hr = parse_num(text),
+                "cad" | "cadence" => p.cad = parse_num(text),
+                "speed" => p.speed = parse_num(text),
+                "power" => p.power = parse_num(text),
+                _ => {}
+            }
+        }
+        return;
+    }
+    // trk/type, the first non-empty one.
+    if name == "type" && depth >= 1 && stack[depth - 1] == "trk" && sport_type.is_none() {
+        let t = text.trim();
+        if !t.is_empty() {
+            *sport_type = Some(t.to_string());
+        }
+    }
+}
+
+/// The median of `v` (NaN-free), or `None` when empty.
+pub(crate) fn median(mut v: Vec<f64>) -> Option<f64> {
+    if v.is_empty() {
+        return None;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    Some(if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers shared with the TCX reader.
+
+/// The document as text, ready for quick-xml: decoded (UTF-8, UTF-16 with BOM, or Latin-1 when not
+/// valid UTF-8), with a leading BOM and anything before the first `<` removed (Strava writes blank
+/// lines before `<?xml`, which XML forbids).
+pub(crate) fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
+    let text: Cow<str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        decode_8bit(rest)
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
+        Cow::Owned(decode_utf16(rest, u16::from_le_bytes))
+    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
+        Cow::Owned(decode_utf16(rest, u16::from_be_bytes))
+    } else {
+        decode_8bit(bytes)
+    };
+    // Drop BOMs and whitespace in any order before the first markup.
+    let skip = text
+        .char_indices()
+        .find(|&(_, c)| !(c.is_whitespace() || c == '\u{FEFF}'))
+        .map(|(i, _)| i)
+        .unwrap_or(text.len());
+    if skip == text.len() {
+        return Err(ReadError::invalid("empty file"));
+    }
+    if !text[skip..].starts_with('<') {
+        return Err(ReadError::invalid("not XML (does not start with '<')"));
+    }
+    Ok(match text {
+        Cow::Borrowed(s) => Cow::Borrowed(&s[skip..]),
+        Cow::Owned(s) => Cow::Owned(s[skip..].to_string()),
+    })
+}
+
+fn decode_8bit(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        // Not UTF-8: read as Latin-1, which maps every byte and keeps all the ASCII markup.
+        Err(_) => Cow::Owned(bytes.iter().map(|&b| b as char).collect()),
+    }
+}
+
+fn decode_utf16(bytes: &[u8], conv: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|c| conv([c[0], c[1]]));
+    char::decode_utf16(units)
+        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
+}
+
+/// Appends the text a `&...;` reference stands for.
+pub(crate) fn push_ref(buf: &mut String, r: &BytesRef) {
+    if let Ok(Some(c)) = r.resolve_char_ref() {
+        buf.push(c);
+        return;
+    }
+    let name: &str = r;
+    buf.push_str(match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => "",
+    });
+}
+
+/// The unescaped value of the attribute with local name `local`.
+pub(crate) fn attr_value(e: &BytesStart, local: &str) -> Option<String> {
+    e.attributes().flatten().find_map(|a| {
+        if a.key.local_name().as_ref() == local {
+            Some(
+                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
+                    .map(|v| v.into_owned())
+                    .unwrap_or_else(|_| a.value.to_string()),
+            )
+        } else {
+            None
+        }
+    })
+}
+
+/// A number, or NaN when empty or unreadable (a decimal comma is accepted).
+pub(crate) fn parse_num(s: &str) -> f64 {
+    let s = s.trim();
+    match s.parse::<f64>() {
+        Ok(v) if v.is_finite() => v,
+        Ok(_) => f64::NAN,
+        Err(_) => s
+            .replacen(',', ".", 1)
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .unwrap_or(f64::NAN),
+    }
+}
+
+/// An RFC 3339 time (fractional seconds, `Z` or an offset); a time without zone is UTC.
+pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    let fixed = s.replacen(' ', "T", 1);
+    let fixed = match fixed.strip_suffix('z') {
+        Some(f) => format!("{f}Z"),
+        None => fixed,
+    };
+    if let Ok(t) = DateTime::parse_from_rfc3339(&fixed) {
+        return Some(t.with_timezone(&Utc));
+    }
+    // Offsets written without a colon (`+0100`).
+    if let Ok(t) = DateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(t.with_timezone(&Utc));
+    }
+    NaiveDateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S%.f")
+        .ok()
+        .map(|n| n.and_utc())
+}
+
+/// Seconds from `a` to `b`, with sub-second precision.
+pub(crate) fn seconds_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
+    let d = b - a;
+    match d.num_microseconds() {
+        Some(us) => us as f64 / 1e6,
+        None => d.num_milliseconds() as f64 / 1e3,
+    }
+}
+
+/// An error message on one line, lowercase first letter, no trailing period.
+pub(crate) fn one_line(s: &str) -> String {
+    let mut out: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    while out.ends_with('.') {
+        out.pop();
+    }
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::io::Read;
+    use std::path::{Path, PathBuf};
+
+    fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    fn load(path: &Path) -> Vec<u8> {
+        let raw = std::fs::read(path).expect("read corpus file");
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&raw[..])
+                .read_to_end(&mut out)
+                .expect("gunzip corpus file");
+            out
+        } else {
+            raw
+        }
+    }
+
+    /// `N trkpt` from the MANIFEST notes, keyed by path relative to the corpus.
+    fn manifest_trkpt() -> HashMap<String, usize> {
+        let mut m = HashMap::new();
+        let Ok(text) = std::fs::read_to_string(
+            crate::test_support::corpus_dir()
+                .expect("corpus")
+                .join("MANIFEST.tsv"),
+        ) else {
+            return m;
+        };
+        for line in text.lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 7 {
+                continue;
+            }
+            let words: Vec<&str> = cols[6].split([';', ',']).collect();
+            for w in words {
+                let w = w.trim();
+                if let Some(n) = w.strip_suffix(" trkpt") {
+                    if let Ok(n) = n.trim().parse() {
+                        m.insert(cols[0].to_string(), n);
+                    }
+                }
+            }
+        }
+        m
+    }
+
+    /// Total trkpt count the reader saw: samples plus the dropped ones its warning names.
+    fn seen_points(a: &Activity) -> usize {
+        for w in &a.warnings {
+            if let Some(rest) = w.strip_prefix("dropped ") {
+                if let Some(total) = rest.split(" of ").nth(1) {
+                    if let Some(n) = total.split_whitespace().next() {
+                        if let Ok(n) = n.parse() {
+                            return n;
+                        }
+                    }
+                }
+            }
+        }
+        a.samples.len()
+    }
+
+    fn fixture(bytes: &[u8], name: &str) -> Activity {
+        let mut acts = read(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(acts.len(), 1, "{name}");
+        acts.remove(0)
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        parse_time(s).expect("test time")
+    }
+
+    #[test]
+    fn empty_segment_track() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/gpxpy-track-with-empty-segment.gpx"),
+            "gpxpy-track-with-empty-segment.gpx",
+        );
+        assert_eq!(a.source, "gpxpy-track-with-empty-segment.gpx");
+        assert_eq!(a.format, Format::Gpx);
+        assert_eq!(a.session, 0);
+        assert_eq!(a.samples.len(), 9);
+        assert_eq!(a.start_utc, utc("2013-07-06T17:26:26Z"));
+        assert_eq!(a.samples.t_s[1], 4.0);
+        assert!((a.samples.lat_deg[0] - 50.7772126).abs() < 1e-9);
+        assert!((a.samples.lon_deg[0] - 6.0819695).abs() < 1e-9);
+        assert_eq!(
+            a.device_name.as_deref(),
+            Some("TC2 to GPX11 XSLT stylesheet")
+        );
+        assert_eq!(a.sport, Sport::Other);
+        assert_eq!(a.sport_detail, "");
+        assert!(a.warnings.iter().any(|w| w == "no sport type in file"));
+        assert_eq!(a.cadence_rule, CadenceRule::None);
+        assert!(!Samples::has(&a.samples.cadence_spm));
+        assert!(a.device.is_none() && a.utc_offset_s.is_none());
+    }
+
+    use crate::model::Samples;
+
+    #[test]
+    fn strava_run_hr_cadence_power() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/gpx-data-analysis-morning-run-head40.gpx"),
+            "head40",
+        );
+        assert_eq!(a.samples.len(), 40);
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!(a.sport_detail, "9");
+        assert_eq!(a.device_name.as_deref(), Some("StravaGPX"));
+        assert_eq!(a.start_utc, utc("2022-08-19T23:00:08Z"));
+        // Non-zero cad median is 78 (per leg): doubled.
+        assert_eq!(a.cadence_rule, CadenceRule::GpxPerLegDoubled);
+        assert_eq!(a.samples.t_s[14], 14.0);
+        assert_eq!(a.samples.heart_rate_bpm[14], 139.0);
+        assert_eq!(a.samples.cadence_spm[14], 150.0);
+        assert_eq!(a.samples.power_w[14], 164.0);
+        assert_eq!(a.samples.cadence_spm[0], 0.0);
+        assert_eq!(a.samples.elevation_m[0], 2.9);
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    }
+
+    #[test]
+    fn bom_blank_lines_and_ns3_prefix() {
+        let bytes = include_bytes!("../../fixtures/gpx/made-ns3-prefix-bom-blank-lines.gpx");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF\n"));
+        let a = fixture(bytes, "ns3");
+        assert_eq!(a.samples.len(), 40);
+        assert_eq!(a.samples.heart_rate_bpm[14], 139.0);
+        assert_eq!(a.samples.cadence_spm[39], 156.0);
+        assert_eq!(a.cadence_rule, CadenceRule::GpxPerLegDoubled);
+        // Same data as the gpxtpx original.
+        let orig = fixture(
+            include_bytes!("../../fixtures/gpx/gpx-data-analysis-morning-run-head40.gpx"),
+            "head40",
+        );
+        assert_eq!(a.samples.heart_rate_bpm, orig.samples.heart_rate_bpm);
+        assert_eq!(a.samples.cadence_spm, orig.samples.cadence_spm);
+        assert_eq!(a.samples.power_w, orig.samples.power_w);
+        assert_eq!(a.samples.t_s, orig.samples.t_s);
+        assert_eq!(a.start_utc, orig.start_utc);
+    }
+
+    #[test]
+    fn cadence_already_spm_kept_and_not_on_foot_dropped() {
+        let doc = |ty: &str, cad: &str| {
+            format!(
+                r#"<gpx version="1.1"><trk><type>{ty}</type><trkseg>
+                <trkpt lat="1" lon="2"><time>2020-01-01T00:00:00Z</time>
+                  <extensions><x:TrackPointExtension><x:cad>{cad}</x:cad><x:hr>150</x:hr>
+                  </x:TrackPointExtension></extensions></trkpt>
+                <trkpt lat="1" lon="2"><time>2020-01-01T00:00:01Z</time>
+                  <extensions><cadence>{cad}</cadence><heartrate>151</heartrate></extensions></trkpt>
+                </trkseg></trk></gpx>"#
+            )
+        };
+        let a = fixture(doc("running", "170").as_bytes(), "spm");
+        assert_eq!(a.cadence_rule, CadenceRule::GpxAlreadySpm);
+        assert_eq!(a.samples.cadence_spm, vec![170.0, 170.0]);
+        assert_eq!(a.samples.heart_rate_bpm, vec![150.0, 151.0]);
+        let b = fixture(doc("cycling", "85").as_bytes(), "bike");
+        assert_eq!(b.sport, Sport::Cycling);
+        assert_eq!(b.cadence_rule, CadenceRule::None);
+        assert!(!Samples::has(&b.samples.cadence_spm));
+        assert_eq!(b.samples.heart_rate_bpm[1], 151.0);
+    }
+
+    #[test]
+    fn zero_elevations_are_no_elevation() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/gpxpy-cerknicko-jezero-with-elevations-zero.gpx"),
+            "zero",
+        );
+        // 296 trkpt over 8 segments, one activity; the 7 wpt are ignored.
+        assert_eq!(a.samples.len(), 296);
+        assert!(!Samples::has(&a.samples.elevation_m));
+        assert!(a.samples.has_gps());
+        assert!(a.warnings.iter().any(|w| w.contains("elevations are 0")));
+        assert_eq!(
+            a.device_name.as_deref(),
+            Some("GPSBabel - http://www.gpsbabel.org")
+        );
+    }
+
+    #[test]
+    fn empty_ele_is_nan() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/togeojson-empty_ele.gpx"),
+            "empty_ele",
+        );
+        assert_eq!(a.samples.len(), 2);
+        assert!(!Samples::has(&a.samples.elevation_m));
+    }
+
+    #[test]
+    fn untimed_points_dropped_with_warning() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/gpxpy-korita-zbevnica.gpx"),
+            "korita",
+        );
+        assert_eq!(a.samples.len(), 513);
+        assert!(
+            a.warnings
+                .iter()
+                .any(|w| w == "dropped 358 of 871 track points without a time"),
+            "{:?}",
+            a.warnings
+        );
+        assert_eq!(a.sport_detail, "jkljkl");
+        assert_eq!(a.sport, Sport::Other);
+    }
+
+    #[test]
+    fn fractional_seconds_and_offsets() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/gpxpy-track-with-less-sec-time.gpx"),
+            "less-sec",
+        );
+        assert_eq!(a.start_utc, utc("2015-12-11T14:43:13Z"));
+        assert!((a.samples.t_s[1] - 0.994).abs() < 1e-9);
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!(a.sport_detail, "run");
+        assert_eq!(a.device_name.as_deref(), Some("NikePlus GPX Bridge"));
+
+        let b = fixture(
+            include_bytes!("../../fixtures/gpx/opentracks-gpx_timezone.gpx"),
+            "tz",
+        );
+        assert_eq!(b.samples.len(), 1);
+        assert_eq!(b.start_utc, utc("2021-01-07T20:36:59.179Z"));
+        assert!(b.utc_offset_s.is_none());
+    }
+
+    #[test]
+    fn gpx10_speed_and_zoneless_time() {
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/gpxpy-track_with_speed.gpx"),
+            "speed",
+        );
+        assert_eq!(a.samples.speed_m_s, vec![1.2, 2.2, 3.2]);
+        assert_eq!(a.samples.t_s, vec![0.0, 6.0, 13.0]);
+        assert!(a.device_name.is_none());
+
+        let b = fixture(
+            include_bytes!("../../fixtures/gpx/gpxpy-gpx1.0_with_all_fields.gpx"),
+            "gpx10",
+        );
+        // One track point (route points ignored); its time has no zone, so it is UTC.
+        assert_eq!(b.samples.len(), 1);
+        assert_eq!(b.start_utc, utc("2013-01-01T12:00:04Z"));
+        assert_eq!(b.samples.elevation_m[0], 11.1);
+        assert_eq!(b.samples.lat_deg[0], 10.1);
+        assert_eq!(b.samples.lon_deg[0], -20.2);
+    }
+
+    #[test]
+    fn routes_and_missing_points_are_errors() {
+        let e = read(
+            include_bytes!("../../fixtures/gpx/georust-gpx-strava_route_example.gpx"),
+            "route",
+        )
+        .unwrap_err();
+        assert!(matches!(e, ReadError::NotActivity(_)), "{e}");
+        assert!(e.to_string().contains("no timestamps"), "{e}");
+
+        let e = read(
+            include_bytes!("../../fixtures/gpx/made-no-timestamps.gpx"),
+            "plan",
+        )
+        .unwrap_err();
+        assert!(matches!(e, ReadError::NotActivity(_)), "{e}");
+
+        // BOM file with only a waypoint: parses, but has no track points.
+        let e = read(
+            include_bytes!("../../fixtures/gpx/gpxpy-unicode_with_bom.gpx"),
+            "bom",
+        )
+        .unwrap_err();
+        assert_eq!(e, ReadError::invalid("no track points"));
+
+        // Route points only: not an activity.
+        let route = br#"<gpx version="1.1"><rte><rtept lat="1" lon="2"><time>2020-01-01T00:00:00Z</time></rtept></rte></gpx>"#;
+        let e = read(route, "rte").unwrap_err();
+        assert!(matches!(e, ReadError::NotActivity(_)), "{e}");
+    }
+
+    #[test]
+    fn truncated_files() {
+        let e = read(
+            include_bytes!("../../fixtures/gpx/made-truncated-in-first-point.gpx"),
+            "cut",
+        )
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(matches!(e, ReadError::Invalid(_)));
+        assert!(msg.contains("XML at byte "), "{msg}");
+        assert!(!msg.ends_with('.') && !msg.contains('\n'), "{msg}");
+
+        // Five complete points before the cut are kept, with a warning.
+        let a = fixture(
+            include_bytes!("../../fixtures/gpx/made-truncated-after-5-points.gpx"),
+            "cut5",
+        );
+        assert_eq!(a.samples.len(), 5);
+        assert!(
+            a.warnings.iter().any(|w| w.contains("XML at byte")),
+            "{:?}",
+            a.warnings
+        );
+    }
+
+    #[test]
+    fn garbage_never_panics() {
+        for bad in [
+            &b""[..],
+            b"   \n\n",
+            b"\xEF\xBB\xBF",
+            b"not xml at all",
+            b"<html><body>hi</body></html>",
+            b"<gpx><trk><trkseg><trkpt lat='x' lon='y'><time>yesterday</time></trkpt>",
+            b"<gpx><trk></wrong></gpx>",
+            b"\x00\xFF\xFE<<<>>>",
+            b"<?xml version='1.0'?><gpx>&bogus;</gpx>",
+        ] {
+            let r = read(bad, "bad");
+            let e = r.expect_err("garbage must be an error");
+            assert!(!e.to_string().is_empty());
+        }
+        // Every prefix length of a real file: Ok or Err, never a panic.
+        let full = include_bytes!("../../fixtures/gpx/gpx-data-analysis-morning-run-head40.gpx");
+        let mut oks = 0;
+        for cut in (0..full.len()).step_by(97) {
+            if read(&full[..cut], "prefix").is_ok() {
+                oks += 1;
+            }
+        }
+        assert!(oks > 0);
+    }
+
+    #[test]
+    fn latin1_is_decoded() {
+        let mut doc = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\n<gpx creator=\"Caf\xE9\"><trk><trkseg><trkpt lat=\"1\" lon=\"2\"><time>2020-01-01T00:00:00Z</time></trkpt></trkseg></trk></gpx>".to_vec();
+        let a = fixture(&doc, "latin1");
+        assert_eq!(a.device_name.as_deref(), Some("Caf\u{e9}"));
+        doc.truncate(10);
+        assert!(read(&doc, "latin1-cut").is_err());
+    }
+
+    #[test]
+    fn corpus_sweep() {
+        let Some(corpus) = crate::test_support::corpus_dir() else {
+            return;
+        };
+        let dir = corpus.join("gpx");
+        let manifest = manifest_trkpt();
+        let mut files = Vec::new();
+        files_under(&dir, &mut files);
+        assert!(!files.is_empty());
+        let (mut ok, mut err, mut checked_counts, mut checked_geo) = (0, 0, 0, 0);
+        eprintln!(
+            "{:<62} {:>6} {:<22} {:<20} note",
+            "file", "points", "sport", "cadence"
+        );
+        for path in &files {
+            let rel = path
+                .strip_prefix(&corpus)
+                .map(|p| p.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let bytes = load(path);
+            let result = std::panic::catch_unwind(|| read(&bytes, &rel));
+            let result = match result {
+                Ok(r) => r,
+                Err(_) => panic!("{rel}: reader panicked"),
+            };
+            match &result {
+                Ok(acts) => {
+                    ok += 1;
+                    assert_eq!(acts.len(), 1, "{rel}");
+                    let a = &acts[0];
+                    assert!(!a.samples.is_empty(), "{rel}");
+                    assert!(
+                        a.samples.t_s.windows(2).all(|w| w[0] <= w[1]),
+                        "{rel}: t_s decreasing"
+                    );
+                    assert_eq!(a.samples.t_s.first().copied(), Some(0.0), "{rel}");
+                    let truncated = a.warnings.iter().any(|w| w.contains("XML at byte"));
+                    if let (Some(&n), false) = (manifest.get(&rel), truncated) {
+                        assert_eq!(seen_points(a), n, "{rel}: trkpt count vs MANIFEST");
+                        checked_counts += 1;
+                    }
+                    // Geometry against the gpx crate, where it can read the file.
+                    if let Ok(g) = ::gpx::read(&bytes[..]) {
+                        let timed: Vec<&::gpx::Waypoint> = g
+                            .tracks
+                            .iter()
+                            .flat_map(|t| t.segments.iter())
+                            .flat_map(|s| s.points.iter())
+                            .filter(|p| p.time.is_some())
+                            .collect();
+                        let with_pos = a
+                            .samples
+                            .lat_deg
+                            .iter()
+                            .zip(&a.samples.lon_deg)
+                            .filter(|(la, lo)| la.is_finite() && lo.is_finite())
+                            .count();
+                        assert_eq!(timed.len(), with_pos, "{rel}: positions vs gpx crate");
+                        let sorted = a.warnings.iter().any(|w| w.contains("sorted"));
+                        if let (Some(p), false) = (timed.first(), sorted) {
+                            let pt = p.point();
+                            assert!((pt.y() - a.samples.lat_deg[0]).abs() < 1e-9, "{rel}");
+                            assert!((pt.x() - a.samples.lon_deg[0]).abs() < 1e-9, "{rel}");
+                            let t = p.time.and_then(|t| t.format().ok()).unwrap_or_default();
+                            assert_eq!(parse_time(&t), Some(a.start_utc), "{rel}: start");
+                        }
+                        checked_geo += 1;
+                    }
+                    eprintln!(
+                        "{:<62} {:>6} {:<22} {:<20} {}",
+                        rel,
+                        a.samples.len(),
+                        format!("{}({})", a.sport.as_str(), a.sport_detail),
+                        a.cadence_rule.as_str(),
+                        a.warnings.join(" | ")
+                    );
+                }
+                Err(e) => {
+                    err += 1;
+                    let msg = e.to_string();
+                    assert!(!msg.is_empty() && !msg.contains('\n'), "{rel}: {msg:?}");
+                    eprintln!("{rel:<62} {:>6} ERR {msg}", "-");
+                }
+            }
+        }
+        eprintln!(
+            "gpx corpus: {} files, {ok} ok, {err} err; {checked_counts} counts checked against \
+             MANIFEST, {checked_geo} against the gpx crate",
+            files.len()
+        );
+        assert_eq!(ok + err, files.len());
+        assert!(checked_geo > 0 && checked_counts > 0);
+    }
+}

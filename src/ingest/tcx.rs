@@ -1,0 +1,840 @@
+//! TCX (Garmin Training Center Database v2) reader: one activity per `<Activity>` element.
+//!
+//! Elements are matched by local name (`ns3:RunCadence`, `RunCadence` alike). A lap's own
+//! `DistanceMeters`/`Cadence` are told apart from a trackpoint's by their parent element.
+
+use chrono::{DateTime, Utc};
+use quick_xml::events::Event;
+use quick_xml::Reader;
+
+use super::gpx::{
+    attr_value, median, one_line, parse_num, parse_time, push_ref, seconds_between, xml_text,
+};
+use crate::ingest::error::ReadError;
+use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
+
+/// A stride cadence whose median is above this is implausible: the writer probably stored steps.
+const STRIDE_MEDIAN_LIMIT: f64 = 120.0;
+
+#[derive(Clone, Debug)]
+struct RawPoint {
+    time: Option<DateTime<Utc>>,
+    lat: f64,
+    lon: f64,
+    alt: f64,
+    dist: f64,
+    hr: f64,
+    /// Trackpoint `Cadence` (rpm on a ride, strides per minute from some footpod writers).
+    cadence: f64,
+    run_cadence: f64,
+    speed: f64,
+    watts: f64,
+}
+
+impl Default for RawPoint {
+    fn default() -> Self {
+        RawPoint {
+            time: None,
+            lat: f64::NAN,
+            lon: f64::NAN,
+            alt: f64::NAN,
+            dist: f64::NAN,
+            hr: f64::NAN,
+            cadence: f64::NAN,
+            run_cadence: f64::NAN,
+            speed: f64::NAN,
+            watts: f64::NAN,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct RawLap {
+    start: Option<DateTime<Utc>>,
+    total_time_s: Option<f64>,
+    distance_m: Option<f64>,
+    avg_run_cadence: Option<f64>,
+    /// The lap's own `Cadence` (rpm on a ride, strides per minute on a run).
+    cadence: Option<f64>,
+}
+
+#[derive(Clone, Debug, Default)]
+struct RawActivity {
+    index: usize,
+    sport: Option<String>,
+    id: Option<DateTime<Utc>>,
+    creator: Option<String>,
+    laps: Vec<RawLap>,
+    points: Vec<RawPoint>,
+}
+
+/// Reads a TCX file: one [`Activity`] per `<Activity>`, `session` being its index in the file.
+pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    let text = xml_text(bytes)?;
+    let mut reader = Reader::from_str(&text);
+
+    let mut stack: Vec<String> = Vec::new();
+    let mut buf = String::new();
+    let mut acts: Vec<RawActivity> = Vec::new();
+    let mut act: Option<RawActivity> = None;
+    let mut act_depth = 0usize;
+    let mut lap: Option<RawLap> = None;
+    let mut lap_depth = 0usize;
+    let mut point: Option<RawPoint> = None;
+    let mut point_depth = 0usize;
+    let mut n_activity = 0usize;
+    let mut saw_root = false;
+    let mut saw_course = false;
+    let mut broken: Option<String> = None;
+
+    loop {
+        let event = match reader.read_event() {
+            Ok(e) => e,
+            Err(e) => {
+                broken = Some(format!(
+                    "malformed XML at byte {}: {}",
+                    reader.error_position(),
+                    one_line(&e.to_string())
+                ));
+                break;
+            }
+        };
+        let (start, is_empty) = match &event {
+            Event::Start(e) => (Some(e), false),
+            Event::Empty(e) => (Some(e), true),
+            _ => (None, false),
+        };
+        if let Some(e) = start {
+            let name = e.local_name().as_ref().to_string();
+            let depth = stack.len();
+            if depth == 0 {
+                saw_root = name == "TrainingCenterDatabase";
+            }
+            match name.as_str() {
+                "Activity" if act.is_none() && stack.iter().any(|s| s == "Activities") => {
+                    act = Some(RawActivity {
+                        index: n_activity,
+                        sport: attr_value(e, "Sport"),
+                        ..RawActivity::default()
+                    });
+                    n_activity += 1;
+                    act_depth = depth;
+                }
+                "Course" if stack.iter().any(|s| s == "Courses") => saw_course = true,
+                "Lap" if act.is_some() && lap.is_none() && depth == act_depth + 1 => {
+                    lap = Some(RawLap {
+                        start: attr_value(e, "StartTime").and_then(|t| parse_time(&t)),
+                        ..RawLap::default()
+                    });
+                    lap_depth = depth;
+                }
+                "Trackpoint" if act.is_some() && point.is_none() => {
+                    point = Some(RawPoint::default());
+                    point_depth = depth;
+                }
+                _ => {}
+            }
+            stack.push(name);
+            buf.clear();
+            if !is_empty {
+                continue;
+            }
+        }
+        match event {
+            Event::Text(t) => buf.push_str(&t.xml10_content()),
+            Event::CData(t) => buf.push_str(&t),
+            Event::GeneralRef(r) => push_ref(&mut buf, &r),
+            Event::End(_) | Event::Empty(_) if !stack.is_empty() => {
+                let depth = stack.len() - 1;
+                let text = buf.trim();
+                if let Some(p) = point.as_mut() {
+                    if depth == point_depth {
+                        if let (Some(a), Some(p)) = (act.as_mut(), point.take()) {
+                            a.points.push(p);
+                        }
+                    } else {
+                        point_field(p, stack.get(point_depth + 1..).unwrap_or_default(), text);
+                    }
+                } else if let Some(l) = lap.as_mut() {
+                    if depth == lap_depth {
+                        if let (Some(a), Some(l)) = (act.as_mut(), lap.take()) {
+                            a.laps.push(l);
+                        }
+                    } else {
+                        lap_field(l, stack.get(lap_depth + 1..).unwrap_or_default(), text);
+                    }
+                } else if let Some(a) = act.as_mut() {
+                    if depth == act_depth {
+                        if let Some(a) = act.take() {
+                            acts.push(a);
+                        }
+                    } else {
+                        let rel = stack.get(act_depth + 1..).unwrap_or_default();
+                        match rel {
+                            [id] if id == "Id" => a.id = parse_time(text),
+                            [c, n] if c == "Creator" && n == "Name" && !text.is_empty() => {
+                                a.creator = Some(text.to_string())
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                stack.pop();
+                buf.clear();
+            }
+            Event::Eof => {
+                if !stack.is_empty() {
+                    broken = Some(format!(
+                        "truncated XML at byte {}: unclosed <{}>",
+                        reader.buffer_position(),
+                        stack.last().map(String::as_str).unwrap_or("")
+                    ));
+                }
+                break;
+            }
+            _ => {}
+        }
+    }
+
+    if !saw_root {
+        return Err(ReadError::invalid(broken.unwrap_or_else(|| {
+            "not a tcx file (no <TrainingCenterDatabase> element)".to_string()
+        })));
+    }
+
+    // Salvage what was read before damage: finish the open trackpoint's lap and activity.
+    let mut salvage_warning = None;
+    if let Some(msg) = &broken {
+        if let Some(mut a) = act.take() {
+            if let Some(l) = lap.take() {
+                a.laps.push(l);
+            }
+            acts.push(a);
+        }
+        let n: usize = acts.iter().map(|a| a.points.len()).sum();
+        if n == 0 {
+            return Err(ReadError::invalid(msg.clone()));
+        }
+        salvage_warning = Some(format!("{msg}; kept the {n} trackpoints read before it"));
+    }
+
+    if n_activity == 0 {
+        if saw_course {
+            return Err(ReadError::not_activity(
+                "tcx course, not a recorded activity",
+            ));
+        }
+        return Err(ReadError::not_activity("tcx has no activities"));
+    }
+
+    let mut out = Vec::new();
+    let mut reasons = Vec::new();
+    for raw in acts {
+        match build(raw, source) {
+            Ok(mut a) => {
+                if let Some(w) = &salvage_warning {
+                    a.warnings.insert(0, w.clone());
+                }
+                out.push(a);
+            }
+            Err(e) => reasons.push(e),
+        }
+    }
+    if out.is_empty() {
+        return Err(reasons
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| ReadError::invalid("no activity with trackpoints or lap totals")));
+    }
+    Ok(out)
+}
+
+/// Stores a trackpoint child (`rel` = path below `Trackpoint`, innermost last).
+fn point_field(p: &mut RawPoint, rel: &[String], text: &str) {
+    let name = match rel.last() {
+        Some(n) => n.as_str(),
+        None => return,
+    };
+    if rel.first().is_some_and(|f| f == "Extensions") {
+        match name {
+            "Speed" => p.speed = parse_num(text),
+            "RunCadence" => p.run_cadence = parse_num(text),
+            "Watts" => p.watts = parse_num(text),
+            _ => {}
+        }
+        return;
+    }
+    match rel {
+        [n] => match n.as_str() {
+            "Time" => p.time = parse_time(text),
+            "AltitudeMeters" => p.alt = parse_num(text),
+            "DistanceMeters" => p.dist = parse_num(text),
+            "Cadence" => p.cadence = parse_num(text),
+            _ => {}
+        },
+        [a, b] if a == "Position" && b == "LatitudeDegrees" => p.lat = parse_num(text),
+        [a, b] if a == "Position" && b == "LongitudeDegrees" => p.lon = parse_num(text),
+        [a, b] if a == "HeartRateBpm" && b == "Value" => p.hr = parse_num(text),
+        _ => {}
+    }
+}
+
+/// Stores a lap total (`rel` = path below `Lap`); trackpoints are handled before this.
+fn lap_field(l: &mut RawLap, rel: &[String], text: &str) {
+    let num = || Some(parse_num(text)).filter(|v| !v.is_nan());
+    match rel {
+        [n] if n == "TotalTimeSeconds" => l.total_time_s = num(),
+        [n] if n == "DistanceMeters" => l.distance_m = num(),
+        [n] if n == "Cadence" => l.cadence = num(),
+        [e, .., n] if e == "Extensions" && n == "AvgRunCadence" => l.avg_run_cadence = num(),
+        _ => {}
+    }
+}
+
+fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
+    let mut warnings = Vec::new();
+    let mut points = raw.points;
+    let total = points.len();
+    points.retain(|p| p.time.is_some());
+    let dropped = total - points.len();
+    if dropped > 0 {
+        warnings.push(format!(
+            "dropped {dropped} of {total} trackpoints without a time"
+        ));
+    }
+    let times: Vec<DateTime<Utc>> = points.iter().filter_map(|p| p.time).collect();
+    if times.windows(2).any(|w| w[1] < w[0]) {
+        warnings.push("trackpoints out of time order; sorted by time".to_string());
+        points.sort_by_key(|p| p.time);
+    }
+
+    let has_lap_totals = raw
+        .laps
+        .iter()
+        .any(|l| l.total_time_s.is_some() || l.distance_m.is_some());
+    if points.is_empty() && !has_lap_totals {
+        return Err(ReadError::invalid(format!(
+            "activity {} has no trackpoints and no lap totals",
+            raw.index
+        )));
+    }
+
+    let first_time = points.first().and_then(|p| p.time);
+    let last_time = points.last().and_then(|p| p.time);
+    let start = match first_time
+        .or(raw.id)
+        .or_else(|| raw.laps.iter().find_map(|l| l.start))
+    {
+        Some(t) => t,
+        None => {
+            return Err(ReadError::invalid(format!(
+                "activity {} has no start time",
+                raw.index
+            )))
+        }
+    };
+
+    let mut act = Activity::new(source, Format::Tcx, start);
+    act.session = raw.index;
+    act.device_name = raw.creator;
+    match raw.sport {
+        Some(s) if !s.trim().is_empty() => {
+            act.sport = Sport::from_name(&s);
+            act.sport_detail = s;
+        }
+        _ => warnings.push("no sport type in file".to_string()),
+    }
+    if points.is_empty() {
+        warnings.push("no trackpoints with a time; lap totals only".to_string());
+    }
+
+    // Cadence: on foot only; RunCadence (strides) doubled, else trackpoint Cadence doubled.
+    let on_foot = act.sport.on_foot();
+    let has_run_cad = points.iter().any(|p| p.run_cadence.is_finite());
+    let has_cad = points.iter().any(|p| p.cadence.is_finite());
+    let use_cadence = on_foot && (has_run_cad || has_cad);
+    if use_cadence {
+        act.cadence_rule = CadenceRule::TcxStridesDoubled;
+        let strides: Vec<f64> = points
+            .iter()
+            .map(|p| stride_cadence(p, has_run_cad))
+            .filter(|c| c.is_finite() && *c > 0.0)
+            .collect();
+        if let Some(m) = median(strides) {
+            if m > STRIDE_MEDIAN_LIMIT {
+                warnings.push(format!(
+                    "cadence median {m:.0} strides/min is implausible; the writer may have \
+                     stored steps per minute"
+                ));
+            }
+        }
+    }
+
+    for p in &points {
+        let t = match p.time {
+            Some(t) => t,
+            None => continue,
+        };
+        act.samples.push(Sample {
+            t_s: seconds_between(start, t),
+            lat_deg: p.lat,
+            lon_deg: p.lon,
+            elevation_m: p.alt,
+            distance_m: p.dist,
+            speed_m_s: p.speed,
+            cadence_spm: if use_cadence {
+                stride_cadence(p, has_run_cad) * 2.0
+            } else {
+                f64::NAN
+            },
+            heart_rate_bpm: p.hr,
+            power_w: p.watts,
+            ..Sample::default()
+        });
+    }
+
+    if has_lap_totals {
+        let sum = |f: fn(&RawLap) -> Option<f64>| -> Option<f64> {
+            let v: Vec<f64> = raw.laps.iter().filter_map(f).collect();
+            if v.is_empty() {
+                None
+            } else {
+                Some(v.iter().sum())
+            }
+        };
+        act.device = Some(DeviceSummary {
+            distance_m: sum(|l| l.distance_m),
+            ascent_m: None,
+            descent_m: None,
+            cadence_spm: lap_cadence(&raw.laps, on_foot).map(|c| c * 2.0),
+            timer_s: sum(|l| l.total_time_s),
+            elapsed_s: match (first_time, last_time) {
+                (Some(a), Some(b)) => Some(seconds_between(a, b)),
+                _ => None,
+            },
+        });
+    }
+    act.warnings = warnings;
+    Ok(act)
+}
+
+/// A trackpoint's cadence in strides per minute: `RunCadence` when the file has it, else
+/// `Cadence`.
+fn stride_cadence(p: &RawPoint, file_has_run_cadence: bool) -> f64 {
+    if file_has_run_cadence {
+        if p.run_cadence.is_finite() {
+            p.run_cadence
+        } else {
+            p.cadence
+        }
+    } else {
+        p.cadence
+    }
+}
+
+/// Lap-time-weighted mean of `AvgRunCadence` (strides per minute) over the laps that have it.
+/// On foot, a file without any `AvgRunCadence` falls back to the laps' own `Cadence` (Movescount
+/// writes strides there), as trackpoints do.
+fn lap_cadence(laps: &[RawLap], on_foot: bool) -> Option<f64> {
+    let pick: fn(&RawLap) -> Option<f64> = if laps.iter().any(|l| l.avg_run_cadence.is_some()) {
+        |l| l.avg_run_cadence
+    } else if on_foot {
+        |l| l.cadence
+    } else {
+        return None;
+    };
+    let with: Vec<(f64, f64)> = laps
+        .iter()
+        .filter_map(|l| pick(l).map(|c| (c, l.total_time_s.unwrap_or(0.0))))
+        .collect();
+    if with.is_empty() {
+        return None;
+    }
+    let weight: f64 = with.iter().map(|&(_, w)| w.max(0.0)).sum();
+    if weight > 0.0 {
+        Some(with.iter().map(|&(c, w)| c * w.max(0.0)).sum::<f64>() / weight)
+    } else {
+        Some(with.iter().map(|&(c, _)| c).sum::<f64>() / with.len() as f64)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::io::Read;
+    use std::path::{Path, PathBuf};
+
+    fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
+        let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                files_under(&p, out);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+
+    fn load(path: &Path) -> Vec<u8> {
+        let raw = std::fs::read(path).expect("read corpus file");
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
+        {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&raw[..])
+                .read_to_end(&mut out)
+                .expect("gunzip corpus file");
+            out
+        } else {
+            raw
+        }
+    }
+
+    /// `N Activity` and `N Trackpoint` from the MANIFEST notes.
+    fn manifest_counts() -> HashMap<String, (usize, usize)> {
+        let mut m = HashMap::new();
+        let Ok(text) = std::fs::read_to_string(
+            crate::test_support::corpus_dir()
+                .expect("corpus")
+                .join("MANIFEST.tsv"),
+        ) else {
+            return m;
+        };
+        for line in text.lines() {
+            let cols: Vec<&str> = line.split('\t').collect();
+            if cols.len() < 7 {
+                continue;
+            }
+            let (mut acts, mut tps) = (None, None);
+            for w in cols[6].split([';', ',']) {
+                let w = w.trim();
+                if let Some(n) = w.strip_suffix(" Activity") {
+                    acts = n.trim().parse().ok();
+                }
+                if let Some(n) = w.strip_suffix(" Trackpoint") {
+                    tps = n.trim().parse().ok();
+                }
+            }
+            if let (Some(a), Some(t)) = (acts, tps) {
+                m.insert(cols[0].to_string(), (a, t));
+            }
+        }
+        m
+    }
+
+    /// Trackpoints the reader saw in one activity: samples plus those dropped for lack of time.
+    fn seen_points(a: &Activity) -> usize {
+        a.warnings
+            .iter()
+            .find_map(|w| {
+                w.strip_prefix("dropped ")
+                    .and_then(|r| r.split(" of ").nth(1))
+                    .and_then(|r| r.split_whitespace().next())
+                    .and_then(|n| n.parse().ok())
+            })
+            .unwrap_or(a.samples.len())
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        parse_time(s).expect("test time")
+    }
+
+    fn read_ok(bytes: &[u8], name: &str) -> Vec<Activity> {
+        read(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"))
+    }
+
+    #[test]
+    fn forerunner_run_first_lap() {
+        let acts = read_ok(
+            include_bytes!("../../fixtures/tcx/python-tcxparser-test-first-lap.tcx"),
+            "tcxparser",
+        );
+        assert_eq!(acts.len(), 1);
+        let a = &acts[0];
+        assert_eq!(a.source, "tcxparser");
+        assert_eq!(a.format, Format::Tcx);
+        assert_eq!(a.session, 0);
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!(a.sport_detail, "Running");
+        assert_eq!(
+            a.device_name.as_deref(),
+            Some("Forerunner 410 Software Version 2.20")
+        );
+        assert_eq!(a.samples.len(), 129);
+        assert_eq!(a.start_utc, utc("2012-12-26T21:29:53Z"));
+        assert_eq!(a.samples.t_s[10], 38.0);
+        assert_eq!(a.samples.heart_rate_bpm[10], 66.0);
+        assert_eq!(a.samples.distance_m[10], 68.855758667);
+        assert_eq!(a.samples.elevation_m[10], 186.633178711);
+        assert_eq!(a.samples.lat_deg[0], 35.951880198);
+        assert_eq!(a.samples.lon_deg[0], -79.0931872185);
+        // No cadence of any kind in this file.
+        assert_eq!(a.cadence_rule, CadenceRule::None);
+        let d = a.device.as_ref().expect("lap totals");
+        assert_eq!(d.distance_m, Some(1609.34399414));
+        assert_eq!(d.timer_s, Some(608.47));
+        assert_eq!(d.elapsed_s, Some(605.0));
+        assert_eq!(d.cadence_spm, None);
+        assert_eq!((d.ascent_m, d.descent_m), (None, None));
+    }
+
+    #[test]
+    fn three_activities_cadence_rules_bom() {
+        let bytes =
+            include_bytes!("../../fixtures/tcx/made-three-activities-runcadence-footpod-bike.tcx");
+        assert!(bytes.starts_with(b"\xEF\xBB\xBF\r\n"));
+        let acts = read_ok(bytes, "made");
+        assert_eq!(acts.len(), 3);
+        assert_eq!(
+            acts.iter().map(|a| a.session).collect::<Vec<_>>(),
+            vec![0, 1, 2]
+        );
+
+        // ns3:RunCadence strides doubled; lap DistanceMeters/Cadence not taken for points.
+        let run = &acts[0];
+        assert_eq!(run.device_name.as_deref(), Some("Forerunner 255 & HRM-Pro"));
+        assert_eq!(run.cadence_rule, CadenceRule::TcxStridesDoubled);
+        assert_eq!(run.samples.len(), 5);
+        assert_eq!(
+            run.samples.cadence_spm,
+            vec![168.0, 172.0, 176.0, 180.0, 182.0]
+        );
+        assert_eq!(run.samples.distance_m, vec![0.0, 15.0, 30.0, 70.0, 130.0]);
+        assert_eq!(run.samples.speed_m_s[1], 3.0);
+        assert_eq!(run.samples.power_w[1], 250.0);
+        assert!(run.samples.power_w[0].is_nan());
+        assert_eq!(run.samples.heart_rate_bpm[4], 155.0);
+        assert_eq!(run.samples.t_s[4], 40.0);
+        let d = run.device.as_ref().expect("laps");
+        assert_eq!(d.distance_m, Some(130.0));
+        assert_eq!(d.timer_s, Some(40.0));
+        assert_eq!(d.elapsed_s, Some(40.0));
+        // (85 * 10 + 90 * 30) / 40 = 88.75 strides -> 177.5 steps.
+        assert_eq!(d.cadence_spm, Some(177.5));
+
+        // Footpod writer: trackpoint Cadence on a run, no RunCadence: doubled too.
+        let pod = &acts[1];
+        assert_eq!(pod.cadence_rule, CadenceRule::TcxStridesDoubled);
+        assert_eq!(pod.samples.cadence_spm, vec![160.0, 164.0, 166.0]);
+        assert_eq!(pod.start_utc, utc("2024-03-11T18:00:00Z"));
+        assert!(pod.device_name.is_none());
+        // No AvgRunCadence: the lap's own Cadence (strides) is used on foot.
+        assert_eq!(pod.device.as_ref().and_then(|d| d.cadence_spm), Some(160.0));
+
+        // Biking: cadence is rpm, not steps.
+        let bike = &acts[2];
+        assert_eq!(bike.sport, Sport::Cycling);
+        assert_eq!(bike.sport_detail, "Biking");
+        assert_eq!(bike.cadence_rule, CadenceRule::None);
+        assert!(!Samples::has(&bike.samples.cadence_spm));
+        assert_eq!(bike.samples.power_w, vec![180.0, 200.0]);
+        assert_eq!(bike.device.as_ref().and_then(|d| d.cadence_spm), None);
+    }
+
+    use crate::model::Samples;
+
+    #[test]
+    fn paddle_other_sport_two_laps() {
+        let acts = read_ok(
+            include_bytes!("../../fixtures/tcx/tcxreader-sup_activity_1.tcx"),
+            "sup",
+        );
+        let a = &acts[0];
+        assert_eq!(a.sport, Sport::Other);
+        assert_eq!(a.sport_detail, "Other");
+        assert_eq!(a.device_name.as_deref(), Some("v\u{ed}voactive HR"));
+        assert_eq!(a.samples.len(), 111);
+        assert_eq!(a.start_utc, utc("2022-07-16T16:08:25Z"));
+        assert_eq!(a.samples.heart_rate_bpm[10], 97.0);
+        assert_eq!(a.samples.speed_m_s[0], 0.2680000066757202);
+        let d = a.device.as_ref().expect("laps");
+        assert_eq!(d.distance_m, Some(1157.51));
+        assert!((d.timer_s.unwrap_or(0.0) - 1112.335).abs() < 1e-9);
+        assert_eq!(d.elapsed_s, Some(1112.0));
+    }
+
+    #[test]
+    fn id_differs_from_trackpoints_and_pool_swim() {
+        // The Id says 2015 but every trackpoint is in 2021: the trackpoints win.
+        let acts = read_ok(
+            include_bytes!("../../fixtures/tcx/sport-activities-features-dead_end.tcx"),
+            "dead_end",
+        );
+        let a = &acts[0];
+        assert_eq!(a.start_utc, utc("2021-09-29T15:17:30Z"));
+        assert_eq!(a.samples.len(), 48);
+        assert_eq!(a.sport, Sport::Cycling);
+        assert_eq!(a.device_name.as_deref(), Some("Garmin Edge 500"));
+        assert_eq!(a.device.as_ref().and_then(|d| d.elapsed_s), Some(3600.0));
+        assert!(!Samples::has(&a.samples.heart_rate_bpm));
+
+        let swim = read_ok(
+            include_bytes!("../../fixtures/tcx/sport-activities-features-pool_swim-activity_1.tcx"),
+            "pool",
+        );
+        let s = &swim[0];
+        assert_eq!(s.samples.len(), 32);
+        assert!(!s.samples.has_gps());
+        assert_eq!(s.samples.distance_m[10], 500.0);
+        assert!(s.samples.speed_m_s[0].is_nan());
+        assert_eq!(s.device.as_ref().and_then(|d| d.distance_m), Some(1500.0));
+    }
+
+    #[test]
+    fn course_is_not_an_activity() {
+        let e = read(
+            include_bytes!("../../fixtures/tcx/made-course-only.tcx"),
+            "course",
+        )
+        .unwrap_err();
+        assert_eq!(
+            e,
+            ReadError::not_activity("tcx course, not a recorded activity")
+        );
+    }
+
+    #[test]
+    fn truncated_tcx_is_salvaged_or_rejected() {
+        let full =
+            include_bytes!("../../fixtures/tcx/made-truncated-dead_end-after-10-trackpoints.tcx");
+        let acts = read_ok(full, "cut");
+        assert_eq!(acts[0].samples.len(), 10);
+        assert!(
+            acts[0].warnings.iter().any(|w| w.contains("XML at byte")),
+            "{:?}",
+            acts[0].warnings
+        );
+        // Lap totals read before the cut are kept.
+        assert_eq!(
+            acts[0].device.as_ref().and_then(|d| d.distance_m),
+            Some(28529.72708915303)
+        );
+        // Cut before any trackpoint completes: an error naming the byte.
+        let at = full
+            .windows(12)
+            .position(|w| w == b"<Trackpoint>")
+            .unwrap_or(0);
+        let e = read(&full[..at + 40], "cut-early").unwrap_err();
+        assert!(matches!(e, ReadError::Invalid(_)));
+        assert!(e.to_string().contains("XML at byte "), "{e}");
+    }
+
+    #[test]
+    fn empty_and_garbage_never_panic() {
+        let no_points = br#"<?xml version="1.0"?><TrainingCenterDatabase><Activities>
+            <Activity Sport="Running"><Id>2020-01-01T00:00:00Z</Id></Activity>
+            </Activities></TrainingCenterDatabase>"#;
+        let e = read(no_points, "empty").unwrap_err();
+        assert!(matches!(e, ReadError::Invalid(_)), "{e}");
+        assert!(e.to_string().contains("no trackpoints"), "{e}");
+
+        let laps_only = br#"<TrainingCenterDatabase><Activities><Activity Sport="Running">
+            <Id>2020-01-01T00:00:00Z</Id><Lap StartTime="2020-01-01T00:00:00Z">
+            <TotalTimeSeconds>100</TotalTimeSeconds><DistanceMeters>300</DistanceMeters></Lap>
+            </Activity></Activities></TrainingCenterDatabase>"#;
+        let a = read_ok(laps_only, "laps");
+        assert!(a[0].samples.is_empty());
+        assert_eq!(a[0].start_utc, utc("2020-01-01T00:00:00Z"));
+        assert_eq!(a[0].device.as_ref().and_then(|d| d.distance_m), Some(300.0));
+
+        for bad in [
+            &b""[..],
+            b"\n\n",
+            b"<gpx></gpx>",
+            b"<TrainingCenterDatabase></TrainingCenterDatabase>",
+            b"<TrainingCenterDatabase><Activities><Activity><Lap><Track><Trackpoint>",
+            b"<TrainingCenterDatabase><Activities></Lap></Activities></TrainingCenterDatabase>",
+            b"\xFE\xFF\x00<\x00a",
+        ] {
+            assert!(read(bad, "bad").is_err());
+        }
+        let full =
+            include_bytes!("../../fixtures/tcx/made-three-activities-runcadence-footpod-bike.tcx");
+        let mut oks = 0;
+        for cut in (0..full.len()).step_by(53) {
+            if read(&full[..cut], "prefix").is_ok() {
+                oks += 1;
+            }
+        }
+        assert!(oks > 0);
+    }
+
+    #[test]
+    fn corpus_sweep() {
+        let Some(corpus) = crate::test_support::corpus_dir() else {
+            return;
+        };
+        let dir = corpus.join("tcx");
+        let manifest = manifest_counts();
+        let mut files = Vec::new();
+        files_under(&dir, &mut files);
+        assert!(!files.is_empty());
+        let (mut ok, mut err, mut checked) = (0, 0, 0);
+        eprintln!(
+            "{:<58} {:>4} {:>6} {:<18} {:<20} {:>9} {:>8} note",
+            "file", "acts", "points", "sport", "cadence", "lap dist", "lap spm"
+        );
+        for path in &files {
+            let rel = path
+                .strip_prefix(&corpus)
+                .map(|p| p.to_string_lossy().to_string())
+                .unwrap_or_default();
+            let bytes = load(path);
+            let result = match std::panic::catch_unwind(|| read(&bytes, &rel)) {
+                Ok(r) => r,
+                Err(_) => panic!("{rel}: reader panicked"),
+            };
+            match &result {
+                Ok(acts) => {
+                    ok += 1;
+                    assert!(!acts.is_empty(), "{rel}");
+                    for a in acts {
+                        assert!(
+                            a.samples.t_s.windows(2).all(|w| w[0] <= w[1]),
+                            "{rel}: t_s decreasing"
+                        );
+                        assert!(!a.samples.is_empty() || a.device.is_some(), "{rel}");
+                    }
+                    if let Some(&(n_act, n_tp)) = manifest.get(&rel) {
+                        assert_eq!(acts.len(), n_act, "{rel}: activities vs MANIFEST");
+                        let seen: usize = acts.iter().map(seen_points).sum();
+                        assert_eq!(seen, n_tp, "{rel}: trackpoints vs MANIFEST");
+                        checked += 1;
+                    }
+                    let a = &acts[0];
+                    let d = a.device.clone().unwrap_or_default();
+                    let points: usize = acts.iter().map(|a| a.samples.len()).sum();
+                    eprintln!(
+                        "{:<58} {:>4} {:>6} {:<18} {:<20} {:>9.1} {:>8.1} {}",
+                        rel,
+                        acts.len(),
+                        points,
+                        format!("{}({})", a.sport.as_str(), a.sport_detail),
+                        a.cadence_rule.as_str(),
+                        d.distance_m.unwrap_or(f64::NAN),
+                        d.cadence_spm.unwrap_or(f64::NAN),
+                        a.warnings.join(" | ")
+                    );
+                }
+                Err(e) => {
+                    err += 1;
+                    let msg = e.to_string();
+                    assert!(!msg.is_empty() && !msg.contains('\n'), "{rel}: {msg:?}");
+                    eprintln!("{rel:<58} ERR {msg}");
+                }
+            }
+        }
+        eprintln!(
+            "tcx corpus: {} files, {ok} ok, {err} err; {checked} checked against MANIFEST counts",
+            files.len()
+        );
+        assert_eq!(ok + err, files.len());
+        assert!(checked > 0);
+    }
+}

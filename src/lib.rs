@@ -1,0 +1,28 @@
+//! patella reads runners' watch exports (FIT, GPX, TCX; loose, gzipped or zipped) and reports,
+//! from a runner's own data, the training patterns linked to knee pain.
+//!
+//! The data flows one way: [`ingest`] finds and decodes files into [`model::Activity`] values,
+//! [`analysis`] derives per-run values and the weekly table, [`report`] renders them.
+//!
+//! ```no_run
+//! use patella::{analysis, ingest};
+//!
+//! let loaded = ingest::load(&["runs/".into()], &ingest::Limits::default());
+//! let settings = analysis::Settings {
+//!     tz: chrono_tz::Europe::Berlin,
+//!     week_start: analysis::WeekStart::Mon,
+//! };
+//! let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings).unwrap();
+//! for week in &result.weeks {
+//!     println!("{} {:.1} km", week.week, week.run_km);
+//! }
+//! ```
+
+pub mod analysis;
+pub mod cli;
+pub mod ingest;
+pub mod model;
+pub mod report;
+
+#[cfg(test)]
+mod test_support;

@@ -1,0 +1,84 @@
+//! The `patella` binary: parse arguments, call the library, map the outcome to an exit status.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use patella::cli::{Args, Command};
+use patella::{analysis, ingest, report};
+
+/// Exit status for a usage error or when nothing readable was found.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("patella: {e:#}");
+            ExitCode::from(EXIT_USAGE)
+        }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`patella ... | head`) ends quietly.
+fn emit(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Analyse {
+            paths,
+            common,
+            json,
+        } => {
+            let config = common.config()?;
+            let loaded = ingest::load(&paths, &ingest::Limits::default());
+            for s in &loaded.skipped {
+                eprintln!(
+                    "patella: skipped {}: {}",
+                    report::terminal::sanitise(&s.source),
+                    report::terminal::sanitise(&s.reason)
+                );
+            }
+            let found = loaded.activities.len();
+            let result = analysis::analyse(&loaded.activities, loaded.skipped, &config.settings)?;
+            if json {
+                emit(&report::json::render(&result))?;
+                emit("\n")?;
+            } else {
+                emit(&report::terminal::render(&result))?;
+            }
+            if found == 0 {
+                eprintln!(
+                    "patella: no readable activity in {} file(s)",
+                    loaded.files_seen
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Inspect { file, common, json } => {
+            let config = common.config()?;
+            let loaded = ingest::load(std::slice::from_ref(&file), &ingest::Limits::default());
+            let found = loaded.activities.len();
+            let text = if json {
+                report::inspect::render_json(&loaded, &config)
+            } else {
+                report::inspect::render(&loaded, &config)
+            };
+            emit(&text)?;
+            Ok(if found == 0 {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! `patella inspect FILE`: what was read from one file, the units and rules applied, and the
+//! computed values beside the device's own.
+
+use std::fmt::Write;
+
+use serde::Serialize;
+
+use crate::analysis::{summarise, ActivitySummary};
+use crate::cli::Config;
+use crate::ingest::{Loaded, Skipped};
+use crate::model::Activity;
+use crate::report::terminal::sanitise;
+
+/// Columns recorded in an activity, with how many samples hold a value.
+fn columns(a: &Activity) -> Vec<(&'static str, usize)> {
+    let s = &a.samples;
+    let all: [(&'static str, &Vec<f64>); 14] = [
+        ("t_s", &s.t_s),
+        ("lat_deg", &s.lat_deg),
+        ("lon_deg", &s.lon_deg),
+        ("elevation_m", &s.elevation_m),
+        ("distance_m", &s.distance_m),
+        ("speed_m_s", &s.speed_m_s),
+        ("cadence_spm", &s.cadence_spm),
+        ("heart_rate_bpm", &s.heart_rate_bpm),
+        ("power_w", &s.power_w),
+        ("ground_contact_s", &s.ground_contact_s),
+        ("gct_balance_left_pct", &s.gct_balance_left_pct),
+        ("vertical_oscillation_m", &s.vertical_oscillation_m),
+        ("vertical_ratio_pct", &s.vertical_ratio_pct),
+        ("step_length_m", &s.step_length_m),
+    ];
+    all.into_iter()
+        .map(|(name, col)| (name, col.iter().filter(|v| !v.is_nan()).count()))
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
+#[derive(Serialize)]
+struct Inspected {
+    #[serde(flatten)]
+    summary: ActivitySummary,
+    columns: Vec<(&'static str, usize)>,
+}
+
+#[derive(Serialize)]
+struct Document<'a> {
+    activities: Vec<Inspected>,
+    skipped: &'a [Skipped],
+}
+
+/// The inspection as JSON.
+pub fn render_json(loaded: &Loaded, config: &Config) -> String {
+    let doc = Document {
+        activities: loaded
+            .activities
+            .iter()
+            .map(|a| Inspected {
+                summary: summarise(a, &config.settings),
+                columns: columns(a),
+            })
+            .collect(),
+        skipped: &loaded.skipped,
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map_or("-".into(), |v| format!("{v:.1} {unit}"))
+}
+
+/// The inspection as text.
+pub fn render(loaded: &Loaded, config: &Config) -> String {
+    let mut out = String::new();
+    for a in &loaded.activities {
+        let s = summarise(a, &config.settings);
+        let _ = writeln!(out, "{} (session {})", sanitise(&a.source), a.session);
+        let _ = writeln!(
+            out,
+            "  format {}, sport {} ({}), device {}",
+            a.format.as_str(),
+            a.sport.as_str(),
+            sanitise(&a.sport_detail),
+            sanitise(a.device_name.as_deref().unwrap_or("-"))
+        );
+        let _ = writeln!(
+            out,
+            "  start {} UTC, local {} (offset from {}{})",
+            s.start_utc.format("%Y-%m-%d %H:%M:%S"),
+            s.start_local.format("%Y-%m-%d %H:%M:%S %:z"),
+            match s.offset_source {
+                crate::analysis::OffsetSource::File => "the file",
+                crate::analysis::OffsetSource::Zone => "the zone ",
+            },
+            match s.offset_source {
+                crate::analysis::OffsetSource::File => String::new(),
+                crate::analysis::OffsetSource::Zone =>
+                    format!("{} from {}", config.settings.tz, config.tz_origin),
+            }
+        );
+        let _ = writeln!(out, "  week {} (from {})", s.week, s.week_start);
+        let _ = writeln!(
+            out,
+            "  {} samples; columns: {}",
+            a.samples.len(),
+            columns(a)
+                .iter()
+                .map(|(n, c)| format!("{n} ({c})"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "  cadence rule {}; elevation method {:?}; distance method {:?}; gps {}",
+            a.cadence_rule.as_str(),
+            s.elevation_method,
+            s.computed.distance_method,
+            if a.samples.has_gps() { "yes" } else { "no" }
+        );
+        let dev = s.device.clone().unwrap_or_default();
+        let _ = writeln!(out, "  {:<12} {:>14} {:>14}", "", "computed", "device");
+        let rows = [
+            ("distance", Some(s.computed.distance_m), dev.distance_m, "m"),
+            ("ascent", s.computed.ascent_m, dev.ascent_m, "m"),
+            ("descent", s.computed.descent_m, dev.descent_m, "m"),
+            ("cadence", s.computed.cadence_spm, dev.cadence_spm, "spm"),
+            ("moving/timer", Some(s.computed.moving_s), dev.timer_s, "s"),
+            ("elapsed", Some(s.computed.elapsed_s), dev.elapsed_s, "s"),
+        ];
+        for (name, c, d, unit) in rows {
+            let _ = writeln!(
+                out,
+                "  {:<12} {:>14} {:>14}",
+                name,
+                opt(c, unit),
+                opt(d, unit)
+            );
+        }
+        for w in &a.warnings {
+            let _ = writeln!(out, "  warning: {}", sanitise(w));
+        }
+        out.push('\n');
+    }
+    for s in &loaded.skipped {
+        let _ = writeln!(
+            out,
+            "skipped {}: {}",
+            sanitise(&s.source),
+            sanitise(&s.reason)
+        );
+    }
+    out
+}
