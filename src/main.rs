@@ -13,6 +13,7 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    ingest::quiet_decoder_panics();
     match run(args) {
         Ok(code) => code,
         Err(e) => {

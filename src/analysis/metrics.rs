@@ -25,6 +25,9 @@ pub enum DistanceMethod {
     Gps,
     /// The device's cumulative distance field (no GPS: treadmill, foot pod, indoor).
     DistanceField,
+    /// GPS where fixes exist, the distance field across GPS gaps and pauses.
+    #[serde(rename = "gps+distance-field")]
+    Mixed,
     None,
 }
 
@@ -39,8 +42,11 @@ pub struct Computed {
     /// `None` when the samples carry no elevation.
     pub ascent_m: Option<f64>,
     pub descent_m: Option<f64>,
-    /// Moving-time-weighted median over samples with cadence > 0.
+    /// Moving-time-weighted median over samples with cadence > 0 (RISK_MODEL.md).
     pub cadence_spm: Option<f64>,
+    /// Time-weighted mean over every recorded cadence sample, zeros included, as watches compute
+    /// their session average: the like-for-like check against `device.cadence_spm`.
+    pub cadence_mean_spm: Option<f64>,
 }
 
 /// Computes everything in [`Computed`].
@@ -67,53 +73,108 @@ pub fn compute(s: &Samples) -> Computed {
         ascent_m,
         descent_m,
         cadence_spm: weighted_median(&s.cadence_spm, &moving),
+        cadence_mean_spm: recorded_mean(&s.t_s, &s.cadence_spm),
     }
 }
 
-/// Distance covered between sample `i-1` and `i` (entry 0 is 0): haversine between consecutive
-/// valid GPS fixes when the track has any, else differences of the device's distance field.
+/// Mean of `values` (NaN skipped, zeros kept) weighted by the time to the next sample, gaps
+/// longer than [`MAX_MOVING_GAP_S`] (the timer stopped) left out.
+pub fn recorded_mean(t_s: &[f64], values: &[f64]) -> Option<f64> {
+    let (mut sum, mut total) = (0.0, 0.0);
+    for i in 0..values.len().saturating_sub(1) {
+        let dt = t_s[i + 1] - t_s[i];
+        if values[i].is_nan() || !(dt > 0.0 && dt <= MAX_MOVING_GAP_S) {
+            continue;
+        }
+        sum += values[i] * dt;
+        total += dt;
+    }
+    (total > 0.0).then(|| sum / total)
+}
+
+/// Distance covered between sample `i-1` and `i` (entry 0 is 0), and how it was found.
+///
+/// Between two consecutive GPS fixes the haversine distance counts, unless the fixes are more
+/// than [`MAX_MOVING_GAP_S`] apart: across such a gap (GPS lost under trees, or a pause with the
+/// watch's timer stopped) the device's cumulative distance field counts where the file has one,
+/// since it follows the timer. Before the first fix and after the last, and in files without GPS,
+/// the distance field counts. Fixes that imply a jump faster than anyone moves are dropped.
 pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
     let n = s.len();
-    if s.has_gps() {
-        let mut d = vec![0.0; n];
-        let mut last: Option<(usize, Point)> = None;
-        for (i, step_i) in d.iter_mut().enumerate() {
-            let (lat, lon) = (s.lat_deg[i], s.lon_deg[i]);
-            if lat.is_nan() || lon.is_nan() {
+    let has_field = Samples::has(&s.distance_m);
+    // The distance field carried forward to every sample (NaN before its first value).
+    let mut field = s.distance_m.clone();
+    for i in 1..n {
+        if field[i].is_nan() {
+            field[i] = field[i - 1];
+        }
+    }
+    // Counters that reset (a new lap on some devices) never subtract distance.
+    let field_between = |j: usize, k: usize| -> Option<f64> {
+        let (a, b) = (field[j], field[k]);
+        (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
+    };
+
+    let mut fixes: Vec<(usize, Point)> = Vec::new();
+    for i in 0..n {
+        let (lat, lon) = (s.lat_deg[i], s.lon_deg[i]);
+        if lat.is_nan() || lon.is_nan() {
+            continue;
+        }
+        let p = Point::new(lon, lat);
+        if let Some(&(j, q)) = fixes.last() {
+            let dt = s.t_s[i] - s.t_s[j];
+            if dt > 0.0 && Haversine.distance(q, p) / dt > MAX_PLAUSIBLE_SPEED_M_S {
                 continue;
             }
-            let p = Point::new(lon, lat);
-            if let Some((j, q)) = last {
-                let step = Haversine.distance(q, p);
-                let dt = s.t_s[i] - s.t_s[j];
-                // A jump faster than anything human is a glitch: drop the fix, keep the last one.
-                if dt > 0.0 && step / dt > MAX_PLAUSIBLE_SPEED_M_S {
-                    continue;
-                }
-                *step_i = step;
-            }
-            last = Some((i, p));
         }
-        return Some((d, DistanceMethod::Gps));
+        fixes.push((i, p));
     }
-    if Samples::has(&s.distance_m) {
-        let mut d = vec![0.0; n];
-        let mut last: Option<f64> = None;
-        for (step, &v) in d.iter_mut().zip(&s.distance_m) {
-            if v.is_nan() {
-                continue;
+    if fixes.is_empty() && !has_field {
+        return None;
+    }
+
+    let mut d = vec![0.0; n];
+    let (mut gps_steps, mut field_steps) = (0usize, 0usize);
+    // Fills steps `from..to` from the distance field; returns how many it filled.
+    let by_field = |d: &mut [f64], from: usize, to: usize| -> usize {
+        let mut filled = 0;
+        for i in from.max(1)..to {
+            if let Some(step) = field_between(i - 1, i) {
+                d[i] = step;
+                filled += 1;
             }
-            if let Some(prev) = last {
-                // Counters that reset (a new lap on some devices) never subtract distance.
-                if v > prev {
-                    *step = v - prev;
+        }
+        filled
+    };
+    match (fixes.first(), fixes.last()) {
+        (Some(&(first, _)), Some(&(last, _))) => {
+            field_steps += by_field(&mut d, 1, first + 1);
+            for pair in fixes.windows(2) {
+                let ((j, q), (k, p)) = (pair[0], pair[1]);
+                let gap = s.t_s[k] - s.t_s[j] > MAX_MOVING_GAP_S;
+                match field_between(j, k) {
+                    Some(step) if gap => {
+                        d[k] = step;
+                        field_steps += 1;
+                    }
+                    _ => {
+                        d[k] = Haversine.distance(q, p);
+                        gps_steps += 1;
+                    }
                 }
             }
-            last = Some(last.map_or(v, |p: f64| p.max(v)));
+            field_steps += by_field(&mut d, last + 1, n);
         }
-        return Some((d, DistanceMethod::DistanceField));
+        _ => field_steps += by_field(&mut d, 1, n),
     }
-    None
+    let method = match (gps_steps, field_steps) {
+        (0, 0) if fixes.is_empty() => DistanceMethod::DistanceField,
+        (_, 0) => DistanceMethod::Gps,
+        (0, _) => DistanceMethod::DistanceField,
+        _ => DistanceMethod::Mixed,
+    };
+    Some((d, method))
 }
 
 /// The moving time attributed to each sample: the interval from sample `i` to `i+1` when it is
@@ -309,6 +370,15 @@ mod tests {
             weighted_median(&[160.0, 170.0, 180.0], &[0.0, 0.0, 0.0]),
             Some(170.0)
         );
+    }
+
+    #[test]
+    fn recorded_mean_keeps_zeros_and_drops_pauses() {
+        // 180 for 10 s, 0 for 5 s (standing), then a 60 s pause at 170 that does not count.
+        let t = [0.0, 10.0, 15.0, 75.0];
+        let v = [180.0, 0.0, 170.0, 170.0];
+        assert_eq!(recorded_mean(&t, &v), Some(120.0));
+        assert_eq!(recorded_mean(&[0.0], &[170.0]), None);
     }
 
     #[test]

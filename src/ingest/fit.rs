@@ -21,6 +21,11 @@ use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 /// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
 const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
 
+/// Records may lie this far before the session's start or after its end.
+const RECORD_SLACK_S: f64 = 3600.0;
+/// Without a session end, records are kept for this long after the first one.
+const MAX_SESSION_S: f64 = 48.0 * 3600.0;
+
 /// Whether `bytes` starts like a FIT file (".FIT" at offset 8 of the header).
 pub fn sniff(bytes: &[u8]) -> bool {
     bytes.len() >= 12 && &bytes[8..12] == b".FIT" && (bytes[0] == 12 || bytes[0] == 14)
@@ -47,6 +52,10 @@ fn decode(bytes: &[u8]) -> (Vec<FitDataRecord>, Option<String>) {
     let mut processor = FitStreamProcessor::new();
     processor.add_option(DecodeOption::SkipHeaderCrcValidation);
     processor.add_option(DecodeOption::SkipDataCrcValidation);
+    // Keeps `compressed_speed_distance` as sent: fitparser's expansion of its distance component
+    // accumulates twice (14.25, 33.125, 58.3 m where the file says 14.25, 18.875, 25.2 m), so the
+    // distance is decoded from the raw bytes here.
+    processor.add_option(DecodeOption::KeepCompositeFields);
     let mut records = Vec::new();
     let mut rest = bytes;
     while !rest.is_empty() {
@@ -239,6 +248,37 @@ fn sport_of(sport: &str, sub_sport: &str) -> Sport {
     }
 }
 
+/// The 12-bit distance component of a `compressed_speed_distance` field (1/16 m, rolling over
+/// at 256 m): bytes little-endian, speed in the low 12 bits, distance in the high 12.
+fn compressed_distance_raw(v: &Value) -> Option<u16> {
+    let Value::Array(bytes) = v else { return None };
+    let byte = |i: usize| match bytes.get(i) {
+        Some(Value::Byte(b)) | Some(Value::UInt8(b)) => Some(*b as u16),
+        _ => None,
+    };
+    Some((byte(1)? >> 4) | (byte(2)? << 4))
+}
+
+/// Accumulates `compressed_speed_distance` distances across records, handling the roll-over.
+#[derive(Default)]
+struct CompressedDistance {
+    last_raw: Option<u16>,
+    total_m: f64,
+}
+
+impl CompressedDistance {
+    fn next(&mut self, raw: u16) -> f64 {
+        if let Some(last) = self.last_raw {
+            let delta = (raw.wrapping_sub(last)) & 0x0FFF;
+            self.total_m += delta as f64 / 16.0;
+        } else {
+            self.total_m = raw as f64 / 16.0;
+        }
+        self.last_raw = Some(raw);
+        self.total_m
+    }
+}
+
 fn sample_of(rec: &FitDataRecord, start: DateTime<Utc>) -> Option<(Sample, f64)> {
     let t = field(rec, "timestamp").and_then(instant)?;
     let semicircle = 180.0 / 2f64.powi(31);
@@ -420,19 +460,46 @@ fn build(
     a.device_name = device_name(all);
     a.warnings = warnings;
 
+    // Records far outside the session are corrupt timestamps (seen after a decoding error).
+    // The session's span: its end timestamp or its elapsed time, whichever is longer (some
+    // writers set the session's timestamp to its start).
+    let span_s = [
+        session
+            .end
+            .map(|end| (end - session.start).num_seconds() as f64),
+        session.device.elapsed_s,
+        session.device.timer_s,
+    ]
+    .into_iter()
+    .flatten()
+    .filter(|s| *s > 0.0)
+    .fold(None, |acc: Option<f64>, s| {
+        Some(acc.map_or(s, |a| a.max(s)))
+    })
+    .unwrap_or(MAX_SESSION_S);
+    let window = -RECORD_SLACK_S..=span_s + RECORD_SLACK_S;
     let mut raw_cadence = Vec::with_capacity(recs.len());
+    let mut outside = 0usize;
+    let mut compressed = CompressedDistance::default();
     for rec in recs {
-        if let Some((s, cad)) = sample_of(rec, session.start) {
+        if let Some((mut s, cad)) = sample_of(rec, session.start) {
+            if let Some(raw) =
+                field(rec, "compressed_speed_distance").and_then(compressed_distance_raw)
+            {
+                s.distance_m = compressed.next(raw);
+            }
+            if !window.contains(&s.t_s) {
+                outside += 1;
+                continue;
+            }
             a.samples.push(s);
             raw_cadence.push(cad);
         }
     }
-    if let Some(end) = session.end {
-        let span_s = (end - session.start).num_seconds();
-        if span_s < 0 {
-            a.warnings
-                .push("session ends before it starts: end time ignored".into());
-        }
+    if outside > 0 {
+        a.warnings.push(format!(
+            "{outside} records with timestamps far outside the session were dropped"
+        ));
     }
 
     // Cadence: strides per minute on foot, doubled to steps — unless the values already sit in
@@ -474,6 +541,22 @@ mod tests {
         let mut with = header.to_vec();
         with.extend_from_slice(&crc.to_le_bytes());
         assert_eq!(crc16(0, &with), 0);
+    }
+
+    #[test]
+    fn compressed_distance_rolls_over() {
+        // python-fitparse's compressed-speed-distance.fit: bytes [99, 65, 14] then [0, 224, 18]
+        // hold 228/16 = 14.25 m and 302/16 = 18.875 m (its expected-values CSV agrees).
+        let bytes = |b: [u8; 3]| Value::Array(b.iter().map(|x| Value::Byte(*x)).collect());
+        assert_eq!(compressed_distance_raw(&bytes([99, 65, 14])), Some(228));
+        assert_eq!(compressed_distance_raw(&bytes([0, 224, 18])), Some(302));
+        let mut acc = CompressedDistance::default();
+        assert_eq!(acc.next(228), 14.25);
+        assert_eq!(acc.next(302), 18.875);
+        // 4090 → 10 wraps at 4096: 16 sixteenths further, one metre.
+        acc.next(4090);
+        let before = acc.total_m;
+        assert_eq!(acc.next(10) - before, 1.0);
     }
 
     #[test]

@@ -262,14 +262,33 @@ pub fn load_bytes(source: &str, bytes: &[u8], depth: usize, limits: &Limits, out
     }
 }
 
+thread_local! {
+    /// Set while a reader runs, so that the panic hook stays quiet about panics that
+    /// [`decode_guarded`] turns into a skipped file.
+    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Installs a panic hook that keeps decoder panics (reported as skip reasons) off stderr and
+/// leaves every other panic to the default hook. Call once at start-up.
+pub fn quiet_decoder_panics() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !IN_DECODER.with(|f| f.get()) {
+            default(info);
+        }
+    }));
+}
+
 /// Runs one reader under `catch_unwind`: a decoder bug must cost one file, never the batch.
 fn decode_guarded(kind: &Kind, source: &str, bytes: &[u8]) -> Result<Vec<Activity>, String> {
+    IN_DECODER.with(|f| f.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| match kind {
         Kind::Fit => fit::read(bytes, source),
         Kind::Gpx => gpx::read(bytes, source),
         Kind::Tcx => tcx::read(bytes, source),
         _ => Err(ReadError::invalid("not a decodable format")),
     }));
+    IN_DECODER.with(|f| f.set(false));
     match result {
         Ok(Ok(activities)) => Ok(activities),
         Ok(Err(e)) => Err(e.to_string()),
