@@ -102,14 +102,16 @@ pub fn recorded_mean(t_s: &[f64], values: &[f64]) -> Option<f64> {
 pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
     let n = s.len();
     let has_field = Samples::has(&s.distance_m);
-    // The distance field carried forward to every sample (NaN before its first value).
+    // The distance field's running maximum carried to every sample (NaN before its first
+    // value): a value that dips (a glitch, a counter reset) never subtracts distance, and the
+    // climb back to where it was is not counted twice.
     let mut field = s.distance_m.clone();
     for i in 1..n {
-        if field[i].is_nan() {
-            field[i] = field[i - 1];
+        let prev = field[i - 1];
+        if field[i].is_nan() || field[i] < prev {
+            field[i] = prev;
         }
     }
-    // Counters that reset (a new lap on some devices) never subtract distance.
     let field_between = |j: usize, k: usize| -> Option<f64> {
         let (a, b) = (field[j], field[k]);
         (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
@@ -139,9 +141,9 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
     // Fills steps `from..to` from the distance field; returns how many it filled.
     let by_field = |d: &mut [f64], from: usize, to: usize| -> usize {
         let mut filled = 0;
-        for i in from.max(1)..to {
+        for (i, slot) in d.iter_mut().enumerate().take(to).skip(from.max(1)) {
             if let Some(step) = field_between(i - 1, i) {
-                d[i] = step;
+                *slot = step;
                 filled += 1;
             }
         }
