@@ -16,6 +16,8 @@ use fitparser::profile::MesgNum;
 use fitparser::{FitDataRecord, Value};
 
 use crate::ingest::error::ReadError;
+#[cfg(test)]
+use crate::model::Samples;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 
 /// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
@@ -564,6 +566,140 @@ mod tests {
         assert!(!sniff(b"<?xml version"));
         assert!(!sniff(&[14, 16, 0, 0, 0, 0, 0, 0, b'.', b'F', b'I', b'X']));
         assert!(sniff(&[14, 16, 0, 0, 0, 0, 0, 0, b'.', b'F', b'I', b'T']));
+    }
+
+    fn read_fixture(bytes: &[u8], name: &str) -> Activity {
+        let mut acts = read(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(acts.len(), 1, "{name}");
+        acts.remove(0)
+    }
+
+    #[test]
+    fn garmin_fenix2_run_with_dynamics() {
+        // Values cross-checked with python fitdecode (corpus MANIFEST): 2809 records, session
+        // 9.01 km and 64 m of ascent, HRM-Run dynamics.
+        let a = read_fixture(
+            include_bytes!("../../fixtures/fit/python-fitparse-activity-small-fenix2-run.fit"),
+            "fenix2",
+        );
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!(a.device_name.as_deref(), Some("garmin:fenix2"));
+        assert_eq!(a.samples.len(), 2809);
+        assert_eq!(a.start_utc.to_rfc3339(), "2015-08-15T14:45:08+00:00");
+        // activity.local_timestamp says the watch was two hours ahead of UTC.
+        assert_eq!(a.utc_offset_s, Some(7200));
+        assert_eq!(a.cadence_rule, CadenceRule::FitStridesDoubled);
+        let dev = a.device.as_ref().unwrap();
+        assert!((dev.distance_m.unwrap() - 9008.2).abs() < 0.1);
+        assert_eq!(dev.ascent_m, Some(64.0));
+        // Session average 81 strides/min is 162 steps/min.
+        assert_eq!(dev.cadence_spm, Some(162.0));
+        // Running dynamics arrive in SI units: stance time in s, oscillation in m.
+        let median = |col: &[f64]| {
+            let mut v: Vec<f64> = col.iter().copied().filter(|x| !x.is_nan()).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let gct = median(&a.samples.ground_contact_s);
+        assert!((0.2..0.35).contains(&gct), "{gct}");
+        let vo = median(&a.samples.vertical_oscillation_m);
+        assert!((0.05..0.15).contains(&vo), "{vo}");
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    }
+
+    #[test]
+    fn bad_crc_is_read_anyway_with_a_warning() {
+        // fitdecode: "read crc: 45525; expected crc: 41429".
+        let a = read_fixture(
+            include_bytes!("../../fixtures/fit/python-fitparse-activity-filecrc.fit"),
+            "crc",
+        );
+        assert_eq!(a.samples.len(), 14);
+        assert_eq!(
+            a.warnings,
+            ["file CRC mismatch (stored 0xb1d5, computed 0xa1d5); read anyway"]
+        );
+    }
+
+    #[test]
+    fn truncated_file_keeps_what_was_read() {
+        let a = read_fixture(
+            include_bytes!("../../fixtures/fit/python-fitparse-activity-unexpected-eof.fit"),
+            "eof",
+        );
+        assert_eq!(a.sport, Sport::Running);
+        assert!(!a.samples.is_empty());
+        assert!(
+            a.warnings.iter().any(|w| w.contains("truncated")),
+            "{:?}",
+            a.warnings
+        );
+    }
+
+    #[test]
+    fn corrupt_chained_header_keeps_the_first_file() {
+        let a = read_fixture(
+            include_bytes!(
+                "../../fixtures/fit/python-fitparse-activity-settings-corruptheader.fit"
+            ),
+            "chained",
+        );
+        assert_eq!(a.samples.len(), 14);
+        assert!(!a.warnings.is_empty());
+    }
+
+    #[test]
+    fn settings_file_is_not_an_activity() {
+        let err = read(
+            include_bytes!("../../fixtures/fit/python-fitparse-Settings.fit"),
+            "settings",
+        )
+        .unwrap_err();
+        assert_eq!(err, ReadError::not_activity("fit settings file"));
+    }
+
+    #[test]
+    fn compressed_speed_distance_file() {
+        let a = read_fixture(
+            include_bytes!("../../fixtures/fit/python-fitparse-compressed-speed-distance.fit"),
+            "csd",
+        );
+        // The upstream expected values end at 10248.6875 m; fitparser's own expansion would
+        // give 93 km.
+        let last = a
+            .samples
+            .distance_m
+            .iter()
+            .rev()
+            .find(|d| !d.is_nan())
+            .unwrap();
+        assert_eq!(*last, 10248.6875);
+    }
+
+    #[test]
+    fn partial_gps_keeps_the_distance_field() {
+        // Forerunner 645: 1945 records, GPS in only 349 of them.
+        let a = read_fixture(
+            include_bytes!("../../fixtures/fit/workoutizer-run_with_coordinates.fit"),
+            "fr645",
+        );
+        let fixes = a.samples.lat_deg.iter().filter(|v| !v.is_nan()).count();
+        assert_eq!((a.samples.len(), fixes), (1945, 349));
+        assert!(Samples::has(&a.samples.distance_m));
+        assert_eq!(a.cadence_rule, CadenceRule::FitStridesDoubled);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(read(b"", "empty").is_err());
+        let mut bytes =
+            include_bytes!("../../fixtures/fit/python-fitparse-activity-filecrc.fit").to_vec();
+        bytes.truncate(20);
+        assert!(read(&bytes, "cut").is_err());
+        for i in (14..bytes.len()).step_by(3) {
+            bytes[i] ^= 0x5a;
+        }
+        let _ = read(&bytes, "flipped");
     }
 
     #[test]
