@@ -81,6 +81,33 @@ impl Sport {
     }
 }
 
+impl Sport {
+    /// Guesses the sport from an activity's title as apps name them ("Morning Run", "Lunch
+    /// Ride", "Abendlauf"): a word that names one sport. `None` when no word does.
+    pub fn from_title(title: &str) -> Option<Sport> {
+        let lower = title.to_lowercase();
+        let mut found = None;
+        for word in lower.split(|c: char| !c.is_alphanumeric()) {
+            let sport = match word {
+                "run" | "running" | "jog" | "jogging" | "trailrun" | "lauf" | "laufen" => {
+                    Sport::Running
+                }
+                "ride" | "cycling" | "bike" | "biking" => Sport::Cycling,
+                "walk" | "walking" => Sport::Walking,
+                "hike" | "hiking" => Sport::Hiking,
+                "swim" | "swimming" => Sport::Swimming,
+                w if w.ends_with("lauf") && !w.ends_with("verlauf") => Sport::Running,
+                _ => continue,
+            };
+            if found.is_some_and(|f| f != sport) {
+                return None;
+            }
+            found = Some(sport);
+        }
+        found
+    }
+}
+
 /// How the cadence column was brought to steps per minute (RISK_MODEL.md, "Cadence").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -227,6 +254,35 @@ impl Samples {
         column.iter().any(|v| !v.is_nan())
     }
 
+    /// Every column by name, in SI units.
+    pub fn columns(&self) -> [(&'static str, &[f64]); 14] {
+        [
+            ("t_s", &self.t_s),
+            ("lat_deg", &self.lat_deg),
+            ("lon_deg", &self.lon_deg),
+            ("elevation_m", &self.elevation_m),
+            ("distance_m", &self.distance_m),
+            ("speed_m_s", &self.speed_m_s),
+            ("cadence_spm", &self.cadence_spm),
+            ("heart_rate_bpm", &self.heart_rate_bpm),
+            ("power_w", &self.power_w),
+            ("ground_contact_s", &self.ground_contact_s),
+            ("gct_balance_left_pct", &self.gct_balance_left_pct),
+            ("vertical_oscillation_m", &self.vertical_oscillation_m),
+            ("vertical_ratio_pct", &self.vertical_ratio_pct),
+            ("step_length_m", &self.step_length_m),
+        ]
+    }
+
+    /// The columns that hold at least one value, with how many samples hold one.
+    pub fn recorded(&self) -> Vec<(&'static str, usize)> {
+        self.columns()
+            .into_iter()
+            .map(|(name, col)| (name, col.iter().filter(|v| !v.is_nan()).count()))
+            .filter(|(_, n)| *n > 0)
+            .collect()
+    }
+
     /// Whether any sample has a position.
     pub fn has_gps(&self) -> bool {
         self.lat_deg
@@ -292,5 +348,20 @@ impl Activity {
             device: None,
             warnings: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sport_from_title() {
+        assert_eq!(Sport::from_title("Morning Run"), Some(Sport::Running));
+        assert_eq!(Sport::from_title("Abendlauf am See"), Some(Sport::Running));
+        assert_eq!(Sport::from_title("Lunch Ride"), Some(Sport::Cycling));
+        assert_eq!(Sport::from_title("Run and ride"), None);
+        assert_eq!(Sport::from_title("Rundweg"), None);
+        assert_eq!(Sport::from_title("Track 12"), None);
     }
 }

@@ -281,3 +281,23 @@ fn trackerr_series_gives_weekly_kilometres() {
         );
     }
 }
+
+#[test]
+fn strava_gpx_without_type_is_a_run_by_its_name() {
+    let Some(dir) = corpus() else { return };
+    let out = ingest::load(
+        &[dir.join("gpx/runalyze/strava-export.gpx")],
+        &Limits::default(),
+    );
+    let a = &out.activities[0];
+    assert_eq!(a.sport, Sport::Running);
+    assert_eq!(
+        a.cadence_rule,
+        patella::model::CadenceRule::GpxPerLegDoubled
+    );
+    assert!(
+        a.warnings.iter().any(|w| w.contains("track name")),
+        "{:?}",
+        a.warnings
+    );
+}

@@ -79,6 +79,8 @@ pub struct ActivitySummary {
     pub cadence_spm: Option<f64>,
     pub cadence_rule: CadenceRule,
     pub samples: usize,
+    /// Recorded columns and how many samples hold a value in each.
+    pub columns: Vec<(&'static str, usize)>,
     pub computed: Computed,
     pub device: Option<DeviceSummary>,
     /// The id of the activity this one repeats (the same run exported twice); it then counts
@@ -220,6 +222,7 @@ pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
         cadence_spm: computed.cadence_spm,
         cadence_rule: a.cadence_rule,
         samples: a.samples.len(),
+        columns: a.samples.recorded(),
         computed,
         device,
         duplicate_of: None,
@@ -244,14 +247,28 @@ fn same_run(a: &ActivitySummary, b: &ActivitySummary) -> bool {
 }
 
 /// How much an export tells: FIT carries the device summary and dynamics, TCX lap totals, GPX
-/// the least. The richer copy is kept.
-fn richness(a: &ActivitySummary) -> (u8, usize) {
+/// the least; then the more device totals, recorded columns and samples, the better. The
+/// richer copy is kept (an original over a re-saved copy that lost fields).
+fn richness(a: &ActivitySummary) -> (u8, usize, usize, usize) {
     let format = match a.format {
         Format::Fit => 2,
         Format::Tcx => 1,
         Format::Gpx => 0,
     };
-    (format, a.samples)
+    let device_fields = a.device.as_ref().map_or(0, |d| {
+        [
+            d.distance_m,
+            d.ascent_m,
+            d.descent_m,
+            d.cadence_spm,
+            d.timer_s,
+            d.elapsed_s,
+        ]
+        .iter()
+        .filter(|v| v.is_some())
+        .count()
+    });
+    (format, device_fields, a.columns.len(), a.samples)
 }
 
 /// Marks every activity that repeats an earlier-listed richer one (`summaries` sorted by start).
@@ -310,6 +327,49 @@ mod tests {
         // ISO years differ from calendar years around New Year.
         let d = NaiveDate::from_ymd_opt(2024, 12, 30).unwrap();
         assert_eq!(week_label(d, WeekStart::Mon), "2025-W01");
+    }
+
+    fn summary(
+        source: &str,
+        format: Format,
+        start_s: i64,
+        km: f64,
+        columns: usize,
+    ) -> ActivitySummary {
+        let start = Utc.timestamp_opt(1_700_000_000 + start_s, 0).unwrap();
+        let mut a = Activity::new(source, format, start);
+        a.sport = Sport::Running;
+        let settings = Settings {
+            tz: chrono_tz::UTC,
+            week_start: WeekStart::Mon,
+        };
+        let mut s = summarise(&a, &settings);
+        s.distance_m = km * 1000.0;
+        s.duration_s = km * 330.0;
+        s.columns = vec![("t_s", 1); columns];
+        s
+    }
+
+    #[test]
+    fn duplicates_keep_the_richest_copy() {
+        let mut v = vec![
+            summary("resaved.fit", Format::Fit, 0, 10.0, 5),
+            summary("original.fit", Format::Fit, 1, 10.02, 9),
+            summary("export.gpx", Format::Gpx, 30, 10.1, 12),
+            // Same start, other distance: another run (a second watch on a different route).
+            summary("other.fit", Format::Fit, 0, 14.0, 9),
+            // Same distance, four minutes later: another run.
+            summary("later.fit", Format::Fit, 240, 10.0, 9),
+        ];
+        v.sort_by(|a, b| (a.start_utc, &a.source).cmp(&(b.start_utc, &b.source)));
+        mark_duplicates(&mut v);
+        let by = |name: &str| v.iter().find(|s| s.source == name).unwrap();
+        let original = by("original.fit").id.clone();
+        assert_eq!(by("original.fit").duplicate_of, None);
+        assert_eq!(by("resaved.fit").duplicate_of.as_ref(), Some(&original));
+        assert_eq!(by("export.gpx").duplicate_of.as_ref(), Some(&original));
+        assert_eq!(by("other.fit").duplicate_of, None);
+        assert_eq!(by("later.fit").duplicate_of, None);
     }
 
     #[test]

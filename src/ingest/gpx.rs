@@ -68,7 +68,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
     // Depth (stack length) at which the current trkpt was opened.
     let mut point_depth = 0usize;
     let mut creator: Option<String> = None;
-    let mut sport_type: Option<String> = None;
+    let mut track = TrackInfo::default();
     let mut saw_root = false;
     let mut saw_route = false;
     let mut broken: Option<String> = None;
@@ -121,7 +121,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
                     &mut current,
                     point_depth,
                     &mut points,
-                    &mut sport_type,
+                    &mut track,
                 );
                 stack.pop();
             }
@@ -135,7 +135,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
                     &mut current,
                     point_depth,
                     &mut points,
-                    &mut sport_type,
+                    &mut track,
                 );
                 stack.pop();
                 buf.clear();
@@ -211,12 +211,23 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
 
     let mut act = Activity::new(source, Format::Gpx, start);
     act.device_name = creator;
-    match sport_type {
-        Some(t) => {
+    match (
+        track.sport_type,
+        track.name.as_deref().and_then(Sport::from_title),
+    ) {
+        (Some(t), _) => {
             act.sport = Sport::from_name(&t);
             act.sport_detail = t;
         }
-        None => {
+        // Older Strava exports have no type but name the track "Morning Run".
+        (None, Some(sport)) => {
+            act.sport = sport;
+            warnings.push(format!(
+                "no sport type in file; {} taken from the track name",
+                sport.as_str()
+            ));
+        }
+        (None, None) => {
             act.sport = Sport::Other;
             warnings.push("no sport type in file".to_string());
         }
@@ -312,7 +323,7 @@ fn close_element(
     current: &mut Option<RawPoint>,
     point_depth: usize,
     points: &mut Vec<RawPoint>,
-    sport_type: &mut Option<String>,
+    track: &mut TrackInfo,
 ) {
     let (depth, name) = match stack.last() {
         Some(n) => (stack.len() - 1, n.as_str()),
@@ -350,13 +361,25 @@ fn close_element(
         }
         return;
     }
-    // trk/type, the first non-empty one.
-    if name == "type" && depth >= 1 && stack[depth - 1] == "trk" && sport_type.is_none() {
+    // trk/type and trk/name, the first non-empty of each.
+    if depth >= 1 && stack[depth - 1] == "trk" {
+        let slot = match name {
+            "type" => &mut track.sport_type,
+            "name" => &mut track.name,
+            _ => return,
+        };
         let t = text.trim();
-        if !t.is_empty() {
-            *sport_type = Some(t.to_string());
+        if slot.is_none() && !t.is_empty() {
+            *slot = Some(t.to_string());
         }
     }
+}
+
+/// What a track says about itself.
+#[derive(Default)]
+struct TrackInfo {
+    sport_type: Option<String>,
+    name: Option<String>,
 }
 
 /// The median of `v` (NaN-free), or `None` when empty.

@@ -8,44 +8,11 @@ use serde::Serialize;
 use crate::analysis::{summarise, ActivitySummary};
 use crate::cli::Config;
 use crate::ingest::{Loaded, Skipped};
-use crate::model::Activity;
 use crate::report::terminal::sanitise;
-
-/// Columns recorded in an activity, with how many samples hold a value.
-fn columns(a: &Activity) -> Vec<(&'static str, usize)> {
-    let s = &a.samples;
-    let all: [(&'static str, &Vec<f64>); 14] = [
-        ("t_s", &s.t_s),
-        ("lat_deg", &s.lat_deg),
-        ("lon_deg", &s.lon_deg),
-        ("elevation_m", &s.elevation_m),
-        ("distance_m", &s.distance_m),
-        ("speed_m_s", &s.speed_m_s),
-        ("cadence_spm", &s.cadence_spm),
-        ("heart_rate_bpm", &s.heart_rate_bpm),
-        ("power_w", &s.power_w),
-        ("ground_contact_s", &s.ground_contact_s),
-        ("gct_balance_left_pct", &s.gct_balance_left_pct),
-        ("vertical_oscillation_m", &s.vertical_oscillation_m),
-        ("vertical_ratio_pct", &s.vertical_ratio_pct),
-        ("step_length_m", &s.step_length_m),
-    ];
-    all.into_iter()
-        .map(|(name, col)| (name, col.iter().filter(|v| !v.is_nan()).count()))
-        .filter(|(_, n)| *n > 0)
-        .collect()
-}
-
-#[derive(Serialize)]
-struct Inspected {
-    #[serde(flatten)]
-    summary: ActivitySummary,
-    columns: Vec<(&'static str, usize)>,
-}
 
 #[derive(Serialize)]
 struct Document<'a> {
-    activities: Vec<Inspected>,
+    activities: Vec<ActivitySummary>,
     skipped: &'a [Skipped],
 }
 
@@ -55,10 +22,7 @@ pub fn render_json(loaded: &Loaded, config: &Config) -> String {
         activities: loaded
             .activities
             .iter()
-            .map(|a| Inspected {
-                summary: summarise(a, &config.settings),
-                columns: columns(a),
-            })
+            .map(|a| summarise(a, &config.settings))
             .collect(),
         skipped: &loaded.skipped,
     };
@@ -105,7 +69,8 @@ pub fn render(loaded: &Loaded, config: &Config) -> String {
             out,
             "  {} samples; columns: {}",
             a.samples.len(),
-            columns(a)
+            a.samples
+                .recorded()
                 .iter()
                 .map(|(n, c)| format!("{n} ({c})"))
                 .collect::<Vec<_>>()
