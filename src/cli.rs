@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use crate::analysis::{Settings, WeekStart};
+use crate::analysis::{Settings, Thresholds, WeekStart};
 
 /// Reads runners' watch exports (FIT, GPX, TCX; loose, gzipped or zipped) and reports the
 /// training patterns linked to knee pain.
@@ -52,6 +52,32 @@ pub struct Common {
     /// First day of the training week
     #[arg(long, value_enum, default_value_t = WeekStartArg::Mon)]
     pub week_start: WeekStartArg,
+    /// Thresholds file (TOML, section [thresholds]; defaults from RISK_MODEL.md)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The `--config` file.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConfigFile {
+    pub thresholds: Thresholds,
+}
+
+/// Reads and checks a `--config` file.
+pub fn read_config(path: &std::path::Path) -> Result<ConfigFile, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("cannot read config {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| {
+        UsageError(format!(
+            "config {}: {}",
+            path.display(),
+            e.to_string()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        ))
+    })
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -91,8 +117,16 @@ impl Common {
             ),
             None => machine_zone(),
         };
+        let thresholds = match &self.config {
+            Some(path) => read_config(path)?.thresholds,
+            None => Thresholds::default(),
+        };
         Ok(Config {
-            settings: Settings { tz, week_start },
+            settings: Settings {
+                tz,
+                week_start,
+                thresholds,
+            },
             tz_origin,
         })
     }

@@ -8,13 +8,13 @@
 //! use patella::{analysis, ingest};
 //!
 //! let loaded = ingest::load(&["runs/".into()], &ingest::Limits::default());
-//! let settings = analysis::Settings {
-//!     tz: chrono_tz::Europe::Berlin,
-//!     week_start: analysis::WeekStart::Mon,
-//! };
+//! let settings = analysis::Settings::new(chrono_tz::Europe::Berlin, analysis::WeekStart::Mon);
 //! let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings).unwrap();
 //! for week in &result.weeks {
 //!     println!("{} {:.1} km", week.week, week.run_km);
+//! }
+//! for finding in &result.findings {
+//!     println!("{} {}", finding.code, finding.message);
 //! }
 //! ```
 

@@ -35,10 +35,7 @@ fn manifest(dir: &Path) -> HashMap<String, String> {
 }
 
 fn settings() -> Settings {
-    Settings {
-        tz: chrono_tz::UTC,
-        week_start: WeekStart::Mon,
-    }
+    Settings::new(chrono_tz::UTC, WeekStart::Mon)
 }
 
 #[test]

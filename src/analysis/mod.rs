@@ -3,16 +3,20 @@
 //!
 //! Pure: no I/O, no printing.
 
+pub mod findings;
+pub mod load;
 pub mod metrics;
-pub mod weeks;
+pub mod run;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use serde::Serialize;
 
 use crate::ingest::Skipped;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sport};
+pub use findings::{Finding, Phase, Severity, Thresholds};
+pub use load::{Day, Gap, Week};
 pub use metrics::Computed;
-pub use weeks::Week;
+pub use run::RunMetrics;
 
 /// First day of the training week.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -28,6 +32,18 @@ pub struct Settings {
     /// Zone for files that carry no UTC offset.
     pub tz: chrono_tz::Tz,
     pub week_start: WeekStart,
+    pub thresholds: Thresholds,
+}
+
+impl Settings {
+    /// Default thresholds, the given zone and week start.
+    pub fn new(tz: chrono_tz::Tz, week_start: WeekStart) -> Settings {
+        Settings {
+            tz,
+            week_start,
+            thresholds: Thresholds::default(),
+        }
+    }
 }
 
 /// Where an activity's local offset came from.
@@ -86,7 +102,20 @@ pub struct ActivitySummary {
     /// The id of the activity this one repeats (the same run exported twice); it then counts
     /// nowhere.
     pub duplicate_of: Option<String>,
+    /// Per-run metrics (runs only).
+    pub metrics: Option<RunMetrics>,
+    /// Whether the run was a hard session, and on what basis (runs only).
+    pub hard: Option<HardSession>,
     pub warnings: Vec<String>,
+}
+
+/// A run's hard-session classification (RISK_MODEL.md, "Hard session").
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HardSession {
+    pub hard: bool,
+    /// `hr` (time at or above 85 % of HRmax), `pace` (faster than the runner's own 80th
+    /// percentile of the previous 8 weeks) or `none` (neither could be judged).
+    pub basis: &'static str,
 }
 
 impl ActivitySummary {
@@ -101,27 +130,121 @@ impl ActivitySummary {
 pub struct Analysis {
     pub activities: Vec<ActivitySummary>,
     pub weeks: Vec<Week>,
+    pub days: Vec<Day>,
+    pub gaps: Vec<Gap>,
+    pub findings: Vec<Finding>,
+    /// HRmax used for hard sessions, and where it came from (`config` or `samples`).
+    pub hr_max_bpm: Option<f64>,
+    pub hr_max_source: Option<&'static str>,
+    pub thresholds: Thresholds,
     pub skipped: Vec<Skipped>,
 }
 
-/// Summarises, dates, de-duplicates and tabulates.
+/// HRmax: from the thresholds, else the 99th percentile of every running HR sample.
+pub fn hr_max(activities: &[Activity], t: &Thresholds) -> Option<(f64, &'static str)> {
+    if let Some(hr) = t.hr_max_bpm.filter(|h| *h > 0.0) {
+        return Some((hr, "config"));
+    }
+    let samples: Vec<f64> = activities
+        .iter()
+        .filter(|a| a.sport == Sport::Running)
+        .flat_map(|a| a.samples.heart_rate_bpm.iter().copied())
+        .filter(|h| h.is_finite() && *h > 0.0)
+        .collect();
+    run::percentile(&samples, 99.0).map(|h| (h, "samples"))
+}
+
+/// Summarises, dates, de-duplicates, classifies, tabulates and finds.
 pub fn analyse(
     activities: &[Activity],
     skipped: Vec<Skipped>,
     settings: &Settings,
-) -> Result<Analysis, weeks::WeeksError> {
-    let mut summaries: Vec<ActivitySummary> =
-        activities.iter().map(|a| summarise(a, settings)).collect();
+) -> Result<Analysis, load::LoadError> {
+    let t = &settings.thresholds;
+    let hr = hr_max(activities, t);
+    let threshold = hr.map(|(h, _)| h * t.hard_hr_fraction);
+    let mut summaries: Vec<ActivitySummary> = activities
+        .iter()
+        .map(|a| summarise_with(a, settings, threshold))
+        .collect();
     summaries.sort_by(|a, b| {
         (a.start_utc, &a.source, a.session).cmp(&(b.start_utc, &b.source, b.session))
     });
     mark_duplicates(&mut summaries);
-    let weeks = weeks::weekly(&summaries, settings.week_start)?;
+    classify_hard(&mut summaries, t);
+
+    let entries: Vec<load::LoadEntry> = summaries
+        .iter()
+        .filter(|a| a.duplicate_of.is_none())
+        .filter(|a| a.sport == Sport::Running || a.sport == Sport::Strength)
+        .map(|a| load::LoadEntry {
+            id: a.id.clone(),
+            start_utc: a.start_utc,
+            date: a.local_date,
+            is_run: a.sport == Sport::Running,
+            is_strength: a.sport == Sport::Strength,
+            distance_km: a.distance_m / 1000.0,
+            descent_m: a.descent_m.unwrap_or(0.0),
+            hard: a.hard.as_ref().is_some_and(|h| h.hard),
+        })
+        .collect();
+    let load = load::load(&entries, settings.week_start)?;
+    let runs: Vec<&ActivitySummary> = summaries.iter().filter(|a| a.counts_as_run()).collect();
+    let findings = findings::findings(&runs, &load, t);
     Ok(Analysis {
         activities: summaries,
-        weeks,
+        weeks: load.weeks,
+        days: load.days,
+        gaps: load.gaps,
+        findings,
+        hr_max_bpm: hr.map(|(h, _)| h),
+        hr_max_source: hr.map(|(_, s)| s),
+        thresholds: t.clone(),
         skipped,
     })
+}
+
+/// Marks each counted run hard or not: by heart rate where the run has it, else by pace against
+/// the runner's own runs of the previous weeks.
+pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
+    let speeds: Vec<(DateTime<Utc>, f64)> = summaries
+        .iter()
+        .filter(|a| a.counts_as_run() && a.moving_s > 0.0 && a.distance_m > 0.0)
+        .map(|a| (a.start_utc, a.distance_m / a.moving_s))
+        .collect();
+    for a in summaries.iter_mut().filter(|a| a.counts_as_run()) {
+        let by_hr = a
+            .metrics
+            .as_ref()
+            .and_then(|m| m.heart_rate.as_ref())
+            .filter(|h| h.threshold_bpm.is_some());
+        a.hard = Some(match by_hr {
+            Some(h) => HardSession {
+                hard: h.time_at_or_above_s >= t.hard_hr_minutes * 60.0
+                    || (a.moving_s > 0.0 && h.time_at_or_above_s >= t.hard_hr_share * a.moving_s),
+                basis: "hr",
+            },
+            None => {
+                let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
+                let earlier: Vec<f64> = speeds
+                    .iter()
+                    .filter(|(s, _)| *s >= since && *s < a.start_utc)
+                    .map(|(_, v)| *v)
+                    .collect();
+                let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
+                match (speed, run::percentile(&earlier, t.hard_pace_percentile)) {
+                    (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => HardSession {
+                        hard: v > p,
+                        basis: "pace",
+                    },
+                    _ => HardSession {
+                        hard: false,
+                        basis: "none",
+                    },
+                }
+            }
+        });
+    }
 }
 
 /// The offset of local time at `start` for `a`.
@@ -163,8 +286,23 @@ fn fnv1a32(s: &str) -> u32 {
     h
 }
 
-/// Summarises one activity: computed values, device values, local date and week.
+/// Summarises one activity: computed values, device values, local date and week, and per-run
+/// metrics with HRmax taken from this activity alone (see [`analyse`] for a whole block).
 pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
+    let hr = hr_max(std::slice::from_ref(a), &settings.thresholds);
+    summarise_with(
+        a,
+        settings,
+        hr.map(|(h, _)| h * settings.thresholds.hard_hr_fraction),
+    )
+}
+
+/// [`summarise`] with the hard-session HR threshold given.
+pub fn summarise_with(
+    a: &Activity,
+    settings: &Settings,
+    hr_threshold_bpm: Option<f64>,
+) -> ActivitySummary {
     let computed = metrics::compute(&a.samples);
     let (offset, offset_source) = local_offset(a, &settings.tz);
     let start_local = a.start_utc.with_timezone(&offset);
@@ -226,6 +364,9 @@ pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
         computed,
         device,
         duplicate_of: None,
+        metrics: (a.sport == Sport::Running)
+            .then(|| run::run_metrics(&a.samples, hr_threshold_bpm)),
+        hard: None,
         warnings: a.warnings.clone(),
     }
 }
@@ -339,10 +480,7 @@ mod tests {
         let start = Utc.timestamp_opt(1_700_000_000 + start_s, 0).unwrap();
         let mut a = Activity::new(source, format, start);
         a.sport = Sport::Running;
-        let settings = Settings {
-            tz: chrono_tz::UTC,
-            week_start: WeekStart::Mon,
-        };
+        let settings = Settings::new(chrono_tz::UTC, WeekStart::Mon);
         let mut s = summarise(&a, &settings);
         s.distance_m = km * 1000.0;
         s.duration_s = km * 330.0;
@@ -377,10 +515,7 @@ mod tests {
         let start = Utc.with_ymd_and_hms(2025, 3, 12, 2, 30, 0).unwrap();
         let mut a = Activity::new("r.gpx", Format::Gpx, start);
         a.sport = Sport::Running;
-        let settings = Settings {
-            tz: chrono_tz::America::New_York,
-            week_start: WeekStart::Mon,
-        };
+        let settings = Settings::new(chrono_tz::America::New_York, WeekStart::Mon);
         let s = summarise(&a, &settings);
         // 02:30 UTC on the 12th is 22:30 EDT on the 11th.
         assert_eq!(s.local_date, NaiveDate::from_ymd_opt(2025, 3, 11).unwrap());

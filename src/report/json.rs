@@ -1,8 +1,9 @@
-//! The `--json` document (DESIGN.md): `schema`, `activities`, `weeks`, `findings`, `skipped`.
+//! The `--json` document (DESIGN.md): `schema`, `activities`, `weeks`, `findings`, `skipped`,
+//! plus the daily table, the gaps and the thresholds and HRmax used.
 
 use serde::Serialize;
 
-use crate::analysis::{ActivitySummary, Analysis, Week};
+use crate::analysis::{ActivitySummary, Analysis, Day, Finding, Gap, Thresholds, Week};
 use crate::ingest::Skipped;
 
 /// The version of the document's layout; bumped when a field changes meaning or goes away.
@@ -13,9 +14,13 @@ struct Document<'a> {
     schema: &'static str,
     activities: &'a [ActivitySummary],
     weeks: &'a [Week],
-    /// Filled by the findings of RISK_MODEL.md; empty until they are computed.
-    findings: [(); 0],
+    findings: &'a [Finding],
     skipped: &'a [Skipped],
+    days: &'a [Day],
+    gaps: &'a [Gap],
+    hr_max_bpm: Option<f64>,
+    hr_max_source: Option<&'static str>,
+    thresholds: &'a Thresholds,
 }
 
 /// Renders the analysis as one pretty-printed JSON document.
@@ -24,10 +29,15 @@ pub fn render(analysis: &Analysis) -> String {
         schema: SCHEMA,
         activities: &analysis.activities,
         weeks: &analysis.weeks,
-        findings: [],
+        findings: &analysis.findings,
         skipped: &analysis.skipped,
+        days: &analysis.days,
+        gaps: &analysis.gaps,
+        hr_max_bpm: analysis.hr_max_bpm,
+        hr_max_source: analysis.hr_max_source,
+        thresholds: &analysis.thresholds,
     };
-    // Serialising plain structs of numbers and strings cannot fail; NaN never reaches here
-    // because serde_json writes non-finite floats as null.
+    // Plain structs of numbers and strings: serialising cannot fail, and serde_json writes
+    // non-finite floats as null.
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{ActivitySummary, Analysis};
+use crate::analysis::{ActivitySummary, Analysis, Finding, Phase, Severity};
 use crate::model::Sport;
 
 /// Replaces control characters (escape sequences from a file's strings must not reach a terminal).
@@ -85,14 +85,24 @@ pub fn render(analysis: &Analysis) -> String {
         let _ = writeln!(out, "\nWeeks");
         let _ = writeln!(
             out,
-            "  {:<8}  {:<10}  {:>7}  {:>4}  {:>8}  {:>7}  {:>7}  {:>8}",
-            "week", "from", "run km", "runs", "long km", "change", "descent", "strength"
+            "  {:<8}  {:<10}  {:>7}  {:>4}  {:>7}  {:>6}  {:>7}  {:>4}  {:>8}  {:>5}  {:>8}",
+            "week",
+            "from",
+            "run km",
+            "runs",
+            "long km",
+            "change",
+            "descent",
+            "hard",
+            "strength",
+            "acwr",
+            "monotony"
         );
         for w in &analysis.weeks {
             let change = w.change_pct.map_or("-".into(), |c| format!("{c:+.0}%"));
             let _ = writeln!(
                 out,
-                "  {:<8}  {:<10}  {:>7.1}  {:>4}  {:>8.1}  {:>7}  {:>6.0}m  {:>8}",
+                "  {:<8}  {:<10}  {:>7.1}  {:>4}  {:>7.1}  {:>6}  {:>6.0}m  {:>4}  {:>8}  {:>5}  {:>8}",
                 w.week,
                 w.start,
                 w.run_km,
@@ -100,10 +110,15 @@ pub fn render(analysis: &Analysis) -> String {
                 w.long_run_km,
                 change,
                 w.descent_m,
-                w.strength_sessions
+                w.hard_sessions,
+                w.strength_sessions,
+                opt(w.acwr, 2),
+                opt(w.monotony, 1)
             );
         }
     }
+
+    render_findings(&mut out, &analysis.findings);
 
     let others: Vec<&ActivitySummary> = analysis
         .activities
@@ -131,6 +146,66 @@ pub fn render(analysis: &Analysis) -> String {
         }
     }
     out
+}
+
+fn value_words(f: &Finding) -> String {
+    match f.unit {
+        "ratio" => format!("{:.2} against a threshold of {:.2}", f.value, f.threshold),
+        "pct" => format!(
+            "{:.1} % against a threshold of {:.1} %",
+            f.value, f.threshold
+        ),
+        "s/km" => format!(
+            "{:.0} s/km against a mean of {:.0} s/km",
+            f.value, f.threshold
+        ),
+        unit => format!(
+            "{:.0} {unit} against a threshold of {:.0} {unit}",
+            f.value, f.threshold
+        ),
+    }
+}
+
+/// Findings grouped Prime / Perform / Restore, most severe first, then by date.
+fn render_findings(out: &mut String, findings: &[Finding]) {
+    if findings.is_empty() {
+        let _ = writeln!(out, "\nFindings: none");
+        return;
+    }
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    let _ = writeln!(
+        out,
+        "\nFindings: {} high, {} moderate, {} info",
+        count(Severity::High),
+        count(Severity::Moderate),
+        count(Severity::Info)
+    );
+    for phase in [Phase::Prime, Phase::Perform, Phase::Restore] {
+        let mut group: Vec<&Finding> = findings.iter().filter(|f| f.phase == phase).collect();
+        if group.is_empty() {
+            continue;
+        }
+        group.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.date.cmp(&b.date)));
+        let _ = writeln!(out, "\n{}", phase.title());
+        for f in group {
+            let when = f
+                .date
+                .map_or_else(|| f.week.clone().unwrap_or_default(), |d| d.to_string());
+            let severity = match f.severity {
+                Severity::High => "high",
+                Severity::Moderate => "moderate",
+                Severity::Info => "info",
+            };
+            let _ = writeln!(out, "  {severity:<8}  {:<19}  {when}", f.code);
+            let _ = writeln!(out, "            {}", sanitise(&f.message));
+            let _ = writeln!(
+                out,
+                "            value {}; evidence: {}",
+                value_words(f),
+                f.evidence
+            );
+        }
+    }
 }
 
 #[cfg(test)]

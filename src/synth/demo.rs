@@ -182,6 +182,7 @@ pub fn demo_manifest() -> Vec<DemoRun> {
             hr_mean_bpm: hr,
             duration_s: if strength { amount * 60.0 } else { 0.0 },
             seed: 0x5EED_0000 + i as u64,
+            ..RunPlan::default()
         };
         let stem = format!(
             "{}-{}",

@@ -28,6 +28,10 @@ const START_LON: f64 = -73.97;
 /// Elevation of the start point, in metres.
 const BASE_ELEVATION_M: f64 = 30.0;
 const M_PER_DEG_LAT: f64 = 111_320.0;
+/// Length of the easy start.
+const EASY_START_S: f64 = 600.0;
+/// Default speed of the first 10 minutes against the rest of a run (runners warm up).
+pub const EASY_START_SPEED_FACTOR: f64 = 0.92;
 /// No simulated session runs longer than this, whatever the plan says.
 const MAX_SAMPLES: usize = 12 * 3600;
 
@@ -52,6 +56,10 @@ pub struct RunPlan {
     pub hr_mean_bpm: f64,
     /// Duration of sessions without distance (strength), seconds; ignored otherwise.
     pub duration_s: f64,
+    /// Speed of the first 10 minutes against the rest: below 1 is an easy start.
+    pub start_speed_factor: f64,
+    /// How far the cadence falls from the start to the end of the run, in percent.
+    pub cadence_fade_pct: f64,
     /// Seed of the random numbers: same plan, same samples.
     pub seed: u64,
 }
@@ -69,6 +77,8 @@ impl Default for RunPlan {
             climb_m: 20.0,
             hr_mean_bpm: 145.0,
             duration_s: 2700.0,
+            start_speed_factor: EASY_START_SPEED_FACTOR,
+            cadence_fade_pct: 0.0,
             seed: 1,
         }
     }
@@ -281,14 +291,20 @@ fn simulate_moving(plan: &RunPlan, rng: &mut Rng) -> Samples {
         }
         let (ele, grade) = hills.at(d);
         vn = 0.97 * vn + 0.008 * rng.normal();
-        let v = (v0 * (1.0 - 3.0 * grade).clamp(0.6, 1.3) * (1.0 + vn)).max(0.3);
+        let start_factor = if t < EASY_START_S {
+            finite_or(plan.start_speed_factor, 1.0).clamp(0.3, 2.0)
+        } else {
+            1.0
+        };
+        let v = (v0 * (1.0 - 3.0 * grade).clamp(0.6, 1.3) * (1.0 + vn) * start_factor).max(0.3);
         hn = 0.95 * hn + 0.6 * rng.normal();
         let warm = -18.0 * (1.0 - t / 420.0).max(0.0);
         let drift = 6.0 * (t / est_duration - 0.5);
         let hr = (hr0 + warm + drift + 60.0 * grade + hn)
             .round()
             .clamp(60.0, 210.0);
-        let cad = cad0 + 8.0 * (v / v0 - 1.0) + 1.5 * rng.normal();
+        let fade = 1.0 - finite_or(plan.cadence_fade_pct, 0.0) / 100.0 * (d / target).min(1.0);
+        let cad = cad0 * fade + 8.0 * (v / v0 - 1.0) + 1.5 * rng.normal();
         jitter = (
             0.99 * jitter.0 + 0.28 * rng.normal(),
             0.99 * jitter.1 + 0.28 * rng.normal(),

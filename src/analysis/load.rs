@@ -1,0 +1,391 @@
+//! Load over time: the daily and weekly tables in local time, through polars.
+//!
+//! Counted activities (runs and strength sessions, duplicates excluded) are grouped by local day
+//! with polars; every day from the first to the last counted activity is present, days without
+//! running as zeros. From the daily series come the EWMA acute and chronic loads and their ratio,
+//! Foster's monotony per week, the gaps without running, and each run against the longest run of
+//! the previous 30 days.
+
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use polars::prelude::*;
+use serde::Serialize;
+
+use super::{week_label, week_start, WeekStart};
+
+/// EWMA window of the acute load, days.
+pub const ACUTE_DAYS: f64 = 7.0;
+/// EWMA window of the chronic load, days.
+pub const CHRONIC_DAYS: f64 = 28.0;
+/// Days of history before the acute:chronic ratio is given at all.
+pub const RATIO_MIN_HISTORY_DAYS: usize = 28;
+/// How far back a run is compared with the longest earlier run.
+pub const SPIKE_LOOKBACK_DAYS: i64 = 30;
+
+/// One counted activity, as the load tables need it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoadEntry {
+    pub id: String,
+    pub start_utc: DateTime<Utc>,
+    pub date: NaiveDate,
+    pub is_run: bool,
+    pub is_strength: bool,
+    pub distance_km: f64,
+    pub descent_m: f64,
+    pub hard: bool,
+}
+
+/// One local day.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub run_km: f64,
+    pub runs: u32,
+    pub descent_m: f64,
+    pub hard_sessions: u32,
+    pub strength_sessions: u32,
+    /// EWMA of daily running km, N = 7 (λ = 2/8).
+    pub acute_km: f64,
+    /// EWMA of daily running km, N = 28 (λ = 2/29).
+    pub chronic_km: f64,
+    /// `acute_km / chronic_km`, from the 28th day of history on.
+    pub acwr: Option<f64>,
+}
+
+/// One training week.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Week {
+    pub week: String,
+    /// First local day of the week.
+    pub start: NaiveDate,
+    pub run_km: f64,
+    pub runs: u32,
+    pub long_run_km: f64,
+    /// Change of `run_km` against the previous week, in percent; `None` after a week of zero.
+    pub change_pct: Option<f64>,
+    pub descent_m: f64,
+    /// Highest daily acute:chronic ratio of the week.
+    pub acwr: Option<f64>,
+    /// Foster monotony: mean ÷ standard deviation of the 7 daily running distances; `None` when
+    /// they do not vary (or the week is partly outside the data).
+    pub monotony: Option<f64>,
+    pub hard_sessions: u32,
+    pub strength_sessions: u32,
+}
+
+/// A stretch of days without running between two runs.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Gap {
+    /// First day without running.
+    pub from: NaiveDate,
+    /// Last day without running.
+    pub to: NaiveDate,
+    pub days: i64,
+}
+
+/// A run against the longest run of the previous 30 days.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LongestComparison {
+    pub id: String,
+    pub date: NaiveDate,
+    pub distance_km: f64,
+    /// `None` when no run falls in the previous 30 days.
+    pub longest_previous_km: Option<f64>,
+}
+
+/// Everything over time.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Load {
+    pub days: Vec<Day>,
+    pub weeks: Vec<Week>,
+    pub gaps: Vec<Gap>,
+    pub longest: Vec<LongestComparison>,
+}
+
+/// The load tables failed to build (a polars error; not expected on valid input).
+#[derive(Debug, thiserror::Error)]
+#[error("load table: {0}")]
+pub struct LoadError(#[from] PolarsError);
+
+/// Days since 1970-01-01, polars' `Date` representation.
+fn epoch_days(d: NaiveDate) -> i32 {
+    (d - NaiveDate::default()).num_days() as i32
+}
+
+fn from_epoch_days(days: i32) -> NaiveDate {
+    NaiveDate::default() + chrono::Duration::days(days as i64)
+}
+
+/// One local day's sums.
+struct DayTotals {
+    day: i32,
+    run_km: f64,
+    runs: u32,
+    descent_m: f64,
+    hard: u32,
+    strength: u32,
+}
+
+/// Sums per local day, through polars, in day order.
+fn per_day(entries: &[LoadEntry]) -> Result<Vec<DayTotals>, LoadError> {
+    let run = |e: &LoadEntry, v: f64| if e.is_run { v } else { 0.0 };
+    let df = df!(
+        "day" => entries.iter().map(|e| epoch_days(e.date)).collect::<Vec<i32>>(),
+        "run_km" => entries.iter().map(|e| run(e, e.distance_km)).collect::<Vec<f64>>(),
+        "descent_m" => entries.iter().map(|e| run(e, e.descent_m)).collect::<Vec<f64>>(),
+        "run" => entries.iter().map(|e| e.is_run as u32).collect::<Vec<u32>>(),
+        "hard" => entries.iter().map(|e| (e.is_run && e.hard) as u32).collect::<Vec<u32>>(),
+        "strength" => entries.iter().map(|e| e.is_strength as u32).collect::<Vec<u32>>(),
+    )?;
+    let mut rows = Vec::new();
+    for part in df.partition_by_stable(["day"], true)? {
+        let day = part
+            .column("day")?
+            .i32()?
+            .get(0)
+            .ok_or_else(|| PolarsError::NoData("empty day partition".into()))?;
+        let sum_f = |name: &str| -> Result<f64, LoadError> {
+            Ok(part.column(name)?.f64()?.sum().unwrap_or(0.0))
+        };
+        let sum_u = |name: &str| -> Result<u32, LoadError> {
+            Ok(part.column(name)?.u32()?.sum().unwrap_or(0))
+        };
+        rows.push(DayTotals {
+            day,
+            run_km: sum_f("run_km")?,
+            runs: sum_u("run")?,
+            descent_m: sum_f("descent_m")?,
+            hard: sum_u("hard")?,
+            strength: sum_u("strength")?,
+        });
+    }
+    rows.sort_by_key(|r| r.day);
+    Ok(rows)
+}
+
+/// Exponentially weighted moving average with λ = 2/(N+1), started at zero before the first day.
+pub fn ewma(series: &[f64], n: f64) -> Vec<f64> {
+    let lambda = 2.0 / (n + 1.0);
+    let mut level = 0.0;
+    series
+        .iter()
+        .map(|x| {
+            level = lambda * x + (1.0 - lambda) * level;
+            level
+        })
+        .collect()
+}
+
+/// Foster monotony of daily loads: mean ÷ population standard deviation; `None` when the loads
+/// do not vary.
+pub fn monotony(daily: &[f64]) -> Option<f64> {
+    if daily.is_empty() {
+        return None;
+    }
+    let n = daily.len() as f64;
+    let mean = daily.iter().sum::<f64>() / n;
+    let var = daily.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    let sd = var.sqrt();
+    (sd > 1e-9).then(|| mean / sd)
+}
+
+/// Builds the daily and weekly tables, the gaps and the 30-day comparisons.
+pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, LoadError> {
+    if entries.is_empty() {
+        return Ok(Load::default());
+    }
+    let rows = per_day(entries)?;
+    let (Some(first), Some(last)) = (rows.first().map(|r| r.day), rows.last().map(|r| r.day))
+    else {
+        return Ok(Load::default());
+    };
+    // Weeks are whole: the daily table runs from the first week's first day to the last
+    // week's last day.
+    let first_day = week_start(from_epoch_days(first), week_start_day);
+    let last_day = week_start(from_epoch_days(last), week_start_day) + Days::new(6);
+    let mut days = Vec::new();
+    let mut by_day = rows.into_iter().peekable();
+    let mut d = first_day;
+    while d <= last_day {
+        let key = epoch_days(d);
+        let t = by_day.next_if(|r| r.day == key).unwrap_or(DayTotals {
+            day: key,
+            run_km: 0.0,
+            runs: 0,
+            descent_m: 0.0,
+            hard: 0,
+            strength: 0,
+        });
+        days.push(Day {
+            date: d,
+            run_km: t.run_km,
+            runs: t.runs,
+            descent_m: t.descent_m,
+            hard_sessions: t.hard,
+            strength_sessions: t.strength,
+            acute_km: 0.0,
+            chronic_km: 0.0,
+            acwr: None,
+        });
+        d = d + Days::new(1);
+    }
+    // Load history starts at the first counted day, not at the padded week start.
+    let first_index = (from_epoch_days(first) - first_day).num_days() as usize;
+    let km: Vec<f64> = days.iter().map(|d| d.run_km).collect();
+    let acute = ewma(&km, ACUTE_DAYS);
+    let chronic = ewma(&km, CHRONIC_DAYS);
+    for (i, day) in days.iter_mut().enumerate() {
+        day.acute_km = acute[i];
+        day.chronic_km = chronic[i];
+        let history = (i + 1).saturating_sub(first_index);
+        if history >= RATIO_MIN_HISTORY_DAYS && chronic[i] > 0.0 {
+            day.acwr = Some(acute[i] / chronic[i]);
+        }
+    }
+
+    let mut weeks = Vec::new();
+    let mut previous_km: Option<f64> = None;
+    for chunk in days.chunks(7) {
+        let start = chunk[0].date;
+        let run_km: f64 = chunk.iter().map(|d| d.run_km).sum();
+        let long_run_km = entries
+            .iter()
+            .filter(|e| e.is_run && week_start(e.date, week_start_day) == start)
+            .map(|e| e.distance_km)
+            .fold(0.0, f64::max);
+        let daily: Vec<f64> = chunk.iter().map(|d| d.run_km).collect();
+        weeks.push(Week {
+            week: week_label(start, week_start_day),
+            start,
+            run_km,
+            runs: chunk.iter().map(|d| d.runs).sum(),
+            long_run_km,
+            change_pct: previous_km
+                .filter(|p| *p > 0.0)
+                .map(|p| (run_km - p) / p * 100.0),
+            descent_m: chunk.iter().map(|d| d.descent_m).sum(),
+            acwr: chunk.iter().filter_map(|d| d.acwr).reduce(f64::max),
+            monotony: monotony(&daily),
+            hard_sessions: chunk.iter().map(|d| d.hard_sessions).sum(),
+            strength_sessions: chunk.iter().map(|d| d.strength_sessions).sum(),
+        });
+        previous_km = Some(run_km);
+    }
+
+    let mut gaps = Vec::new();
+    let run_days: Vec<NaiveDate> = days.iter().filter(|d| d.runs > 0).map(|d| d.date).collect();
+    for pair in run_days.windows(2) {
+        let days_between = (pair[1] - pair[0]).num_days() - 1;
+        if days_between > 0 {
+            gaps.push(Gap {
+                from: pair[0] + Days::new(1),
+                to: pair[1] - Days::new(1),
+                days: days_between,
+            });
+        }
+    }
+
+    let mut runs: Vec<&LoadEntry> = entries.iter().filter(|e| e.is_run).collect();
+    runs.sort_by_key(|e| e.start_utc);
+    let longest = runs
+        .iter()
+        .map(|r| {
+            let since = r.start_utc - chrono::Duration::days(SPIKE_LOOKBACK_DAYS);
+            let longest_previous_km = runs
+                .iter()
+                .filter(|p| p.start_utc >= since && p.start_utc < r.start_utc)
+                .map(|p| p.distance_km)
+                .reduce(f64::max);
+            LongestComparison {
+                id: r.id.clone(),
+                date: r.date,
+                distance_km: r.distance_km,
+                longest_previous_km,
+            }
+        })
+        .collect();
+
+    Ok(Load {
+        days,
+        weeks,
+        gaps,
+        longest,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn entry(day: u32, km: f64) -> LoadEntry {
+        let date = NaiveDate::from_ymd_opt(2025, 3, day).unwrap();
+        LoadEntry {
+            id: format!("r{day}"),
+            start_utc: Utc.with_ymd_and_hms(2025, 3, day, 7, 0, 0).unwrap(),
+            date,
+            is_run: true,
+            is_strength: false,
+            distance_km: km,
+            descent_m: 10.0 * km,
+            hard: false,
+        }
+    }
+
+    #[test]
+    fn ewma_by_hand() {
+        // λ = 2/(7+1) = 0.25: 0.25·10 = 2.5; 0.25·0 + 0.75·2.5 = 1.875; 0.25·4 + 0.75·1.875.
+        let e = ewma(&[10.0, 0.0, 4.0], 7.0);
+        assert_eq!(e, vec![2.5, 1.875, 2.40625]);
+    }
+
+    #[test]
+    fn monotony_by_hand() {
+        // Daily km 10, 0, 10, 0, 10, 0, 10: mean 40/7, population SD = sqrt(12/49)·10 ...
+        let d = [10.0, 0.0, 10.0, 0.0, 10.0, 0.0, 10.0];
+        let mean = 40.0 / 7.0;
+        let sd = (d.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / 7.0).sqrt();
+        assert!((monotony(&d).unwrap() - mean / sd).abs() < 1e-12);
+        // = sqrt(4/3) ≈ 1.1547 for four equal runs in seven days.
+        assert!((monotony(&d).unwrap() - (4.0f64 / 3.0).sqrt()).abs() < 1e-12);
+        assert_eq!(monotony(&[5.0; 7]), None);
+        assert_eq!(monotony(&[]), None);
+    }
+
+    #[test]
+    fn weeks_days_gaps_and_longest() {
+        // Mon 3 March 2025: 5 km; Wed 5: 8 km; then nothing until Thu 20: 10 km.
+        let entries = vec![entry(3, 5.0), entry(5, 8.0), entry(20, 10.0)];
+        let l = load(&entries, WeekStart::Mon).unwrap();
+        assert_eq!(l.days.len(), 21);
+        assert_eq!(l.weeks.len(), 3);
+        assert_eq!(l.weeks[0].run_km, 13.0);
+        assert_eq!(l.weeks[0].long_run_km, 8.0);
+        assert_eq!(l.weeks[1].run_km, 0.0);
+        assert_eq!(l.weeks[1].change_pct, Some(-100.0));
+        assert_eq!(l.weeks[2].change_pct, None);
+        assert_eq!(l.weeks[0].descent_m, 130.0);
+        assert_eq!(
+            l.gaps,
+            vec![
+                Gap {
+                    from: NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(),
+                    to: NaiveDate::from_ymd_opt(2025, 3, 4).unwrap(),
+                    days: 1
+                },
+                Gap {
+                    from: NaiveDate::from_ymd_opt(2025, 3, 6).unwrap(),
+                    to: NaiveDate::from_ymd_opt(2025, 3, 19).unwrap(),
+                    days: 14
+                }
+            ]
+        );
+        assert_eq!(l.longest[0].longest_previous_km, None);
+        assert_eq!(l.longest[1].longest_previous_km, Some(5.0));
+        assert_eq!(l.longest[2].longest_previous_km, Some(8.0));
+        // Under 28 days of history: no ratio.
+        assert!(l.days.iter().all(|d| d.acwr.is_none()));
+        // Weekly totals sum to the total distance.
+        let total: f64 = l.weeks.iter().map(|w| w.run_km).sum();
+        assert_eq!(total, 23.0);
+    }
+}

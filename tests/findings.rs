@@ -1,0 +1,409 @@
+//! Every finding code of RISK_MODEL.md, planted in a generated block of runs, fires in the right
+//! week or on the right run; in a steady control block none fires.
+
+use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
+
+use patella::analysis::{self, Analysis, Settings, Severity, Thresholds, WeekStart};
+use patella::model::{Activity, Sport};
+use patella::synth::{simulate, RunPlan};
+
+/// The block starts on Monday 2025-03-03; runs at 07:00 UTC, the runner lives at UTC.
+const FIRST_MONDAY: (i32, u32, u32) = (2025, 3, 3);
+
+fn monday() -> NaiveDate {
+    NaiveDate::from_ymd_opt(FIRST_MONDAY.0, FIRST_MONDAY.1, FIRST_MONDAY.2).unwrap()
+}
+
+/// A session on day `day` of the block (0 = the first Monday).
+#[derive(Clone, Debug)]
+struct Session {
+    day: u64,
+    plan: RunPlan,
+    /// Ground-contact balance to write into every sample (left %), for the dynamics finding.
+    gct_balance_left_pct: Option<f64>,
+}
+
+fn run(day: u64, km: f64) -> Session {
+    let date = monday() + Days::new(day);
+    Session {
+        day,
+        plan: RunPlan {
+            start_utc: Utc
+                .with_ymd_and_hms(date.year(), date.month(), date.day(), 7, 0, 0)
+                .unwrap(),
+            utc_offset_s: 0,
+            sport: Sport::Running,
+            distance_m: km * 1000.0,
+            pace_s_per_km: 345.0,
+            cadence_spm: 176.0,
+            climb_m: 20.0 * km / 10.0,
+            hr_mean_bpm: 140.0,
+            seed: 1000 + day,
+            ..RunPlan::default()
+        },
+        gct_balance_left_pct: None,
+    }
+}
+
+fn strength(day: u64) -> Session {
+    let mut s = run(day, 0.0);
+    s.plan.sport = Sport::Strength;
+    s.plan.distance_m = 0.0;
+    s.plan.duration_s = 2400.0;
+    s.plan.start_utc += chrono::Duration::hours(11);
+    s.plan.hr_mean_bpm = 105.0;
+    s
+}
+
+/// Steady training: 8 weeks of four 10 km easy runs (Mon, Wed, Fri, Sun) and two strength
+/// sessions (Tue, Thu).
+fn control() -> Vec<Session> {
+    let mut out = Vec::new();
+    for week in 0..8u64 {
+        for d in [0, 2, 4, 6] {
+            out.push(run(week * 7 + d, 10.0));
+        }
+        for d in [1, 3] {
+            out.push(strength(week * 7 + d));
+        }
+    }
+    out
+}
+
+fn settings() -> Settings {
+    Settings {
+        tz: chrono_tz::UTC,
+        week_start: WeekStart::Mon,
+        thresholds: Thresholds {
+            hr_max_bpm: Some(190.0),
+            ..Thresholds::default()
+        },
+    }
+}
+
+fn analyse(sessions: &[Session]) -> Analysis {
+    let activities: Vec<Activity> = sessions
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let mut a = simulate(&s.plan);
+            a.source = format!("block/{i:03}-day{}.fit", s.day);
+            if let Some(b) = s.gct_balance_left_pct {
+                a.samples.gct_balance_left_pct = vec![b; a.samples.len()];
+            }
+            a
+        })
+        .collect();
+    analysis::analyse(&activities, Vec::new(), &settings()).unwrap()
+}
+
+fn week_label(week: u64) -> String {
+    let d = monday() + Days::new(7 * week);
+    format!("{}-W{:02}", d.iso_week().year(), d.iso_week().week())
+}
+
+fn date(day: u64) -> NaiveDate {
+    monday() + Days::new(day)
+}
+
+/// Asserts `code` fires, each time in one of `weeks` (block week indexes); returns the findings.
+fn fires_in(result: &Analysis, code: &str, weeks: &[u64]) -> Vec<analysis::Finding> {
+    let found: Vec<_> = result
+        .findings
+        .iter()
+        .filter(|f| f.code == code)
+        .cloned()
+        .collect();
+    assert!(
+        !found.is_empty(),
+        "{code} did not fire; findings: {:#?}",
+        result
+            .findings
+            .iter()
+            .map(|f| (f.code, &f.week))
+            .collect::<Vec<_>>()
+    );
+    let labels: Vec<String> = weeks.iter().map(|w| week_label(*w)).collect();
+    for f in &found {
+        assert!(
+            labels.contains(f.week.as_ref().unwrap()),
+            "{code} fired in {:?}, expected {labels:?}: {}",
+            f.week,
+            f.message
+        );
+    }
+    found
+}
+
+fn replace_week(sessions: &mut Vec<Session>, week: u64, with: Vec<Session>) {
+    sessions.retain(|s| s.day / 7 != week || s.plan.sport != Sport::Running);
+    sessions.extend(with);
+}
+
+#[test]
+fn control_block_fires_nothing() {
+    let result = analyse(&control());
+    assert_eq!(result.weeks.len(), 8);
+    for w in &result.weeks {
+        assert!((w.run_km - 40.0).abs() < 1e-6, "{w:?}");
+        assert_eq!(w.strength_sessions, 2);
+    }
+    assert!(
+        result.findings.is_empty(),
+        "{:#?}",
+        result
+            .findings
+            .iter()
+            .map(|f| (f.code, f.week.clone(), f.message.clone()))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn single_run_spike_moderate_and_high() {
+    let mut s = control();
+    // Week 4 (0-based): Sunday's run 16 km, 60 % longer than 10 km.
+    s.retain(|x| x.day != 4 * 7 + 6);
+    s.push(run(4 * 7 + 6, 16.0));
+    // Week 7: Sunday's run 50 km, against the 16 km of 21 days earlier: more than twice, high.
+    s.retain(|x| x.day != 7 * 7 + 6);
+    s.push(run(7 * 7 + 6, 50.0));
+    let result = analyse(&s);
+    let found = fires_in(&result, "single-run-spike", &[4, 7]);
+    let spike4 = found.iter().find(|f| f.date == Some(date(34))).unwrap();
+    assert_eq!(spike4.severity, Severity::Moderate);
+    assert!((spike4.value - 1.6).abs() < 1e-9, "{}", spike4.value);
+    assert_eq!(spike4.threshold, 1.10);
+    let spike7 = found.iter().find(|f| f.date == Some(date(55))).unwrap();
+    assert_eq!(spike7.severity, Severity::High);
+    assert!((spike7.value - 50.0 / 16.0).abs() < 1e-9);
+}
+
+#[test]
+fn weekly_jump() {
+    let mut s = control();
+    replace_week(
+        &mut s,
+        5,
+        [0, 2, 4, 6].iter().map(|d| run(35 + d, 14.0)).collect(),
+    );
+    let result = analyse(&s);
+    let f = fires_in(&result, "weekly-jump", &[5]);
+    assert!((f[0].value - 1.4).abs() < 1e-9, "{}", f[0].value);
+    // And the week after (back to 40 from 56) does not fire.
+}
+
+#[test]
+fn return_too_fast() {
+    let mut s = control();
+    // No running in weeks 4 and 5 (14 days + the Sunday before), then a full week 6.
+    s.retain(|x| !(x.plan.sport == Sport::Running && (4 * 7..6 * 7).contains(&x.day)));
+    let result = analyse(&s);
+    let f = fires_in(&result, "return-too-fast", &[6]);
+    assert_eq!(f[0].date, Some(date(42)));
+    // 40 km in the first 7 days back against 40 km a week before the gap.
+    assert!((f[0].value - 1.0).abs() < 1e-6, "{}", f[0].value);
+}
+
+#[test]
+fn acwr_high() {
+    let mut s = control();
+    // Week 5 (after 35 days of history): 5 runs of 20 km.
+    replace_week(
+        &mut s,
+        5,
+        [0, 1, 2, 4, 6].iter().map(|d| run(35 + d, 20.0)).collect(),
+    );
+    let result = analyse(&s);
+    let f = fires_in(&result, "acwr-high", &[5, 6]);
+    assert!(f.iter().all(|f| f.severity == Severity::Info));
+    assert!(f[0].value > 1.5);
+}
+
+#[test]
+fn low_cadence_run_and_week() {
+    let mut s = control();
+    // Week 2 Monday: one run at 160 spm (moderate). Week 3: every run at 168 spm (info, and
+    // most of the week's running time below 170).
+    for x in s.iter_mut() {
+        if x.day == 14 {
+            x.plan.cadence_spm = 160.0;
+        }
+        if x.day / 7 == 3 && x.plan.sport == Sport::Running {
+            x.plan.cadence_spm = 167.0;
+        }
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "low-cadence", &[2, 3]);
+    let run2 = f.iter().find(|f| f.date == Some(date(14))).unwrap();
+    assert_eq!(run2.severity, Severity::Moderate);
+    assert!((run2.value - 160.0).abs() <= 2.0, "{}", run2.value);
+    assert!(f
+        .iter()
+        .any(|f| f.activity.is_none() && f.week.as_deref() == Some(week_label(3).as_str())));
+}
+
+#[test]
+fn cadence_fade() {
+    let mut s = control();
+    // Cadence falling 9 % from start to end at an even pace (no easy start, so the first
+    // third is not slower).
+    for x in s.iter_mut().filter(|x| x.day == 23) {
+        x.plan.cadence_fade_pct = 9.0;
+        x.plan.start_speed_factor = 1.0;
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "cadence-fade", &[3]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].date, Some(date(23)));
+    assert!(f[0].value >= 4.0, "{}", f[0].value);
+}
+
+#[test]
+fn descent_spike_and_steep_descent() {
+    let mut s = control();
+    // Week 5: every run climbs (and descends) 400 m on 10 km.
+    for x in s
+        .iter_mut()
+        .filter(|x| x.day / 7 == 5 && x.plan.sport == Sport::Running)
+    {
+        x.plan.climb_m = 400.0;
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "descent-spike", &[5]);
+    assert!(f[0].value > 1.5);
+    let steep = fires_in(&result, "steep-descent", &[5]);
+    assert!(steep.iter().all(|f| f.value >= 200.0));
+}
+
+#[test]
+fn hard_days_clustered() {
+    let mut s = control();
+    // Week 3: hard runs on Wednesday and Friday... and Thursday: three in three days.
+    s.push(run(3 * 7 + 3, 8.0));
+    for x in s
+        .iter_mut()
+        .filter(|x| x.plan.sport == Sport::Running && [23, 24, 25].contains(&x.day))
+    {
+        x.plan.hr_mean_bpm = 172.0;
+        x.plan.pace_s_per_km = 280.0;
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "hard-days-clustered", &[3]);
+    assert_eq!(f.len(), 1, "one cluster, one finding: {f:#?}");
+    let hard: Vec<_> = result
+        .activities
+        .iter()
+        .filter(|a| a.hard.as_ref().is_some_and(|h| h.hard))
+        .map(|a| a.local_date)
+        .collect();
+    assert_eq!(hard, [date(23), date(24), date(25)]);
+}
+
+#[test]
+fn monotony_high() {
+    let mut s = control();
+    // Week 4: seven runs of about the same distance.
+    replace_week(
+        &mut s,
+        4,
+        (0..7)
+            .map(|d| run(28 + d, if d == 6 { 7.0 } else { 6.0 }))
+            .collect(),
+    );
+    let result = analyse(&s);
+    let f = fires_in(&result, "monotony-high", &[4]);
+    assert!(f[0].value > 2.0);
+}
+
+#[test]
+fn stacked_increases() {
+    let mut s = control();
+    // Week 6: 52 km (+30 %), 3x the descent, and a hard session.
+    replace_week(
+        &mut s,
+        6,
+        [0, 2, 4, 6]
+            .iter()
+            .map(|d| {
+                let mut r = run(42 + d, 13.0);
+                r.plan.climb_m = 80.0;
+                if *d == 2 {
+                    r.plan.hr_mean_bpm = 172.0;
+                    r.plan.pace_s_per_km = 280.0;
+                }
+                r
+            })
+            .collect(),
+    );
+    let result = analyse(&s);
+    let f = fires_in(&result, "stacked-increases", &[6]);
+    assert!(f[0].value >= 20.0);
+}
+
+#[test]
+fn no_easy_start() {
+    let mut s = control();
+    for x in s.iter_mut().filter(|x| x.day == 16) {
+        x.plan.start_speed_factor = 1.06;
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "no-easy-start", &[2]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].date, Some(date(16)));
+}
+
+#[test]
+fn strength_gap() {
+    let mut s = control();
+    s.retain(|x| !(x.plan.sport == Sport::Strength && x.day == 7 * 5 + 3));
+    let result = analyse(&s);
+    let f = fires_in(&result, "strength-gap", &[5]);
+    assert_eq!(f[0].value, 1.0);
+    // Without any strength session in the data, nothing is said about strength.
+    let mut none = control();
+    none.retain(|x| x.plan.sport != Sport::Strength);
+    assert!(analyse(&none)
+        .findings
+        .iter()
+        .all(|f| f.code != "strength-gap"));
+}
+
+#[test]
+fn gct_imbalance() {
+    let mut s = control();
+    for x in s.iter_mut() {
+        if x.plan.sport == Sport::Running {
+            x.gct_balance_left_pct = Some(if x.day == 30 { 53.1 } else { 50.4 });
+        }
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "gct-imbalance", &[4]);
+    assert_eq!(f.len(), 1);
+    assert!((f[0].value - 3.1).abs() < 1e-6, "{}", f[0].value);
+}
+
+#[test]
+fn long_run_share() {
+    let mut s = control();
+    replace_week(
+        &mut s,
+        3,
+        vec![run(21, 5.0), run(23, 5.0), run(25, 5.0), run(27, 16.5)],
+    );
+    let result = analyse(&s);
+    let f = fires_in(&result, "long-run-share", &[3]);
+    assert!((f[0].value - 16.5 / 31.5).abs() < 1e-6);
+}
+
+#[test]
+fn thresholds_change_what_fires() {
+    let mut s = control();
+    s.retain(|x| x.day != 4 * 7 + 6);
+    s.push(run(4 * 7 + 6, 16.0));
+    let activities: Vec<Activity> = s.iter().map(|x| simulate(&x.plan)).collect();
+    let mut settings = settings();
+    settings.thresholds.single_run_spike_ratio = 1.7;
+    let result = analysis::analyse(&activities, Vec::new(), &settings).unwrap();
+    assert!(result.findings.iter().all(|f| f.code != "single-run-spike"));
+}
