@@ -300,11 +300,19 @@ fn single_run_spike(
             "ratio",
             format!(
                 "{:.1} km on {} is {:.0} % longer than the longest run of the previous 30 days \
-                 ({:.1} km); runs this much longer are associated with higher injury risk",
+                 ({:.1} km); runs this much longer are associated with higher injury risk{}",
                 c.distance_km,
                 iso(c.date),
                 (ratio - 1.0) * 100.0,
-                previous
+                previous,
+                if c.history_days < super::load::SPIKE_LOOKBACK_DAYS {
+                    format!(
+                        " (the data starts only {} days earlier, so the 30 days are not all seen)",
+                        c.history_days
+                    )
+                } else {
+                    String::new()
+                }
             ),
             evidence::E1,
         ));

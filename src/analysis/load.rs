@@ -90,6 +90,9 @@ pub struct LongestComparison {
     pub distance_km: f64,
     /// `None` when no run falls in the previous 30 days.
     pub longest_previous_km: Option<f64>,
+    /// Days of data before this run (from the first counted run); under 30 the comparison
+    /// sees only part of the 30 days.
+    pub history_days: i64,
 }
 
 /// Everything over time.
@@ -286,6 +289,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
 
     let mut runs: Vec<&LoadEntry> = entries.iter().filter(|e| e.is_run).collect();
     runs.sort_by_key(|e| e.start_utc);
+    let first_run = runs.first().map(|r| r.start_utc);
     let longest = runs
         .iter()
         .map(|r| {
@@ -300,6 +304,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
                 date: r.date,
                 distance_km: r.distance_km,
                 longest_previous_km,
+                history_days: first_run.map_or(0, |f| (r.start_utc - f).num_days()),
             }
         })
         .collect();
@@ -382,6 +387,7 @@ mod tests {
         assert_eq!(l.longest[0].longest_previous_km, None);
         assert_eq!(l.longest[1].longest_previous_km, Some(5.0));
         assert_eq!(l.longest[2].longest_previous_km, Some(8.0));
+        assert_eq!(l.longest[2].history_days, 17);
         // Under 28 days of history: no ratio.
         assert!(l.days.iter().all(|d| d.acwr.is_none()));
         // Weekly totals sum to the total distance.

@@ -255,16 +255,25 @@ pub fn smoothed_elevation(t_s: &[f64], elevation_m: &[f64]) -> Vec<(f64, f64)> {
             lo += 1;
         }
         let count = (hi - lo).max(1) as f64;
-        out.push((t, sum / count));
+        // Rounded to the micrometre: a running sum carries rounding noise of 1e-13 m, and
+        // devices store elevation in steps (0.2 m in FIT), so exact ties with the hysteresis
+        // threshold are common; the noise must not decide them.
+        out.push((t, (sum / count * 1e6).round() / 1e6));
     }
     out
 }
 
 /// Total ascent and descent of an elevation profile with [`ELEVATION_HYSTERESIS_M`] applied to
 /// the smoothed elevation. `None` when there is no elevation.
+///
+/// A hysteresis counted from one end depends on where it starts; the count is made from both
+/// ends and averaged, so a track walked the other way gives its ascent as descent exactly.
 pub fn ascent_descent(t_s: &[f64], elevation_m: &[f64]) -> Option<(f64, f64)> {
     let smooth = smoothed_elevation(t_s, elevation_m);
-    hysteresis(smooth.iter().map(|p| p.1), ELEVATION_HYSTERESIS_M)
+    let (up, down) = hysteresis(smooth.iter().map(|p| p.1), ELEVATION_HYSTERESIS_M)?;
+    let (back_up, back_down) =
+        hysteresis(smooth.iter().rev().map(|p| p.1), ELEVATION_HYSTERESIS_M)?;
+    Some(((up + back_down) / 2.0, (down + back_up) / 2.0))
 }
 
 /// Ascent and descent of a series counted only in moves of at least `h` from the last turning

@@ -161,9 +161,9 @@ pub fn demo_manifest() -> Vec<DemoRun> {
         let local_start = (FIRST_MONDAY + Duration::days(7 * week + day)).and_time(time);
         let (start_utc, utc_offset_s) = new_york_to_utc(local_start);
         let (pace, hr, default_cad) = match kind {
-            Kind::Easy => (345.0, 145.0, easy_cadence[i % easy_cadence.len()]),
-            Kind::Long => (362.0, 149.0, 171.0),
-            Kind::Hard => (282.0, 166.0, 180.0),
+            Kind::Easy => (345.0, 136.0, easy_cadence[i % easy_cadence.len()]),
+            Kind::Long => (362.0, 140.0, 171.0),
+            Kind::Hard => (282.0, 170.0, 180.0),
             Kind::Strength => (0.0, 104.0, 0.0),
         };
         let strength = kind == Kind::Strength;
