@@ -407,3 +407,40 @@ fn thresholds_change_what_fires() {
     let result = analysis::analyse(&activities, Vec::new(), &settings).unwrap();
     assert!(result.findings.iter().all(|f| f.code != "single-run-spike"));
 }
+
+#[test]
+fn a_partial_first_week_is_no_base_for_a_jump() {
+    let mut s = control();
+    // The data starts on the first Saturday: week 0 holds one 10 km run, week 1 the usual 40.
+    s.retain(|x| x.day >= 5);
+    let result = analyse(&s);
+    assert!(!result.weeks[0].complete);
+    assert!(result.weeks[1..].iter().all(|w| w.complete));
+    assert!(
+        result
+            .findings
+            .iter()
+            .all(|f| f.code != "weekly-jump" && f.code != "strength-gap"),
+        "{:#?}",
+        result.findings
+    );
+}
+
+#[test]
+fn a_separate_warm_up_is_an_easy_start() {
+    let mut s = control();
+    for x in s.iter_mut().filter(|x| x.day == 16) {
+        x.plan.start_speed_factor = 1.06;
+    }
+    // A 2 km jog recorded on its own, ending about 5 minutes before the run.
+    let mut warm_up = run(16, 2.0);
+    warm_up.plan.start_utc -= chrono::Duration::minutes(17);
+    warm_up.plan.pace_s_per_km = 360.0;
+    s.push(warm_up);
+    let result = analyse(&s);
+    assert!(
+        result.findings.iter().all(|f| f.code != "no-easy-start"),
+        "{:#?}",
+        result.findings
+    );
+}

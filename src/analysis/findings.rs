@@ -72,6 +72,8 @@ pub struct Thresholds {
     pub stacked_descent_pct: f64,
     /// `no-easy-start`: runs of at least this many moving minutes.
     pub easy_start_min_minutes: f64,
+    /// `no-easy-start`: a run that ended at most this many minutes before counts as a warm-up.
+    pub warm_up_gap_minutes: i64,
     /// `strength-gap`: fewer strength sessions than this in a week.
     pub strength_sessions_per_week: u32,
     /// `gct-imbalance`: balance further than this many points from 50/50.
@@ -114,6 +116,7 @@ impl Default for Thresholds {
             stacked_distance_pct: 20.0,
             stacked_descent_pct: 50.0,
             easy_start_min_minutes: 30.0,
+            warm_up_gap_minutes: 30,
             strength_sessions_per_week: 2,
             gct_balance_points: 2.0,
             long_run_share: 0.5,
@@ -325,7 +328,8 @@ fn single_run_spike(
 fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     for pair in load.weeks.windows(2) {
         let (prev, week) = (&pair[0], &pair[1]);
-        if prev.run_km < t.weekly_jump_min_previous_km || prev.run_km <= 0.0 {
+        // A partial last week can still show a jump; a partial previous week cannot be the base.
+        if !prev.complete || prev.run_km < t.weekly_jump_min_previous_km || prev.run_km <= 0.0 {
             continue;
         }
         let ratio = week.run_km / prev.run_km;
@@ -358,14 +362,20 @@ fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
 fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     for gap in load.gaps.iter().filter(|g| g.days >= t.return_gap_days) {
         let back = gap.to + Days::new(1);
-        let before_start = gap.from - Days::new(28);
+        // The 4 weeks before the gap, or as much of them as the data holds (at least 2 weeks).
+        let data_start = load.days.iter().find(|d| d.runs > 0).map(|d| d.date);
+        let before_start = (gap.from - Days::new(28)).max(data_start.unwrap_or(gap.from));
+        let covered_days = (gap.from - before_start).num_days();
+        if covered_days < 14 {
+            continue;
+        }
         let before_km: f64 = load
             .days
             .iter()
             .filter(|d| d.date >= before_start && d.date < gap.from)
             .map(|d| d.run_km)
             .sum();
-        let average_week = before_km / 4.0;
+        let average_week = before_km / covered_days as f64 * 7.0;
         if average_week <= 0.0 {
             continue;
         }
@@ -555,6 +565,9 @@ fn cadence_fade(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding
 fn descent_spike(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     for i in 4..load.weeks.len() {
         let week = &load.weeks[i];
+        if !load.weeks[i - 4..i].iter().all(|w| w.complete) {
+            continue;
+        }
         let mean = load.weeks[i - 4..i]
             .iter()
             .map(|w| w.descent_m)
@@ -683,7 +696,7 @@ fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
 /// `monotony-high` — Foster monotony (mean ÷ SD of the week's daily distances) above 2.0: the
 /// same load day after day, linked with illness and overtraining in athletes (E16).
 fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
-    for week in &load.weeks {
+    for week in load.weeks.iter().filter(|w| w.complete) {
         let Some(m) = week.monotony.filter(|m| *m > t.monotony_high) else {
             continue;
         };
@@ -710,7 +723,7 @@ fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
 fn stacked_increases(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     for pair in load.weeks.windows(2) {
         let (prev, week) = (&pair[0], &pair[1]);
-        if prev.run_km <= 0.0 || prev.descent_m <= 0.0 {
+        if !prev.complete || prev.run_km <= 0.0 || prev.descent_m <= 0.0 {
             continue;
         }
         let distance_pct = (week.run_km - prev.run_km) / prev.run_km * 100.0;
@@ -743,6 +756,15 @@ fn stacked_increases(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
 fn no_easy_start(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding>) {
     for run in runs {
         if run.moving_s < t.easy_start_min_minutes * 60.0 {
+            continue;
+        }
+        // A warm-up recorded as its own activity (a jog before a race) is an easy start.
+        let warmed_up = runs.iter().any(|p| {
+            let end = p.start_utc + chrono::Duration::seconds(p.computed.elapsed_s as i64);
+            p.start_utc < run.start_utc
+                && run.start_utc - end <= chrono::Duration::minutes(t.warm_up_gap_minutes)
+        });
+        if warmed_up {
             continue;
         }
         let Some(e) = run.metrics.as_ref().and_then(|m| m.easy_start.as_ref()) else {
@@ -781,7 +803,7 @@ fn strength_gap(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     if load.weeks.iter().all(|w| w.strength_sessions == 0) {
         return;
     }
-    for week in &load.weeks {
+    for week in load.weeks.iter().filter(|w| w.complete) {
         if week.strength_sessions < t.strength_sessions_per_week {
             out.push(week_finding(
                 "strength-gap",
@@ -839,7 +861,7 @@ fn gct_imbalance(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Findin
 /// `long-run-share` — the long run more than half of a week of 15 km or more. Descriptive: no
 /// study links it to injury (E18).
 fn long_run_share(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
-    for week in &load.weeks {
+    for week in load.weeks.iter().filter(|w| w.complete) {
         if week.run_km < t.long_run_share_min_week_km || week.run_km <= 0.0 {
             continue;
         }

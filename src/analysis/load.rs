@@ -70,6 +70,10 @@ pub struct Week {
     pub monotony: Option<f64>,
     pub hard_sessions: u32,
     pub strength_sessions: u32,
+    /// Whether the data covers the whole week: false for a first week that the data enters after
+    /// its first day, and a last week it leaves before its last day. Week-level findings do not
+    /// judge a week, or compare with one, on part of it.
+    pub complete: bool,
 }
 
 /// A stretch of days without running between two runs.
@@ -245,6 +249,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
         }
     }
 
+    let (data_first, data_last) = (from_epoch_days(first), from_epoch_days(last));
     let mut weeks = Vec::new();
     let mut previous_km: Option<f64> = None;
     for chunk in days.chunks(7) {
@@ -270,6 +275,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
             monotony: monotony(&daily),
             hard_sessions: chunk.iter().map(|d| d.hard_sessions).sum(),
             strength_sessions: chunk.iter().map(|d| d.strength_sessions).sum(),
+            complete: start >= data_first && start + Days::new(6) <= data_last,
         });
         previous_km = Some(run_km);
     }
@@ -369,6 +375,9 @@ mod tests {
         assert_eq!(l.weeks[1].change_pct, Some(-100.0));
         assert_eq!(l.weeks[2].change_pct, None);
         assert_eq!(l.weeks[0].descent_m, 130.0);
+        // The data runs Monday 3 to Thursday 20 March: the last week is partial.
+        let complete: Vec<bool> = l.weeks.iter().map(|w| w.complete).collect();
+        assert_eq!(complete, [true, true, false]);
         assert_eq!(
             l.gaps,
             vec![

@@ -119,6 +119,13 @@ pub fn render(analysis: &Analysis) -> String {
     }
 
     render_findings(&mut out, &analysis.findings);
+    if let (Some(hr), Some("samples")) = (analysis.hr_max_bpm, analysis.hr_max_source) {
+        let _ = writeln!(
+            out,
+            "\nHard sessions use HRmax {hr:.0} bpm, the 99th percentile of your own heart-rate \
+             samples; if you know your HRmax, set hr_max_bpm under [thresholds] in a --config file."
+        );
+    }
 
     let others: Vec<&ActivitySummary> = analysis
         .activities
