@@ -18,6 +18,8 @@ pub const ACUTE_DAYS: f64 = 7.0;
 pub const CHRONIC_DAYS: f64 = 28.0;
 /// Days of history before the acute:chronic ratio is given at all.
 pub const RATIO_MIN_HISTORY_DAYS: usize = 28;
+/// Days without running that restart the load history.
+pub const BREAK_DAYS: usize = 14;
 /// How far back a run is compared with the longest earlier run.
 pub const SPIKE_LOOKBACK_DAYS: i64 = 30;
 
@@ -47,7 +49,8 @@ pub struct Day {
     pub acute_km: f64,
     /// EWMA of daily running km, N = 28 (λ = 2/29).
     pub chronic_km: f64,
-    /// `acute_km / chronic_km`, from the 28th day of history on.
+    /// `acute_km / chronic_km`, from the 28th day of history on (history restarts after 14 days
+    /// without running).
     pub acwr: Option<f64>,
 }
 
@@ -235,15 +238,24 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
         });
         d = d + Days::new(1);
     }
-    // Load history starts at the first counted day, not at the padded week start.
-    let first_index = (from_epoch_days(first) - first_day).num_days() as usize;
+    // Load history starts at the first counted day (not at the padded week start), and again
+    // after every break of BREAK_DAYS or more without running: a chronic load decayed over a
+    // break is no baseline (returning is judged by `return-too-fast` instead).
     let km: Vec<f64> = days.iter().map(|d| d.run_km).collect();
     let acute = ewma(&km, ACUTE_DAYS);
     let chronic = ewma(&km, CHRONIC_DAYS);
+    let mut history_start = (from_epoch_days(first) - first_day).num_days() as usize;
+    let mut last_run: Option<usize> = None;
     for (i, day) in days.iter_mut().enumerate() {
+        if day.runs > 0 {
+            if last_run.is_some_and(|l| i - l > BREAK_DAYS) {
+                history_start = i;
+            }
+            last_run = Some(i);
+        }
         day.acute_km = acute[i];
         day.chronic_km = chronic[i];
-        let history = (i + 1).saturating_sub(first_index);
+        let history = (i + 1).saturating_sub(history_start);
         if history >= RATIO_MIN_HISTORY_DAYS && chronic[i] > 0.0 {
             day.acwr = Some(acute[i] / chronic[i]);
         }
@@ -360,6 +372,34 @@ mod tests {
         assert!((monotony(&d).unwrap() - (4.0f64 / 3.0).sqrt()).abs() < 1e-12);
         assert_eq!(monotony(&[5.0; 7]), None);
         assert_eq!(monotony(&[]), None);
+    }
+
+    #[test]
+    fn ratio_needs_28_days_of_unbroken_history() {
+        // Runs every other day from 3 March to 31 March, a break to 20 April, then every day.
+        let mut entries: Vec<LoadEntry> = (3..=31).step_by(2).map(|d| entry(d, 8.0)).collect();
+        for d in 1..=30u32 {
+            let date = NaiveDate::from_ymd_opt(2025, 4, d).unwrap();
+            if d >= 20 {
+                entries.push(LoadEntry {
+                    date,
+                    start_utc: Utc.with_ymd_and_hms(2025, 4, d, 7, 0, 0).unwrap(),
+                    id: format!("a{d}"),
+                    ..entry(3, 8.0)
+                });
+            }
+        }
+        let l = load(&entries, WeekStart::Mon).unwrap();
+        let ratio_on = |m: u32, d: u32| {
+            let date = NaiveDate::from_ymd_opt(2025, m, d).unwrap();
+            l.days.iter().find(|x| x.date == date).unwrap().acwr
+        };
+        // 3 March is day 1 of history: 30 March is day 28.
+        assert_eq!(ratio_on(3, 29), None);
+        assert!(ratio_on(3, 30).is_some());
+        // After the break (1–19 April without running), history starts again on 20 April.
+        assert_eq!(ratio_on(4, 20), None);
+        assert_eq!(ratio_on(4, 30), None);
     }
 
     #[test]
