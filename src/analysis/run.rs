@@ -28,6 +28,13 @@ pub const STEEP_DOWNHILL_GRADE: f64 = -0.10;
 /// Slack on the grade thresholds, so that a slope lying exactly on −5 % or −10 % is not lost to
 /// floating-point and Earth-radius rounding (a part in a million of the grade).
 pub const GRADE_TOLERANCE: f64 = 1e-6;
+/// Stretches steeper than this (up or down) are elevation glitches — a barometer recalibrating
+/// in the first minutes, a GPS elevation jump — not terrain anyone runs: they count nowhere, and
+/// their elevation change is reported as [`GradeStats::implausible_elevation_m`].
+pub const MAX_PLAUSIBLE_GRADE: f64 = 0.5;
+/// An elevation change between two samples larger than this (and steeper than
+/// [`MAX_PLAUSIBLE_GRADE`]) is a jump in the recording, not terrain.
+pub const ELEVATION_JUMP_M: f64 = 5.0;
 /// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
 pub const LOW_CADENCE_SPM: f64 = 170.0;
 /// Runs shorter than this (moving) get no [`EasyStart`] (the `no-easy-start` pattern's minimum).
@@ -93,6 +100,9 @@ pub struct GradeStats {
     pub descent_m: f64,
     /// Every rise of the profile.
     pub ascent_m: f64,
+    /// Elevation change on stretches steeper than [`MAX_PLAUSIBLE_GRADE`], left out of every
+    /// other field.
+    pub implausible_elevation_m: f64,
 }
 
 /// Heart rate over samples with heart rate > 0.
@@ -156,7 +166,10 @@ pub fn run_metrics(s: &Samples, hr_threshold_bpm: Option<f64>) -> RunMetrics {
     };
 
     let grade = match &steps {
-        Some(d) if Samples::has(&s.elevation_m) => Some(grade_stats(&segments(s, d, &w))),
+        Some(d) if Samples::has(&s.elevation_m) => {
+            let (stretches, jumps) = segments(s, d, &w);
+            Some(grade_stats(&stretches, jumps))
+        }
         _ => None,
     };
 
@@ -196,6 +209,7 @@ pub fn grade_profile(s: &Samples) -> Vec<(f64, f64)> {
     };
     let w = moving_weights(s, Some(&d));
     segments(s, &d, &w)
+        .0
         .iter()
         .map(|g| ((g.from_m + g.to_m) / 2.0, g.rise_m / g.run_m()))
         .collect()
@@ -440,10 +454,15 @@ impl Stretch {
 
 /// The stretches of the profile described at [`grade_profile`], from step distances `d` and
 /// moving weights `w`.
-fn segments(s: &Samples, d: &[f64], w: &[f64]) -> Vec<Stretch> {
-    // Cumulative profile distance of each sample with elevation.
+fn segments(s: &Samples, d: &[f64], w: &[f64]) -> (Vec<Stretch>, f64) {
+    // Cumulative profile distance of each sample with elevation; elevation jumps between two
+    // samples (steeper than MAX_PLAUSIBLE_GRADE and more than ELEVATION_JUMP_M) are taken out of
+    // the profile and summed apart.
     let mut points: Vec<(f64, f64)> = Vec::new();
     let mut x = 0.0;
+    let mut offset = 0.0;
+    let mut jumps = 0.0;
+    let mut last: Option<(f64, f64)> = None;
     for (i, &e) in s.elevation_m.iter().enumerate() {
         if i > 0 {
             let step = d.get(i).copied().unwrap_or(0.0);
@@ -456,11 +475,19 @@ fn segments(s: &Samples, d: &[f64], w: &[f64]) -> Vec<Stretch> {
             }
         }
         if e.is_finite() {
-            points.push((x, e));
+            if let Some((lx, le)) = last {
+                let rise = e - le;
+                if rise.abs() > ELEVATION_JUMP_M && rise.abs() > MAX_PLAUSIBLE_GRADE * (x - lx) {
+                    offset += rise;
+                    jumps += rise.abs();
+                }
+            }
+            last = Some((x, e));
+            points.push((x, e - offset));
         }
     }
     let (Some(&(x0, _)), Some(&(x1, _))) = (points.first(), points.last()) else {
-        return Vec::new();
+        return (Vec::new(), jumps);
     };
     // The span split into the largest number of equal windows of at least GRADE_WINDOW_M.
     let span = x1 - x0;
@@ -468,7 +495,7 @@ fn segments(s: &Samples, d: &[f64], w: &[f64]) -> Vec<Stretch> {
     let width = span / count;
     let usable = width.is_finite() && width > 0.0;
     if !usable {
-        return Vec::new();
+        return (Vec::new(), jumps);
     }
     // (window index, sum of distance, sum of elevation, samples) per window with samples; the
     // cumulative distance never decreases, so windows arrive in order.
@@ -484,7 +511,7 @@ fn segments(s: &Samples, d: &[f64], w: &[f64]) -> Vec<Stretch> {
             _ => windows.push((k, x, e, 1.0)),
         }
     }
-    windows
+    let stretches = windows
         .windows(2)
         .filter_map(|pair| {
             let (a, b) = (pair[0], pair[1]);
@@ -496,10 +523,11 @@ fn segments(s: &Samples, d: &[f64], w: &[f64]) -> Vec<Stretch> {
                 rise_m: eb - ea,
             })
         })
-        .collect()
+        .collect();
+    (stretches, jumps)
 }
 
-fn grade_stats(stretches: &[Stretch]) -> GradeStats {
+fn grade_stats(stretches: &[Stretch], jumps_m: f64) -> GradeStats {
     let mut g = GradeStats {
         descent_downhill_m: 0.0,
         descent_steep_m: 0.0,
@@ -507,10 +535,15 @@ fn grade_stats(stretches: &[Stretch]) -> GradeStats {
         steep_km: 0.0,
         descent_m: 0.0,
         ascent_m: 0.0,
+        implausible_elevation_m: jumps_m,
     };
     for st in stretches {
         let run = st.run_m();
         let drop = -st.rise_m;
+        if st.rise_m.abs() > MAX_PLAUSIBLE_GRADE * run {
+            g.implausible_elevation_m += st.rise_m.abs();
+            continue;
+        }
         if st.rise_m > 0.0 {
             g.ascent_m += st.rise_m;
         } else {
@@ -632,6 +665,22 @@ mod tests {
         assert_close(m.distance_m, 3000.0, 0.01);
         assert_close(m.moving_s, 1000.0, 0.0);
         assert_close(m.mean_pace_s_per_km.expect("pace"), 1000.0 / 3.0, 0.01);
+    }
+
+    #[test]
+    fn an_elevation_jump_is_not_a_descent() {
+        // Flat 1 km at 3 m/s whose elevation drops 20 m within 3 m of distance at 500 m (a
+        // barometer recalibrating): no downhill, the jump reported apart.
+        let s = run(
+            333,
+            |_| 3.0,
+            |_, x, s| s.elevation_m = if x < 500.0 { 120.0 } else { 100.0 },
+        );
+        let g = run_metrics(&s, None).grade.expect("grade");
+        assert_eq!(g.descent_downhill_m, 0.0);
+        assert_eq!(g.descent_steep_m, 0.0);
+        assert_eq!(g.descent_m, 0.0);
+        assert_close(g.implausible_elevation_m, 20.0, 1e-9);
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::analysis::{summarise, ActivitySummary};
+use crate::analysis::{summarise, ActivitySummary, RunMetrics};
 use crate::cli::Config;
 use crate::ingest::{Loaded, Skipped};
 use crate::report::terminal::sanitise;
@@ -29,6 +29,71 @@ pub fn render_json(loaded: &Loaded, config: &Config) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
+}
+
+fn pace(s_per_km: f64) -> String {
+    let s = s_per_km.max(0.0).round() as u64;
+    format!("{}:{:02}/km", s / 60, s % 60)
+}
+
+/// The per-run metrics, a line per concern.
+fn render_metrics(out: &mut String, m: &RunMetrics) {
+    if let Some(c) = &m.cadence {
+        let _ = writeln!(
+            out,
+            "  cadence p10/median/p90 {:.0}/{:.0}/{:.0} spm; {:.0} % of moving time below 170",
+            c.p10_spm,
+            c.median_spm,
+            c.p90_spm,
+            c.below_170_share * 100.0
+        );
+        if let (Some(first), Some(last)) = (c.first_third_spm, c.last_third_spm) {
+            let _ = writeln!(
+                out,
+                "  cadence first third {first:.0} spm, last third {last:.0} spm"
+            );
+        }
+    }
+    if let Some(g) = &m.grade {
+        let _ = writeln!(
+            out,
+            "  descent {:.0} m on grades ≤ −5 % ({:.2} km), {:.0} m on ≤ −10 % ({:.2} km)",
+            g.descent_downhill_m, g.downhill_km, g.descent_steep_m, g.steep_km
+        );
+    }
+    if let Some(h) = &m.heart_rate {
+        let _ = writeln!(
+            out,
+            "  heart rate mean {:.0}, max {:.0} bpm; {:.0} min at or above {}",
+            h.mean_bpm,
+            h.max_bpm,
+            h.time_at_or_above_s / 60.0,
+            h.threshold_bpm
+                .map_or("-".into(), |t| format!("{t:.0} bpm (85 % of HRmax)"))
+        );
+    }
+    if let Some(e) = &m.easy_start {
+        let _ = writeln!(
+            out,
+            "  first 10 minutes {}, whole run {}",
+            pace(e.first_10min_pace_s_per_km),
+            pace(e.mean_pace_s_per_km)
+        );
+    }
+    if let Some(d) = &m.dynamics {
+        let f = |v: Option<f64>, scale: f64, unit: &str| {
+            v.map_or("-".into(), |v| format!("{:.1} {unit}", v * scale))
+        };
+        let _ = writeln!(
+            out,
+            "  dynamics: ground contact {}, balance {} left, vertical oscillation {}, ratio {}, step {}",
+            f(d.ground_contact_s, 1000.0, "ms"),
+            f(d.gct_balance_left_pct, 1.0, "%"),
+            f(d.vertical_oscillation_m, 100.0, "cm"),
+            f(d.vertical_ratio_pct, 1.0, "%"),
+            f(d.step_length_m, 1.0, "m")
+        );
+    }
 }
 
 fn opt(v: Option<f64>, unit: &str) -> String {
@@ -102,6 +167,9 @@ pub fn render(loaded: &Loaded, config: &Config) -> String {
                 opt(c, unit),
                 opt(d, unit)
             );
+        }
+        if let Some(m) = &s.metrics {
+            render_metrics(&mut out, m);
         }
         for w in &a.warnings {
             let _ = writeln!(out, "  warning: {}", sanitise(w));
