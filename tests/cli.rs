@@ -131,3 +131,57 @@ fn terminal_summary_lists_runs_and_weeks() {
     assert!(text.contains("2025-W13"), "{text}");
     assert!(text.contains("1 duplicates merged"), "{text}");
 }
+
+#[test]
+fn config_file_sets_thresholds_and_rejects_unknown_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = tmp.path().join("patella.toml");
+    // The demo's 19 km long run is 19 % longer than the 16 km before it: a spike by default,
+    // not with a 25 % threshold.
+    std::fs::write(
+        &good,
+        "[thresholds]\nsingle_run_spike_ratio = 1.25\nhr_max_bpm = 185\n",
+    )
+    .unwrap();
+    let run = |config: Option<&Path>| {
+        let mut cmd = patella();
+        cmd.args(["analyse", "--json", "--tz", "America/New_York"])
+            .arg(fixture("demo"));
+        if let Some(c) = config {
+            cmd.arg("--config").arg(c);
+        }
+        let out = cmd.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let spikes = |doc: &serde_json::Value| {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"] == "single-run-spike" && f["date"] == "2025-04-20")
+            .count()
+    };
+    assert_eq!(spikes(&run(None)), 1);
+    let configured = run(Some(&good));
+    assert_eq!(spikes(&configured), 0);
+    assert_eq!(configured["hr_max_bpm"], 185.0);
+    assert_eq!(configured["hr_max_source"], "config");
+
+    let bad = tmp.path().join("bad.toml");
+    std::fs::write(&bad, "[thresholds]\nsingle_run_spike_ratoi = 1.25\n").unwrap();
+    let out = patella()
+        .args(["analyse", "--tz", "UTC", "--config"])
+        .arg(&bad)
+        .arg(fixture("demo"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("single_run_spike_ratoi"), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
