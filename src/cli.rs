@@ -28,6 +28,13 @@ pub enum Command {
         /// Print the whole result as one JSON document on stdout
         #[arg(long)]
         json: bool,
+        /// Write the report (index.html, charts/, runs.csv, weeks.csv, findings.csv,
+        /// runs.parquet) into this folder, replacing a report already there
+        #[arg(long, value_name = "DIR")]
+        out: Option<PathBuf>,
+        /// Name written in the report and in the `athlete` column of the exports
+        #[arg(long, value_name = "NAME", default_value = "")]
+        athlete: String,
     },
     /// Show what was read from one file: format, sport, columns, rules applied, device vs computed
     Inspect {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use patella::cli::{Args, Command};
+use patella::cli::{Args, Command, UsageError};
 use patella::{analysis, ingest, report};
 
 /// Exit status for a usage error or when nothing readable was found.
@@ -18,7 +18,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("patella: {e:#}");
-            ExitCode::from(EXIT_USAGE)
+            // A bad option is a usage error (2); anything else (a report that cannot be
+            // written) is a failure (1).
+            if e.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }
@@ -38,8 +44,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             paths,
             common,
             json,
+            out,
+            athlete,
         } => {
             let config = common.config()?;
+            if let Some(dir) = &out {
+                report::check_out_dir(dir, &paths).map_err(UsageError)?;
+            }
             let loaded = ingest::load(&paths, &ingest::Limits::default());
             for s in &loaded.skipped {
                 eprintln!(
@@ -55,6 +66,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 emit("\n")?;
             } else {
                 emit(&report::terminal::render(&result))?;
+            }
+            if let Some(dir) = &out {
+                report::write_report(&result, dir, &athlete)?;
+                eprintln!("patella: report written to {}", dir.display());
             }
             if found == 0 {
                 eprintln!(

@@ -171,6 +171,65 @@ pub struct Finding {
     pub unit: &'static str,
     pub message: String,
     pub evidence: &'static str,
+    /// The grade of the evidence: `cohort`, `weak cohort`, `contested`, `lab`, `expert` or
+    /// `descriptive`.
+    pub grade: &'static str,
+}
+
+/// The evidence grade of each code (RISK_MODEL.md).
+pub fn evidence_grade(code: &str) -> &'static str {
+    match code {
+        "single-run-spike" => "cohort",
+        "weekly-jump" => "weak cohort",
+        "acwr-high" => "contested",
+        "low-cadence" | "descent-spike" | "steep-descent" => "lab",
+        "long-run-share" => "descriptive",
+        _ => "expert",
+    }
+}
+
+/// What to do about a finding, in one sentence.
+pub fn advice(code: &str) -> &'static str {
+    match code {
+        "single-run-spike" => {
+            "Keep each run within about 10 % of your longest run of the last 30 days, and grow \
+             long runs gradually."
+        }
+        "weekly-jump" => {
+            "Raise weekly distance in smaller steps, and hold a week steady before adding more."
+        }
+        "return-too-fast" => {
+            "After a break, start at about half your usual week and build back over several weeks."
+        }
+        "acwr-high" => {
+            "Read this as context: the single-run and weekly findings say what to change."
+        }
+        "low-cadence" => {
+            "Try a step rate 5–10 % higher at the same pace for parts of easy runs, for example \
+             with a metronome."
+        }
+        "cadence-fade" => "Late in long runs, keep your steps short and quick as you tire.",
+        "descent-spike" => "Add downhill running gradually and spread hilly runs across weeks.",
+        "steep-descent" => {
+            "On steep descents shorten your stride, slow down, or walk the steepest parts."
+        }
+        "hard-days-clustered" => "Put an easy day or a rest day between hard sessions.",
+        "monotony-high" => "Vary your days: mix easy, long, rest and harder days.",
+        "stacked-increases" => {
+            "Change one thing at a time: distance, hills or intensity, not all in one week."
+        }
+        "no-easy-start" => {
+            "Start with 10 minutes of easy running or a warm-up before picking up the pace."
+        }
+        "strength-gap" => {
+            "Aim for two or three short strength sessions a week (hips, thighs, calves)."
+        }
+        "gct-imbalance" => {
+            "A lasting left/right difference is worth showing to a coach or physiotherapist."
+        }
+        "long-run-share" => "Spread the week so the long run is not most of it.",
+        _ => "",
+    }
 }
 
 /// Evidence references, from RISK_MODEL.md.
@@ -238,6 +297,7 @@ fn run_finding(
         unit,
         message,
         evidence,
+        grade: evidence_grade(code),
     }
 }
 
@@ -265,6 +325,7 @@ fn week_finding(
         unit,
         message,
         evidence,
+        grade: evidence_grade(code),
     }
 }
 
@@ -414,6 +475,7 @@ fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
                     average_week
                 ),
                 evidence: evidence::SEED,
+                grade: evidence_grade("return-too-fast"),
             });
         }
     }
@@ -689,6 +751,7 @@ fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
                 )
             },
             evidence: evidence::SEED,
+            grade: evidence_grade("hard-days-clustered"),
         });
     }
 }
@@ -814,8 +877,11 @@ fn strength_gap(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
                 t.strength_sessions_per_week as f64,
                 "sessions",
                 format!(
-                    "week {} had {} strength session(s), fewer than {}; a pattern worth checking",
-                    week.week, week.strength_sessions, t.strength_sessions_per_week
+                    "week {} had {} strength session{}, fewer than {}; a pattern worth checking",
+                    week.week,
+                    week.strength_sessions,
+                    if week.strength_sessions == 1 { "" } else { "s" },
+                    t.strength_sessions_per_week
                 ),
                 evidence::SEED,
             ));

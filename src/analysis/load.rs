@@ -33,6 +33,8 @@ pub struct LoadEntry {
     pub is_strength: bool,
     pub distance_km: f64,
     pub descent_m: f64,
+    /// Distance on grades of −5 % or steeper.
+    pub downhill_km: f64,
     pub hard: bool,
 }
 
@@ -43,6 +45,7 @@ pub struct Day {
     pub run_km: f64,
     pub runs: u32,
     pub descent_m: f64,
+    pub downhill_km: f64,
     pub hard_sessions: u32,
     pub strength_sessions: u32,
     /// EWMA of daily running km, N = 7 (λ = 2/8).
@@ -66,6 +69,8 @@ pub struct Week {
     /// Change of `run_km` against the previous week, in percent; `None` after a week of zero.
     pub change_pct: Option<f64>,
     pub descent_m: f64,
+    /// Running distance on grades of −5 % or steeper.
+    pub downhill_km: f64,
     /// Highest daily acute:chronic ratio of the week.
     pub acwr: Option<f64>,
     /// Foster monotony: mean ÷ standard deviation of the 7 daily running distances; `None` when
@@ -131,6 +136,7 @@ struct DayTotals {
     run_km: f64,
     runs: u32,
     descent_m: f64,
+    downhill_km: f64,
     hard: u32,
     strength: u32,
 }
@@ -142,6 +148,7 @@ fn per_day(entries: &[LoadEntry]) -> Result<Vec<DayTotals>, LoadError> {
         "day" => entries.iter().map(|e| epoch_days(e.date)).collect::<Vec<i32>>(),
         "run_km" => entries.iter().map(|e| run(e, e.distance_km)).collect::<Vec<f64>>(),
         "descent_m" => entries.iter().map(|e| run(e, e.descent_m)).collect::<Vec<f64>>(),
+        "downhill_km" => entries.iter().map(|e| run(e, e.downhill_km)).collect::<Vec<f64>>(),
         "run" => entries.iter().map(|e| e.is_run as u32).collect::<Vec<u32>>(),
         "hard" => entries.iter().map(|e| (e.is_run && e.hard) as u32).collect::<Vec<u32>>(),
         "strength" => entries.iter().map(|e| e.is_strength as u32).collect::<Vec<u32>>(),
@@ -164,6 +171,7 @@ fn per_day(entries: &[LoadEntry]) -> Result<Vec<DayTotals>, LoadError> {
             run_km: sum_f("run_km")?,
             runs: sum_u("run")?,
             descent_m: sum_f("descent_m")?,
+            downhill_km: sum_f("downhill_km")?,
             hard: sum_u("hard")?,
             strength: sum_u("strength")?,
         });
@@ -222,6 +230,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
             run_km: 0.0,
             runs: 0,
             descent_m: 0.0,
+            downhill_km: 0.0,
             hard: 0,
             strength: 0,
         });
@@ -230,6 +239,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
             run_km: t.run_km,
             runs: t.runs,
             descent_m: t.descent_m,
+            downhill_km: t.downhill_km,
             hard_sessions: t.hard,
             strength_sessions: t.strength,
             acute_km: 0.0,
@@ -283,6 +293,7 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
                 .filter(|p| *p > 0.0)
                 .map(|p| (run_km - p) / p * 100.0),
             descent_m: chunk.iter().map(|d| d.descent_m).sum(),
+            downhill_km: chunk.iter().map(|d| d.downhill_km).sum(),
             acwr: chunk.iter().filter_map(|d| d.acwr).reduce(f64::max),
             monotony: monotony(&daily),
             hard_sessions: chunk.iter().map(|d| d.hard_sessions).sum(),
@@ -350,6 +361,7 @@ mod tests {
             is_strength: false,
             distance_km: km,
             descent_m: 10.0 * km,
+            downhill_km: km / 10.0,
             hard: false,
         }
     }

@@ -132,6 +132,8 @@ pub struct Analysis {
     pub weeks: Vec<Week>,
     pub days: Vec<Day>,
     pub gaps: Vec<Gap>,
+    /// Each run against the longest run of the previous 30 days.
+    pub longest: Vec<load::LongestComparison>,
     pub findings: Vec<Finding>,
     /// HRmax used for hard sessions, and where it came from (`config` or `samples`).
     pub hr_max_bpm: Option<f64>,
@@ -185,6 +187,11 @@ pub fn analyse(
             is_strength: a.sport == Sport::Strength,
             distance_km: a.distance_m / 1000.0,
             descent_m: a.descent_m.unwrap_or(0.0),
+            downhill_km: a
+                .metrics
+                .as_ref()
+                .and_then(|m| m.grade.as_ref())
+                .map_or(0.0, |g| g.downhill_km),
             hard: a.hard.as_ref().is_some_and(|h| h.hard),
         })
         .collect();
@@ -196,6 +203,7 @@ pub fn analyse(
         weeks: load.weeks,
         days: load.days,
         gaps: load.gaps,
+        longest: load.longest,
         findings,
         hr_max_bpm: hr.map(|(h, _)| h),
         hr_max_source: hr.map(|(_, s)| s),

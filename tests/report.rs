@@ -1,0 +1,300 @@
+//! The report a runner opens: files written atomically, tables that read back, charts that
+//! render in a real browser.
+
+use std::path::{Path, PathBuf};
+use std::process::Command as Process;
+
+use assert_cmd::Command;
+use polars::prelude::*;
+use serde_json::Value;
+
+fn demo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo")
+}
+
+fn patella() -> Command {
+    Command::cargo_bin("patella").unwrap()
+}
+
+/// Writes the demo report into `out` and returns the JSON of the same run.
+fn report(out: &Path, athlete: &str) -> Value {
+    let result = patella()
+        .args([
+            "analyse",
+            "--json",
+            "--tz",
+            "America/New_York",
+            "--athlete",
+            athlete,
+            "--out",
+        ])
+        .arg(out)
+        .arg(demo())
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    serde_json::from_slice(&result.stdout).unwrap()
+}
+
+#[test]
+fn writes_every_file_and_no_leftovers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    report(&out, "Ada");
+    for f in [
+        "index.html",
+        "runs.csv",
+        "weeks.csv",
+        "findings.csv",
+        "runs.parquet",
+        "charts/weekly-km.svg",
+        "charts/load.svg",
+        "charts/cadence.svg",
+        "charts/cadence-distribution.svg",
+        "charts/descent.svg",
+        "charts/long-runs.svg",
+    ] {
+        let p = out.join(f);
+        assert!(p.is_file(), "{f} missing");
+        assert!(std::fs::metadata(&p).unwrap().len() > 0, "{f} empty");
+    }
+    // Nothing but the report beside it: the temporary folder was moved into place.
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report"]);
+
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for needle in [
+        "Knee-risk report: Ada",
+        "<h3>Prime",
+        "<h3>Perform",
+        "<h3>Restore",
+        "single-run-spike",
+        "id=\"chart-weekly\"",
+        "id=\"chart-long-runs\"",
+        "Data quality",
+        "When to see a clinician",
+    ] {
+        assert!(page.contains(needle), "index.html lacks {needle}");
+    }
+    // Self-contained: no script, nothing fetched (the SVG namespace URI is a name, not a fetch).
+    for fetch in [
+        "<script",
+        "<link",
+        "src=\"http",
+        "href=\"http",
+        "url(http",
+        "@import",
+    ] {
+        assert!(!page.contains(fetch), "index.html has {fetch}");
+    }
+
+    // A second run replaces the report in place.
+    report(&out, "Ada");
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["report"]);
+}
+
+#[test]
+fn refuses_to_write_inside_an_input_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("watch");
+    std::fs::create_dir(&input).unwrap();
+    std::fs::copy(
+        demo().join("2025-03-06-run.fit"),
+        input.join("2025-03-06-run.fit"),
+    )
+    .unwrap();
+    let result = patella()
+        .args(["analyse", "--tz", "UTC", "--out"])
+        .arg(input.join("report"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&result.stderr);
+    assert!(err.contains("which patella reads"), "{err}");
+    assert_eq!(std::fs::read_dir(&input).unwrap().count(), 1);
+}
+
+#[test]
+fn csv_has_units_in_names_and_an_athlete_column() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let doc = report(&out, "Ada");
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let header: Vec<String> = runs.headers().unwrap().iter().map(String::from).collect();
+    for col in [
+        "athlete",
+        "source",
+        "distance_km",
+        "cadence_spm",
+        "descent_m",
+        "moving_s",
+    ] {
+        assert!(header.contains(&col.to_string()), "runs.csv lacks {col}");
+    }
+    let rows: Vec<csv::StringRecord> = runs.records().map(|r| r.unwrap()).collect();
+    let counted = doc["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["sport"] == "running" && a["duplicate_of"].is_null())
+        .count();
+    assert_eq!(rows.len(), counted);
+    assert!(rows.iter().all(|r| &r[0] == "Ada"));
+
+    let mut weeks = csv::Reader::from_path(out.join("weeks.csv")).unwrap();
+    assert_eq!(
+        weeks.records().count(),
+        doc["weeks"].as_array().unwrap().len()
+    );
+    let mut findings = csv::Reader::from_path(out.join("findings.csv")).unwrap();
+    assert_eq!(
+        findings.records().count(),
+        doc["findings"].as_array().unwrap().len()
+    );
+}
+
+#[test]
+fn parquet_reads_back_as_the_json_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    let doc = report(&out, "");
+    let file = std::fs::File::open(out.join("runs.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let runs: Vec<&Value> = doc["activities"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["sport"] == "running" && a["duplicate_of"].is_null())
+        .collect();
+    assert_eq!(df.height(), runs.len());
+    let ids = df.column("id").unwrap().str().unwrap();
+    let km = df.column("distance_km").unwrap().f64().unwrap();
+    let cadence = df.column("cadence_spm").unwrap().f64().unwrap();
+    let sources = df.column("source").unwrap().str().unwrap();
+    let hard = df.column("hard").unwrap().bool().unwrap();
+    for (i, run) in runs.iter().enumerate() {
+        assert_eq!(ids.get(i), run["id"].as_str());
+        assert_eq!(sources.get(i), run["source"].as_str());
+        let json_km = run["distance_m"].as_f64().unwrap() / 1000.0;
+        assert!((km.get(i).unwrap() - json_km).abs() < 1e-9);
+        assert_eq!(cadence.get(i), run["cadence_spm"].as_f64());
+        assert_eq!(hard.get(i), run["hard"]["hard"].as_bool());
+    }
+}
+
+/// Debian's Chromium, where installed (`.ci/run` installs it).
+fn chromium() -> Option<PathBuf> {
+    for p in ["/usr/bin/chromium", "/usr/bin/chromium-browser"] {
+        if Path::new(p).exists() {
+            return Some(PathBuf::from(p));
+        }
+    }
+    assert!(
+        std::env::var_os("PATELLA_REQUIRE_BROWSER").is_none(),
+        "PATELLA_REQUIRE_BROWSER is set but chromium is not installed"
+    );
+    eprintln!("chromium not installed: browser test skipped");
+    None
+}
+
+fn headless(chromium: &Path, profile: &Path) -> Process {
+    let mut cmd = Process::new(chromium);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ])
+    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd
+}
+
+#[test]
+fn charts_render_in_a_real_browser() {
+    let Some(chromium) = chromium() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("r");
+    report(&out, "");
+    // A copy of the page with a probe that records each chart's rendered size and any error
+    // (the report itself carries no script).
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    let probe = r#"<script>
+window.__errors = [];
+window.addEventListener('error', e => window.__errors.push(String(e.message || e.type)), true);
+window.addEventListener('load', () => {
+  const sizes = [...document.querySelectorAll('figure.chart svg')].map(s => {
+    const r = s.getBoundingClientRect();
+    return s.closest('figure').id + ':' + Math.round(r.width) + 'x' + Math.round(r.height);
+  });
+  const out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = JSON.stringify({sizes, errors: window.__errors});
+  document.body.appendChild(out);
+});
+</script>"#;
+    let probed = page.replacen("</head>", &format!("{probe}</head>"), 1);
+    let probe_page = out.join("probe.html");
+    std::fs::write(&probe_page, probed).unwrap();
+
+    let dom = headless(&chromium, &tmp.path().join("profile"))
+        .args(["--virtual-time-budget=5000", "--dump-dom"])
+        .arg(format!("file://{}", probe_page.display()))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&dom.stdout);
+    let start = text
+        .find("<pre id=\"probe\">")
+        .expect("probe output in the DOM")
+        + 16;
+    let end = start + text[start..].find("</pre>").unwrap();
+    let probe: Value = serde_json::from_str(&text[start..end].replace("&quot;", "\"")).unwrap();
+    let sizes: Vec<String> = probe["sizes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(sizes.len(), 6, "{sizes:?}");
+    for s in &sizes {
+        let (_, wh) = s.split_once(':').unwrap();
+        let (w, h) = wh.split_once('x').unwrap();
+        let (w, h): (u32, u32) = (w.parse().unwrap(), h.parse().unwrap());
+        assert!(w > 100 && h > 50, "chart too small: {s}");
+    }
+    assert_eq!(probe["errors"], serde_json::json!([]), "page errors");
+    // The browser's own log: nothing at error level about the page.
+    let log = String::from_utf8_lossy(&dom.stderr);
+    assert!(
+        !log.lines()
+            .any(|l| l.contains("CONSOLE") && l.contains("ERROR")),
+        "{log}"
+    );
+
+    // A screenshot for people to look at (kept when PATELLA_SCREENSHOT names a file).
+    if let Some(shot) = std::env::var_os("PATELLA_SCREENSHOT") {
+        let status = headless(&chromium, &tmp.path().join("profile2"))
+            .args(["--window-size=1100,5200", "--virtual-time-budget=3000"])
+            .arg(format!("--screenshot={}", PathBuf::from(shot).display()))
+            .arg(format!("file://{}", out.join("index.html").display()))
+            .output()
+            .unwrap();
+        assert!(status.status.success());
+    }
+}
