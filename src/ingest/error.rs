@@ -20,3 +20,17 @@ impl ReadError {
         ReadError::NotActivity(msg.into())
     }
 }
+
+/// A decoder's message as house style wants it: one line, lowercase first letter, no trailing
+/// period.
+pub fn one_line(s: &str) -> String {
+    let mut out: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    while out.ends_with('.') {
+        out.pop();
+    }
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => out,
+    }
+}

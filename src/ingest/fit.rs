@@ -15,7 +15,7 @@ use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
 use fitparser::profile::MesgNum;
 use fitparser::{FitDataRecord, Value};
 
-use crate::ingest::error::ReadError;
+use crate::ingest::error::{one_line, ReadError};
 #[cfg(test)]
 use crate::model::Samples;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
@@ -83,10 +83,6 @@ fn decode(bytes: &[u8]) -> (Vec<FitDataRecord>, Option<String>) {
         }
     }
     (records, None)
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// FIT CRC-16 (the FIT SDK's nibble table).

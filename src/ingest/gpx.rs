@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDateTime, Utc};
 use quick_xml::events::{BytesRef, BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::ingest::error::ReadError;
+use crate::ingest::error::{one_line, ReadError};
 use crate::model::{Activity, CadenceRule, Format, Sample, Sport};
 
 /// Cadence medians below this are per-leg values (RISK_MODEL.md, "Cadence").
@@ -524,19 +524,6 @@ pub(crate) fn seconds_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
     match d.num_microseconds() {
         Some(us) => us as f64 / 1e6,
         None => d.num_milliseconds() as f64 / 1e3,
-    }
-}
-
-/// An error message on one line, lowercase first letter, no trailing period.
-pub(crate) fn one_line(s: &str) -> String {
-    let mut out: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
-    while out.ends_with('.') {
-        out.pop();
-    }
-    let mut chars = out.chars();
-    match chars.next() {
-        Some(c) => c.to_lowercase().chain(chars).collect(),
-        None => out,
     }
 }
 

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
+use error::one_line;
 pub use error::ReadError;
 
 use crate::model::Activity;
@@ -301,10 +302,6 @@ fn decode_guarded(kind: &Kind, source: &str, bytes: &[u8]) -> Result<Vec<Activit
             Err(format!("decoder failed unexpectedly: {}", one_line(&msg)))
         }
     }
-}
-
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]

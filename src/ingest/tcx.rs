@@ -7,10 +7,8 @@ use chrono::{DateTime, Utc};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::gpx::{
-    attr_value, median, one_line, parse_num, parse_time, push_ref, seconds_between, xml_text,
-};
-use crate::ingest::error::ReadError;
+use super::gpx::{attr_value, median, parse_num, parse_time, push_ref, seconds_between, xml_text};
+use crate::ingest::error::{one_line, ReadError};
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 
 /// A stride cadence whose median is above this is implausible: the writer probably stored steps.

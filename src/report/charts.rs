@@ -27,6 +27,8 @@ use plotters::coord::Shift;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::report::format::esc;
 use serde::Serialize;
 
 /// Width of every chart's `viewBox` in px.
@@ -257,21 +259,6 @@ pub fn thinned_indices(n: usize, max_labels: usize) -> Vec<usize> {
 
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
-
-fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The SVG used for empty input or rendering errors.
 fn no_data_svg(aria: &str, detail: Option<&str>) -> String {

@@ -7,24 +7,9 @@ use std::fmt::Write;
 use crate::analysis::findings::advice;
 use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Severity};
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
+use crate::report::format::{esc, hms, pace, severity_word, value_words};
 
 /// Escapes text for HTML (strings from files included).
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('?'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 const CSS: &str = r#"
 :root { --ink: #1d2430; --muted: #5b6473; --line: #d9dee6; --bg: #f6f7f9;
         --high: #b3261e; --moderate: #b86e00; --info: #2f5d9b; }
@@ -66,47 +51,6 @@ td.l, th.l { text-align: left; }
 ul { margin: 6px 0; }
 footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 "#;
-
-fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::High => "high",
-        Severity::Moderate => "moderate",
-        Severity::Info => "info",
-    }
-}
-
-fn value_words(f: &Finding) -> String {
-    match f.unit {
-        "ratio" => format!("{:.2} against a threshold of {:.2}", f.value, f.threshold),
-        "pct" => format!(
-            "{:.1} % against a threshold of {:.1} %",
-            f.value, f.threshold
-        ),
-        "s/km" => format!(
-            "first 10 minutes at {} against the run's mean of {}",
-            pace(f.value),
-            pace(f.threshold)
-        ),
-        "sessions" => format!(
-            "{:.0} against a threshold of {:.0} per week",
-            f.value, f.threshold
-        ),
-        unit => format!(
-            "{:.0} {unit} against a threshold of {:.0} {unit}",
-            f.value, f.threshold
-        ),
-    }
-}
-
-fn pace(s_per_km: f64) -> String {
-    let s = s_per_km.max(0.0).round() as u64;
-    format!("{}:{:02}/km", s / 60, s % 60)
-}
-
-fn hms(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
-}
 
 fn opt(v: Option<f64>, decimals: usize) -> String {
     v.filter(|v| v.is_finite())
@@ -570,17 +514,4 @@ fn quality_section(h: &mut String, a: &Analysis) {
         let _ = writeln!(h, "</ul>");
     }
     let _ = writeln!(h, "</li></ul>");
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escapes_markup_from_files() {
-        assert_eq!(
-            esc("<script>alert('x')</script> & \u{1b}"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ?"
-        );
-    }
 }

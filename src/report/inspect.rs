@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::analysis::{summarise, ActivitySummary, RunMetrics};
 use crate::cli::Config;
 use crate::ingest::{Loaded, Skipped};
+use crate::report::format::pace;
 use crate::report::terminal::sanitise;
 
 #[derive(Serialize)]
@@ -29,11 +30,6 @@ pub fn render_json(loaded: &Loaded, config: &Config) -> String {
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
-}
-
-fn pace(s_per_km: f64) -> String {
-    let s = s_per_km.max(0.0).round() as u64;
-    format!("{}:{:02}/km", s / 60, s % 60)
 }
 
 /// The per-run metrics, a line per concern.

@@ -2,6 +2,7 @@
 
 pub mod charts;
 pub mod export;
+pub mod format;
 pub mod html;
 pub mod inspect;
 pub mod json;

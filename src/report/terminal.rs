@@ -4,17 +4,13 @@ use std::fmt::Write;
 
 use crate::analysis::{ActivitySummary, Analysis, Finding, Phase, Severity};
 use crate::model::Sport;
+use crate::report::format::{hms, severity_word, value_words};
 
 /// Replaces control characters (escape sequences from a file's strings must not reach a terminal).
 pub fn sanitise(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
-}
-
-fn hms(seconds: f64) -> String {
-    let s = seconds.max(0.0).round() as u64;
-    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
 fn pace(a: &ActivitySummary) -> String {
@@ -155,24 +151,6 @@ pub fn render(analysis: &Analysis) -> String {
     out
 }
 
-fn value_words(f: &Finding) -> String {
-    match f.unit {
-        "ratio" => format!("{:.2} against a threshold of {:.2}", f.value, f.threshold),
-        "pct" => format!(
-            "{:.1} % against a threshold of {:.1} %",
-            f.value, f.threshold
-        ),
-        "s/km" => format!(
-            "{:.0} s/km against a mean of {:.0} s/km",
-            f.value, f.threshold
-        ),
-        unit => format!(
-            "{:.0} {unit} against a threshold of {:.0} {unit}",
-            f.value, f.threshold
-        ),
-    }
-}
-
 /// Findings grouped Prime / Perform / Restore, most severe first, then by date.
 fn render_findings(out: &mut String, findings: &[Finding]) {
     if findings.is_empty() {
@@ -198,11 +176,7 @@ fn render_findings(out: &mut String, findings: &[Finding]) {
             let when = f
                 .date
                 .map_or_else(|| f.week.clone().unwrap_or_default(), |d| d.to_string());
-            let severity = match f.severity {
-                Severity::High => "high",
-                Severity::Moderate => "moderate",
-                Severity::Info => "info",
-            };
+            let severity = severity_word(f.severity);
             let _ = writeln!(out, "  {severity:<8}  {:<19}  {when}", f.code);
             let _ = writeln!(out, "            {}", sanitise(&f.message));
             let _ = writeln!(

@@ -1,0 +1,79 @@
+//! Wording and number formats shared by the terminal summary, the inspection and the page.
+
+use crate::analysis::{Finding, Severity};
+
+/// Pace as `m:ss/km`.
+pub fn pace(s_per_km: f64) -> String {
+    let s = s_per_km.max(0.0).round() as u64;
+    format!("{}:{:02}/km", s / 60, s % 60)
+}
+
+/// A duration as `h:mm:ss`.
+pub fn hms(seconds: f64) -> String {
+    let s = seconds.max(0.0).round() as u64;
+    format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+pub fn severity_word(s: Severity) -> &'static str {
+    match s {
+        Severity::High => "high",
+        Severity::Moderate => "moderate",
+        Severity::Info => "info",
+    }
+}
+
+/// A finding's value against its threshold, in plain words.
+pub fn value_words(f: &Finding) -> String {
+    match f.unit {
+        "ratio" => format!("{:.2} against a threshold of {:.2}", f.value, f.threshold),
+        "pct" => format!(
+            "{:.1} % against a threshold of {:.1} %",
+            f.value, f.threshold
+        ),
+        "s/km" => format!(
+            "first 10 minutes at {} against the run's mean of {}",
+            pace(f.value),
+            pace(f.threshold)
+        ),
+        "sessions" => format!(
+            "{:.0} against a threshold of {:.0} in 7 days",
+            f.value, f.threshold
+        ),
+        unit => format!(
+            "{:.0} {unit} against a threshold of {:.0} {unit}",
+            f.value, f.threshold
+        ),
+    }
+}
+
+/// Escapes text for HTML and SVG (strings from files included); control characters become `?`.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats() {
+        assert_eq!(pace(345.4), "5:45/km");
+        assert_eq!(hms(3725.4), "1:02:05");
+        assert_eq!(
+            esc("<script>alert('x')</script> & \u{1b}"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ?"
+        );
+    }
+}
