@@ -444,3 +444,37 @@ fn a_separate_warm_up_is_an_easy_start() {
         result.findings
     );
 }
+
+#[test]
+fn day_findings_name_the_week_as_the_weeks_table_does() {
+    // Hard runs on Saturday and Sunday: the cluster ends on a Sunday, which starts a new week
+    // when weeks start on Sunday.
+    let mut s = control();
+    s.push(run(3 * 7 + 5, 8.0));
+    for x in s
+        .iter_mut()
+        .filter(|x| x.plan.sport == Sport::Running && [26, 27].contains(&x.day))
+    {
+        x.plan.hr_mean_bpm = 172.0;
+        x.plan.pace_s_per_km = 280.0;
+    }
+    let activities: Vec<Activity> = s.iter().map(|x| simulate(&x.plan)).collect();
+    for week_start in [WeekStart::Mon, WeekStart::Sun] {
+        let mut settings = settings();
+        settings.week_start = week_start;
+        let result = analysis::analyse(&activities, Vec::new(), &settings).unwrap();
+        let f = result
+            .findings
+            .iter()
+            .find(|f| f.code == "hard-days-clustered")
+            .unwrap();
+        let date = f.date.unwrap();
+        assert_eq!(date.weekday(), chrono::Weekday::Sun);
+        let week = result
+            .weeks
+            .iter()
+            .find(|w| w.start <= date && date < w.start + Days::new(7))
+            .unwrap();
+        assert_eq!(f.week.as_ref(), Some(&week.week), "{week_start:?}");
+    }
+}

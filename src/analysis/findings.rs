@@ -273,53 +273,46 @@ pub fn findings(runs: &[&ActivitySummary], load: &Load, t: &Thresholds) -> Vec<F
     out
 }
 
-#[allow(clippy::too_many_arguments)]
-fn run_finding(
-    code: &'static str,
-    severity: Severity,
-    phase: Phase,
-    run: &ActivitySummary,
-    value: f64,
-    threshold: f64,
-    unit: &'static str,
-    message: String,
-    evidence: &'static str,
-) -> Finding {
-    Finding {
-        code,
-        severity,
-        phase,
-        week: Some(run.week.clone()),
-        date: Some(run.local_date),
-        activity: Some(run.id.clone()),
-        value,
-        threshold,
-        unit,
-        message,
-        evidence,
-        grade: evidence_grade(code),
-    }
+/// What a finding concerns.
+enum About<'a> {
+    Run(&'a ActivitySummary),
+    Week(&'a super::load::Week),
+    /// A day, with the label of the week holding it.
+    Day(NaiveDate, Option<String>),
+}
+
+/// The label of the week (as the load table has it) that holds `date`.
+fn week_of(load: &Load, date: NaiveDate) -> Option<String> {
+    load.weeks
+        .iter()
+        .find(|w| w.start <= date && date < w.start + Days::new(7))
+        .map(|w| w.week.clone())
 }
 
 #[allow(clippy::too_many_arguments)]
-fn week_finding(
+fn finding(
     code: &'static str,
     severity: Severity,
     phase: Phase,
-    week: &super::load::Week,
+    about: About,
     value: f64,
     threshold: f64,
     unit: &'static str,
     message: String,
     evidence: &'static str,
 ) -> Finding {
+    let (week, date, activity) = match about {
+        About::Run(r) => (Some(r.week.clone()), Some(r.local_date), Some(r.id.clone())),
+        About::Week(w) => (Some(w.week.clone()), Some(w.start), None),
+        About::Day(d, week) => (week, Some(d), None),
+    };
     Finding {
         code,
         severity,
         phase,
-        week: Some(week.week.clone()),
-        date: Some(week.start),
-        activity: None,
+        week,
+        date,
+        activity,
         value,
         threshold,
         unit,
@@ -354,11 +347,11 @@ fn single_run_spike(
         } else {
             Severity::Moderate
         };
-        out.push(run_finding(
+        out.push(finding(
             "single-run-spike",
             severity,
             Phase::Perform,
-            run,
+            About::Run(run),
             ratio,
             t.single_run_spike_ratio,
             "ratio",
@@ -395,11 +388,11 @@ fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
         }
         let ratio = week.run_km / prev.run_km;
         if ratio > t.weekly_jump_ratio {
-            out.push(week_finding(
+            out.push(finding(
                 "weekly-jump",
                 Severity::Moderate,
                 Phase::Perform,
-                week,
+                About::Week(week),
                 ratio,
                 t.weekly_jump_ratio,
                 "ratio",
@@ -449,21 +442,15 @@ fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
             .sum();
         let share = after_km / average_week;
         if share >= t.return_share {
-            let week = super::week_label(
-                super::week_start(back, super::WeekStart::Mon),
-                super::WeekStart::Mon,
-            );
-            out.push(Finding {
-                code: "return-too-fast",
-                severity: Severity::Moderate,
-                phase: Phase::Restore,
-                week: Some(week),
-                date: Some(back),
-                activity: None,
-                value: share,
-                threshold: t.return_share,
-                unit: "ratio",
-                message: format!(
+            out.push(finding(
+                "return-too-fast",
+                Severity::Moderate,
+                Phase::Restore,
+                About::Day(back, week_of(load, back)),
+                share,
+                t.return_share,
+                "ratio",
+                format!(
                     "after {} days without running, the first {} days from {} reached {:.1} km, \
                      {:.0} % of the average week before the break ({:.1} km); a pattern worth \
                      checking",
@@ -474,9 +461,8 @@ fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
                     share * 100.0,
                     average_week
                 ),
-                evidence: evidence::SEED,
-                grade: evidence_grade("return-too-fast"),
-            });
+                evidence::SEED,
+            ));
         }
     }
 }
@@ -489,11 +475,11 @@ fn acwr_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
         let Some(peak) = week.acwr.filter(|r| *r > t.acwr_high) else {
             continue;
         };
-        out.push(week_finding(
+        out.push(finding(
             "acwr-high",
             Severity::Info,
             Phase::Perform,
-            week,
+            About::Week(week),
             peak,
             t.acwr_high,
             "ratio",
@@ -523,11 +509,11 @@ fn low_cadence(runs: &[&ActivitySummary], load: &Load, t: &Thresholds, out: &mut
         } else {
             (Severity::Info, t.low_cadence_spm)
         };
-        out.push(run_finding(
+        out.push(finding(
             "low-cadence",
             severity,
             Phase::Perform,
-            run,
+            About::Run(run),
             cadence,
             threshold,
             "spm",
@@ -555,11 +541,11 @@ fn low_cadence(runs: &[&ActivitySummary], load: &Load, t: &Thresholds, out: &mut
         }
         let share = below / total;
         if share > t.low_cadence_week_share {
-            out.push(week_finding(
+            out.push(finding(
                 "low-cadence",
                 Severity::Info,
                 Phase::Perform,
-                week,
+                About::Week(week),
                 share,
                 t.low_cadence_week_share,
                 "ratio",
@@ -600,11 +586,11 @@ fn cadence_fade(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding
         let drop_pct = (first - last) / first * 100.0;
         let pace_change_pct = ((p3 - p1) / p1 * 100.0).abs();
         if drop_pct >= t.cadence_fade_pct && pace_change_pct <= t.cadence_fade_pace_pct {
-            out.push(run_finding(
+            out.push(finding(
                 "cadence-fade",
                 Severity::Info,
                 Phase::Perform,
-                run,
+                About::Run(run),
                 drop_pct,
                 t.cadence_fade_pct,
                 "pct",
@@ -644,11 +630,11 @@ fn descent_spike(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
             f64::INFINITY
         };
         if ratio > t.descent_spike_ratio {
-            out.push(week_finding(
+            out.push(finding(
                 "descent-spike",
                 Severity::Moderate,
                 Phase::Perform,
-                week,
+                About::Week(week),
                 if ratio.is_finite() {
                     ratio
                 } else {
@@ -675,11 +661,11 @@ fn steep_descent(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Findin
             continue;
         };
         if g.descent_steep_m >= t.steep_descent_m {
-            out.push(run_finding(
+            out.push(finding(
                 "steep-descent",
                 Severity::Info,
                 Phase::Perform,
-                run,
+                About::Run(run),
                 g.descent_steep_m,
                 t.steep_descent_m,
                 "m",
@@ -722,37 +708,31 @@ fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
             continue;
         }
         last_flagged = Some(date);
-        let week = super::week_label(
-            super::week_start(date, super::WeekStart::Mon),
-            super::WeekStart::Mon,
-        );
-        out.push(Finding {
-            code: "hard-days-clustered",
-            severity: Severity::Moderate,
-            phase: Phase::Restore,
-            week: Some(week),
-            date: Some(date),
-            activity: None,
-            value: in_week as f64,
-            threshold: t.hard_sessions_in_7_days as f64,
-            unit: "sessions",
-            message: if consecutive || same_day {
-                format!(
-                    "hard sessions on consecutive days up to {} ({} in 7 days); a pattern worth \
-                     checking",
-                    iso(date),
-                    in_week
-                )
-            } else {
-                format!(
-                    "{} hard sessions within 7 days up to {}; a pattern worth checking",
-                    in_week,
-                    iso(date)
-                )
-            },
-            evidence: evidence::SEED,
-            grade: evidence_grade("hard-days-clustered"),
-        });
+        let message = if consecutive || same_day {
+            format!(
+                "hard sessions on consecutive days up to {} ({} in 7 days); a pattern worth \
+                 checking",
+                iso(date),
+                in_week
+            )
+        } else {
+            format!(
+                "{} hard sessions within 7 days up to {}; a pattern worth checking",
+                in_week,
+                iso(date)
+            )
+        };
+        out.push(finding(
+            "hard-days-clustered",
+            Severity::Moderate,
+            Phase::Restore,
+            About::Day(date, week_of(load, date)),
+            in_week as f64,
+            t.hard_sessions_in_7_days as f64,
+            "sessions",
+            message,
+            evidence::SEED,
+        ));
     }
 }
 
@@ -763,11 +743,11 @@ fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
         let Some(m) = week.monotony.filter(|m| *m > t.monotony_high) else {
             continue;
         };
-        out.push(week_finding(
+        out.push(finding(
             "monotony-high",
             Severity::Info,
             Phase::Restore,
-            week,
+            About::Week(week),
             m,
             t.monotony_high,
             "ratio",
@@ -795,11 +775,11 @@ fn stacked_increases(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
             && descent_pct >= t.stacked_descent_pct
             && week.hard_sessions > prev.hard_sessions
         {
-            out.push(week_finding(
+            out.push(finding(
                 "stacked-increases",
                 Severity::Moderate,
                 Phase::Perform,
-                week,
+                About::Week(week),
                 distance_pct,
                 t.stacked_distance_pct,
                 "pct",
@@ -834,11 +814,11 @@ fn no_easy_start(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Findin
             continue;
         };
         if e.first_10min_pace_s_per_km <= e.mean_pace_s_per_km {
-            out.push(run_finding(
+            out.push(finding(
                 "no-easy-start",
                 Severity::Info,
                 Phase::Prime,
-                run,
+                About::Run(run),
                 e.first_10min_pace_s_per_km,
                 e.mean_pace_s_per_km,
                 "s/km",
@@ -868,11 +848,11 @@ fn strength_gap(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     }
     for week in load.weeks.iter().filter(|w| w.complete) {
         if week.strength_sessions < t.strength_sessions_per_week {
-            out.push(week_finding(
+            out.push(finding(
                 "strength-gap",
                 Severity::Info,
                 Phase::Prime,
-                week,
+                About::Week(week),
                 week.strength_sessions as f64,
                 t.strength_sessions_per_week as f64,
                 "sessions",
@@ -903,11 +883,11 @@ fn gct_imbalance(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Findin
         };
         let off = (balance - 50.0).abs();
         if off > t.gct_balance_points {
-            out.push(run_finding(
+            out.push(finding(
                 "gct-imbalance",
                 Severity::Info,
                 Phase::Perform,
-                run,
+                About::Run(run),
                 off,
                 t.gct_balance_points,
                 "pct",
@@ -933,11 +913,11 @@ fn long_run_share(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
         }
         let share = week.long_run_km / week.run_km;
         if share > t.long_run_share {
-            out.push(week_finding(
+            out.push(finding(
                 "long-run-share",
                 Severity::Info,
                 Phase::Perform,
-                week,
+                About::Week(week),
                 share,
                 t.long_run_share,
                 "ratio",
