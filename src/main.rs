@@ -67,16 +67,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 emit(&report::terminal::render(&result))?;
             }
+            if found == 0 {
+                eprintln!(
+                    "patella: no readable activity in {} file(s){}",
+                    loaded.files_seen,
+                    if out.is_some() { "; no report written" } else { "" }
+                );
+                return Ok(ExitCode::from(EXIT_USAGE));
+            }
             if let Some(dir) = &out {
                 report::write_report(&result, dir, &athlete)?;
                 eprintln!("patella: report written to {}", dir.display());
-            }
-            if found == 0 {
-                eprintln!(
-                    "patella: no readable activity in {} file(s)",
-                    loaded.files_seen
-                );
-                return Ok(ExitCode::from(EXIT_USAGE));
             }
             Ok(ExitCode::SUCCESS)
         }
