@@ -29,6 +29,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// Loads with a progress bar on stderr when stderr is a terminal.
+fn load_with_bar(paths: &[std::path::PathBuf]) -> ingest::Loaded {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return ingest::load(paths, &ingest::Limits::default());
+    }
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let loaded = ingest::load_with_progress(paths, &ingest::Limits::default(), &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    });
+    bar.finish_and_clear();
+    loaded
+}
+
 /// Writes to stdout; a closed pipe (`patella ... | head`) ends quietly.
 fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -51,7 +70,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             if let Some(dir) = &out {
                 report::check_out_dir(dir, &paths).map_err(UsageError)?;
             }
-            let loaded = ingest::load(&paths, &ingest::Limits::default());
+            let loaded = load_with_bar(&paths);
             for s in &loaded.skipped {
                 eprintln!(
                     "patella: skipped {}: {}",
@@ -71,7 +90,11 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 eprintln!(
                     "patella: no readable activity in {} file(s){}",
                     loaded.files_seen,
-                    if out.is_some() { "; no report written" } else { "" }
+                    if out.is_some() {
+                        "; no report written"
+                    } else {
+                        ""
+                    }
                 );
                 return Ok(ExitCode::from(EXIT_USAGE));
             }

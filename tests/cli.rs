@@ -185,3 +185,22 @@ fn config_file_sets_thresholds_and_rejects_unknown_keys() {
     assert!(err.contains("single_run_spike_ratoi"), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
 }
+
+#[test]
+fn the_result_does_not_depend_on_the_thread_count() {
+    let run = |threads: &str| {
+        let out = patella()
+            .args(["analyse", "--json", "--tz", "America/New_York"])
+            .arg(fixture("demo"))
+            .arg(fixture("gpx"))
+            .arg(fixture("fit"))
+            .env("RAYON_NUM_THREADS", threads)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let one = run("1");
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("7"));
+}

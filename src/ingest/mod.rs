@@ -59,21 +59,47 @@ impl Default for Limits {
 /// Reads every activity under `paths` (files or folders, walked recursively in name order).
 /// Hidden files and folders (names starting with `.`) are passed over.
 pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
+    load_with_progress(paths, limits, &|_, _| {})
+}
+
+/// [`load`], decoding files in parallel (rayon) and calling `progress(done, total)` after each
+/// file. The result is the same, in the same order, whatever the number of threads.
+pub fn load_with_progress(
+    paths: &[PathBuf],
+    limits: &Limits,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> Loaded {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
     let mut out = Loaded::default();
     let mut files = Vec::new();
     let mut seen_dirs = HashSet::new();
     for path in paths {
         collect(path, &mut files, &mut seen_dirs, &mut out.skipped);
     }
-    for file in files {
-        let source = file.display().to_string();
-        match read_file(&file, limits) {
-            Ok(bytes) => load_bytes(&source, &bytes, 0, limits, &mut out),
-            Err(reason) => {
-                out.files_seen += 1;
-                out.skipped.push(Skipped { source, reason });
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    let parts: Vec<Loaded> = files
+        .par_iter()
+        .map(|file| {
+            let mut part = Loaded::default();
+            let source = file.display().to_string();
+            match read_file(file, limits) {
+                Ok(bytes) => load_bytes(&source, &bytes, 0, limits, &mut part),
+                Err(reason) => {
+                    part.files_seen += 1;
+                    part.skipped.push(Skipped { source, reason });
+                }
             }
-        }
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            part
+        })
+        .collect();
+    for part in parts {
+        out.activities.extend(part.activities);
+        out.skipped.extend(part.skipped);
+        out.files_seen += part.files_seen;
     }
     out
 }
