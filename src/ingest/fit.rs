@@ -21,12 +21,12 @@ use crate::model::Samples;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 
 /// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
-const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
+pub(crate) const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
 
 /// Records may lie this far before the session's start or after its end.
-const RECORD_SLACK_S: f64 = 3600.0;
+pub(crate) const RECORD_SLACK_S: f64 = 3600.0;
 /// Without a session end, records are kept for this long after the first one.
-const MAX_SESSION_S: f64 = 48.0 * 3600.0;
+pub(crate) const MAX_SESSION_S: f64 = 48.0 * 3600.0;
 
 /// Whether `bytes` starts like a FIT file (".FIT" at offset 8 of the header).
 pub fn sniff(bytes: &[u8]) -> bool {
@@ -86,7 +86,7 @@ fn decode(bytes: &[u8]) -> (Vec<FitDataRecord>, Option<String>) {
 }
 
 /// FIT CRC-16 (the FIT SDK's nibble table).
-fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
+pub(crate) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
     const TABLE: [u16; 16] = [
         0x0000, 0xCC01, 0xD801, 0x1400, 0xF001, 0x3C00, 0x2800, 0xE401, 0xA001, 0x6C00, 0x7800,
         0xB401, 0x5000, 0x9C01, 0x8801, 0x4400,
@@ -104,7 +104,7 @@ fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
 
 /// Checks the file CRC of each chained FIT file in `bytes`; returns a warning per mismatch or
 /// per file that ends before its header says it should.
-fn check_crcs(bytes: &[u8]) -> Vec<String> {
+pub(crate) fn check_crcs(bytes: &[u8]) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut at = 0usize;
     let mut index = 0usize;
@@ -238,7 +238,7 @@ fn session_of(rec: &FitDataRecord) -> Option<Session> {
 }
 
 /// Maps FIT sport and sub-sport names to a [`Sport`].
-fn sport_of(sport: &str, sub_sport: &str) -> Sport {
+pub(crate) fn sport_of(sport: &str, sub_sport: &str) -> Sport {
     match (sport, sub_sport) {
         ("training", "strength_training") => Sport::Strength,
         ("fitness_equipment", "strength_training") => Sport::Strength,
@@ -259,13 +259,13 @@ fn compressed_distance_raw(v: &Value) -> Option<u16> {
 
 /// Accumulates `compressed_speed_distance` distances across records, handling the roll-over.
 #[derive(Default)]
-struct CompressedDistance {
+pub(crate) struct CompressedDistance {
     last_raw: Option<u16>,
     total_m: f64,
 }
 
 impl CompressedDistance {
-    fn next(&mut self, raw: u16) -> f64 {
+    pub(crate) fn next(&mut self, raw: u16) -> f64 {
         if let Some(last) = self.last_raw {
             let delta = (raw.wrapping_sub(last)) & 0x0FFF;
             self.total_m += delta as f64 / 16.0;

@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod error;
 pub mod fit;
+pub mod fitdecode;
 pub mod gpx;
 pub mod tcx;
 
@@ -310,7 +311,7 @@ pub fn quiet_decoder_panics() {
 fn decode_guarded(kind: &Kind, source: &str, bytes: &[u8]) -> Result<Vec<Activity>, String> {
     IN_DECODER.with(|f| f.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| match kind {
-        Kind::Fit => fit::read(bytes, source),
+        Kind::Fit => fitdecode::read(bytes, source),
         Kind::Gpx => gpx::read(bytes, source),
         Kind::Tcx => tcx::read(bytes, source),
         _ => Err(ReadError::invalid("not a decodable format")),

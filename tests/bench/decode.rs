@@ -1,13 +1,14 @@
 //! Decoding throughput per format and end to end, on the shared corpus (or the fixtures when it
-//! is absent): `cargo bench --bench decode`. Criterion reports MB/s for each group; `gpx` also
-//! runs the `gpx` crate on the same files, side by side.
+//! is absent): `cargo bench --bench decode`. Criterion reports MB/s for each group; `fit` runs
+//! patella's decoder and the fitparser-based reader on the same files, `gpx` patella's reader and
+//! the `gpx` crate, side by side.
 
 use std::path::{Path, PathBuf};
 
 use ::gpx as gpx_crate;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use patella::analysis::{self, Settings, WeekStart};
-use patella::ingest::{self, fit, gpx, tcx, Limits};
+use patella::ingest::{self, fit, fitdecode, gpx, tcx, Limits};
 
 fn root() -> PathBuf {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -52,7 +53,15 @@ fn formats(c: &mut Criterion) {
     let mut g = c.benchmark_group("fit");
     g.sample_size(10)
         .throughput(Throughput::Bytes(bytes(&fits)));
-    g.bench_function("patella (fitparser)", |b| {
+    g.bench_function("patella", |b| {
+        b.iter(|| {
+            for (name, data) in &fits {
+                let _ = std::hint::black_box(fitdecode::read(data, name));
+            }
+        })
+    });
+    // The same activities through fitparser, the reference decoder.
+    g.bench_function("fitparser", |b| {
         b.iter(|| {
             for (name, data) in &fits {
                 let _ = std::hint::black_box(fit::read(data, name));
