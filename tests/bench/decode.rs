@@ -113,7 +113,37 @@ fn formats(c: &mut Criterion) {
 fn end_to_end(c: &mut Criterion) {
     let root = root();
     let settings = Settings::new(chrono_tz::UTC, WeekStart::Mon);
-    let mut g = c.benchmark_group("end_to_end");
+    let fit_paths: Vec<PathBuf> = files(&root, "fit")
+        .into_iter()
+        .map(|(name, _)| PathBuf::from(name))
+        .collect();
+    let fit_bytes: Vec<Vec<u8>> = fit_paths
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let mut g = c.benchmark_group("fit_end_to_end");
+    g.sample_size(10).throughput(Throughput::Bytes(
+        fit_bytes.iter().map(|b| b.len() as u64).sum(),
+    ));
+    // The whole job on the FIT files: read from disk, decode, summarise, weeks, findings.
+    g.bench_function("patella analyse", |b| {
+        b.iter(|| {
+            let loaded = ingest::load(&fit_paths, &Limits::default());
+            let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings);
+            std::hint::black_box(result.map(|r| r.findings.len()))
+        })
+    });
+    // The baseline: fitparser alone decoding the same bytes (already in memory).
+    g.bench_function("fitparser decode", |b| {
+        b.iter(|| {
+            for data in &fit_bytes {
+                let _ = std::hint::black_box(fitparser::from_bytes(data));
+            }
+        })
+    });
+    g.finish();
+
+    let mut g = c.benchmark_group("corpus_end_to_end");
     g.sample_size(10);
     g.bench_function("load + analyse", |b| {
         b.iter(|| {
