@@ -257,6 +257,39 @@ pub fn thinned_indices(n: usize, max_labels: usize) -> Vec<usize> {
 // Rendering plumbing
 // ---------------------------------------------------------------------------
 
+/// The house style of a chart's mesh: grid, axis lines, fonts, axis descriptions (with units)
+/// and tick label formats.
+macro_rules! styled_mesh {
+    ($chart:expr, $x_desc:expr, $y_desc:expr, $x_fmt:expr, $y_fmt:expr, $y_labels:expr) => {
+        $chart
+            .configure_mesh()
+            .light_line_style(TRANSPARENT)
+            .bold_line_style(GRID)
+            .axis_style(AXIS)
+            .x_desc($x_desc)
+            .y_desc($y_desc)
+            .axis_desc_style(font(DESC_SIZE))
+            .label_style(font(TICK_SIZE))
+            .x_label_formatter($x_fmt)
+            .y_label_formatter($y_fmt)
+            .y_labels($y_labels)
+    };
+}
+
+/// The house style of a right-hand axis.
+macro_rules! styled_secondary_axis {
+    ($chart:expr, $y_desc:expr, $y_fmt:expr) => {
+        $chart
+            .configure_secondary_axes()
+            .axis_style(AXIS)
+            .y_desc($y_desc)
+            .axis_desc_style(font(DESC_SIZE))
+            .label_style(font(TICK_SIZE))
+            .y_label_formatter($y_fmt)
+            .y_labels(6)
+    };
+}
+
 type Root<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 type DrawResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -718,20 +751,16 @@ fn draw_weekly(root: &Root<'_>, weeks: &[&WeekBar]) -> DrawResult {
     let mut chart = chart_builder(root, top, false).build_cartesian_2d(x_coord, 0.0..y_top)?;
     let x_fmt = |v: &f64| week_label(&labels, *v);
     let y_fmt = |v: &f64| fmt_num(*v);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .x_desc("ISO week")
-        .y_desc("running distance (km)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .y_labels(6)
-        .draw()?;
+    styled_mesh!(
+        chart,
+        "ISO week",
+        "running distance (km)",
+        &x_fmt,
+        &y_fmt,
+        6
+    )
+    .disable_x_mesh()
+    .draw()?;
 
     let half = if n == 1 { 0.3 } else { 0.36 };
     chart.draw_series(weeks.iter().enumerate().map(|(i, w)| {
@@ -854,28 +883,8 @@ fn draw_load(root: &Root<'_>, days: &[LoadDay], axis: &DateAxis, ratio_line: f64
         .set_secondary_coord(axis.range.clone(), 0.0..r_top);
     let x_fmt = |v: &f64| axis.label(*v);
     let y_fmt = |v: &f64| fmt_num(*v);
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .x_desc("date")
-        .y_desc("load (km/day, EWMA)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .y_labels(6)
-        .draw()?;
-    chart
-        .configure_secondary_axes()
-        .axis_style(AXIS)
-        .y_desc("acute:chronic ratio (unitless)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .y_label_formatter(&y_fmt)
-        .y_labels(6)
-        .draw()?;
+    styled_mesh!(chart, "date", "load (km/day, EWMA)", &x_fmt, &y_fmt, 6).draw()?;
+    styled_secondary_axis!(chart, "acute:chronic ratio (unitless)", &y_fmt).draw()?;
 
     chart.draw_series(LineSeries::new(
         days.iter().map(|d| (axis.x(d.date), d.chronic_km)),
@@ -973,19 +982,7 @@ fn draw_cadence(root: &Root<'_>, runs: &[CadenceRun], axis: &DateAxis, line: f64
     let mut chart = builder.build_cartesian_2d(axis.coord(), lo..hi)?;
     let x_fmt = |v: &f64| axis.label(*v);
     let y_fmt = |v: &f64| fmt_num(*v);
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .x_desc("date")
-        .y_desc("cadence (spm, steps/min)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .y_labels(7)
-        .draw()?;
+    styled_mesh!(chart, "date", "cadence (spm, steps/min)", &x_fmt, &y_fmt, 7).draw()?;
 
     if line_ok {
         chart.draw_series(DashedLineSeries::new(
@@ -1079,21 +1076,17 @@ fn draw_distribution(root: &Root<'_>, bins: &[CadenceBin], line: f64) -> DrawRes
 
     let mut chart = chart_builder(root, top, false).build_cartesian_2d(x0..x1, 0.0..y_top)?;
     let fmt = |v: &f64| fmt_num(*v);
-    chart
-        .configure_mesh()
-        .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .x_desc("run median cadence (spm, steps/min)")
-        .y_desc("running time (min)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&fmt)
-        .y_label_formatter(&fmt)
-        .x_labels(12)
-        .y_labels(6)
-        .draw()?;
+    styled_mesh!(
+        chart,
+        "run median cadence (spm, steps/min)",
+        "running time (min)",
+        &fmt,
+        &fmt,
+        6
+    )
+    .disable_x_mesh()
+    .x_labels(12)
+    .draw()?;
     let gap = (width * 0.08).min(0.3);
     chart.draw_series(bins.iter().map(|b| {
         Rectangle::new(
@@ -1172,29 +1165,10 @@ fn draw_descent(root: &Root<'_>, weeks: &[&DescentWeek]) -> DrawResult {
         .set_secondary_coord(x_range, 0.0..km_top);
     let x_fmt = |v: &f64| week_label(&labels, *v);
     let y_fmt = |v: &f64| fmt_num(*v);
-    chart
-        .configure_mesh()
+    styled_mesh!(chart, "ISO week", "descent per week (m)", &x_fmt, &y_fmt, 6)
         .disable_x_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .x_desc("ISO week")
-        .y_desc("descent per week (m)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .y_labels(6)
         .draw()?;
-    chart
-        .configure_secondary_axes()
-        .axis_style(AXIS)
-        .y_desc("downhill distance (km)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .y_label_formatter(&y_fmt)
-        .y_labels(6)
-        .draw()?;
+    styled_secondary_axis!(chart, "downhill distance (km)", &y_fmt).draw()?;
     let half = if n == 1 { 0.3 } else { 0.36 };
     chart.draw_series(weeks.iter().enumerate().map(|(i, w)| {
         let x = i as f64;
@@ -1265,19 +1239,7 @@ fn draw_long_runs(root: &Root<'_>, points: &[LongRunPoint], axis: &DateAxis) -> 
     let mut chart = chart_builder(root, top, false).build_cartesian_2d(axis.coord(), 0.0..y_top)?;
     let x_fmt = |v: &f64| axis.label(*v);
     let y_fmt = |v: &f64| fmt_num(*v);
-    chart
-        .configure_mesh()
-        .light_line_style(TRANSPARENT)
-        .bold_line_style(GRID)
-        .axis_style(AXIS)
-        .x_desc("date")
-        .y_desc("run distance (km)")
-        .axis_desc_style(font(DESC_SIZE))
-        .label_style(font(TICK_SIZE))
-        .x_label_formatter(&x_fmt)
-        .y_label_formatter(&y_fmt)
-        .y_labels(6)
-        .draw()?;
+    styled_mesh!(chart, "date", "run distance (km)", &x_fmt, &y_fmt, 6).draw()?;
 
     // Limit dashes first so the run markers sit on top.
     chart.draw_series(points.iter().filter_map(|p| {
