@@ -105,6 +105,11 @@ pub(crate) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
 /// Checks the file CRC of each chained FIT file in `bytes`; returns a warning per mismatch or
 /// per file that ends before its header says it should.
 pub(crate) fn check_crcs(bytes: &[u8]) -> Vec<String> {
+    check_crcs_with(bytes, crc16)
+}
+
+/// [`check_crcs`] with the CRC computed by `crc` (the streaming decoder uses a faster table).
+pub(crate) fn check_crcs_with(bytes: &[u8], crc: fn(u16, &[u8]) -> u16) -> Vec<String> {
     let mut warnings = Vec::new();
     let mut at = 0usize;
     let mut index = 0usize;
@@ -131,7 +136,7 @@ pub(crate) fn check_crcs(bytes: &[u8]) -> Vec<String> {
             break;
         }
         let stored = u16::from_le_bytes([bytes[end], bytes[end + 1]]);
-        let computed = crc16(0, &bytes[at..end]);
+        let computed = crc(0, &bytes[at..end]);
         if stored != computed {
             warnings.push(format!(
                 "file CRC mismatch (stored {stored:#06x}, computed {computed:#06x}); read anyway"
@@ -235,6 +240,24 @@ fn session_of(rec: &FitDataRecord) -> Option<Session> {
         },
         cadence_raw,
     })
+}
+
+/// The seconds from a session's start within which its records are believed: the session's
+/// span (its end timestamp or its elapsed or timer time, whichever is longest, since some writers
+/// set the session's timestamp to its start), widened by [`RECORD_SLACK_S`] on both sides.
+pub(crate) fn record_window(
+    end_span_s: Option<f64>,
+    device: &DeviceSummary,
+) -> std::ops::RangeInclusive<f64> {
+    let span_s = [end_span_s, device.elapsed_s, device.timer_s]
+        .into_iter()
+        .flatten()
+        .filter(|s| *s > 0.0)
+        .fold(None, |acc: Option<f64>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        })
+        .unwrap_or(MAX_SESSION_S);
+    -RECORD_SLACK_S..=span_s + RECORD_SLACK_S
 }
 
 /// Maps FIT sport and sub-sport names to a [`Sport`].
@@ -459,23 +482,12 @@ fn build(
     a.warnings = warnings;
 
     // Records far outside the session are corrupt timestamps (seen after a decoding error).
-    // The session's span: its end timestamp or its elapsed time, whichever is longer (some
-    // writers set the session's timestamp to its start).
-    let span_s = [
+    let window = record_window(
         session
             .end
             .map(|end| (end - session.start).num_seconds() as f64),
-        session.device.elapsed_s,
-        session.device.timer_s,
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|s| *s > 0.0)
-    .fold(None, |acc: Option<f64>, s| {
-        Some(acc.map_or(s, |a| a.max(s)))
-    })
-    .unwrap_or(MAX_SESSION_S);
-    let window = -RECORD_SLACK_S..=span_s + RECORD_SLACK_S;
+        &session.device,
+    );
     let mut raw_cadence = Vec::with_capacity(recs.len());
     let mut outside = 0usize;
     let mut compressed = CompressedDistance::default();

@@ -18,9 +18,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use crate::ingest::error::ReadError;
-use crate::ingest::fit::{
-    sniff, sport_of, CompressedDistance, FIT_EPOCH_UNIX_S, MAX_SESSION_S, RECORD_SLACK_S,
-};
+use crate::ingest::fit::{sport_of, CompressedDistance, FIT_EPOCH_UNIX_S};
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample};
 
 /// Global message numbers used here.
@@ -1276,44 +1274,9 @@ fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
     crc
 }
 
-/// Same warnings as `fit::check_crcs` (a copy of its logic with the faster CRC).
+/// Same warnings as `fit::check_crcs`, with the faster CRC.
 fn check_crcs(bytes: &[u8]) -> Vec<String> {
-    let mut warnings = Vec::new();
-    let mut at = 0usize;
-    let mut index = 0usize;
-    while at + 12 <= bytes.len() {
-        let header = &bytes[at..];
-        if !sniff(header) {
-            if index > 0 {
-                warnings.push(format!(
-                    "{} trailing bytes after chained file {index} are not a FIT header",
-                    bytes.len() - at
-                ));
-            }
-            break;
-        }
-        let header_len = header[0] as usize;
-        let data_len = u32::from_le_bytes([header[4], header[5], header[6], header[7]]) as usize;
-        let end = at + header_len + data_len;
-        if end + 2 > bytes.len() {
-            warnings.push(format!(
-                "file is truncated: header promises {} bytes, {} present",
-                header_len + data_len + 2,
-                bytes.len() - at
-            ));
-            break;
-        }
-        let stored = u16::from_le_bytes([bytes[end], bytes[end + 1]]);
-        let computed = crc16(0, &bytes[at..end]);
-        if stored != computed {
-            warnings.push(format!(
-                "file CRC mismatch (stored {stored:#06x}, computed {computed:#06x}); read anyway"
-            ));
-        }
-        at = end + 2;
-        index += 1;
-    }
-    warnings
+    crate::ingest::fit::check_crcs_with(bytes, crc16)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1429,21 +1392,12 @@ fn build<'r>(
     a.device_name = ctx.device_name.clone();
     a.warnings = warnings;
 
-    let span_s = [
+    let window = crate::ingest::fit::record_window(
         session
             .end_ms
             .map(|end| ((end - session.start * 1000) / 1000) as f64),
-        session.device.elapsed_s,
-        session.device.timer_s,
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|s| *s > 0.0)
-    .fold(None, |acc: Option<f64>, s| {
-        Some(acc.map_or(s, |a| a.max(s)))
-    })
-    .unwrap_or(MAX_SESSION_S);
-    let window = -RECORD_SLACK_S..=span_s + RECORD_SLACK_S;
+        &session.device,
+    );
     let semicircle = 180.0 / 2f64.powi(31);
     let (lower, _) = rows.size_hint();
     let mut raw_cadence = Vec::with_capacity(lower);
