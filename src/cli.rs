@@ -36,6 +36,23 @@ pub enum Command {
         #[arg(long, value_name = "NAME", default_value = "")]
         athlete: String,
     },
+    /// Keep a report current while files are dropped into a folder (Ctrl-C ends it)
+    Watch {
+        /// The folder to watch (recursively)
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+        /// Where the report goes (replaced on every change; not inside DIR)
+        #[arg(long, value_name = "REPORT")]
+        out: PathBuf,
+        /// List the folder every 0.2 s instead of waiting for file events (network drives)
+        #[arg(long)]
+        poll: bool,
+        /// Name written in the report and in the `athlete` column of the exports
+        #[arg(long, value_name = "NAME", default_value = "")]
+        athlete: String,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Show what was read from one file: format, sport, columns, rules applied, device vs computed
     Inspect {
         /// The file (may be gzipped or a zip)

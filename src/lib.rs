@@ -24,6 +24,7 @@ pub mod ingest;
 pub mod model;
 pub mod report;
 pub mod synth;
+pub mod watch;
 
 #[cfg(test)]
 mod test_support;

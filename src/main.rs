@@ -104,6 +104,45 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Watch {
+            dir,
+            out,
+            poll,
+            athlete,
+            common,
+        } => {
+            let config = common.config()?;
+            if !dir.is_dir() {
+                return Err(UsageError(format!("{} is not a folder", dir.display())).into());
+            }
+            report::check_out_dir(&out, std::slice::from_ref(&dir)).map_err(UsageError)?;
+            let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let flag = stop.clone();
+            ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+                .map_err(|e| anyhow::anyhow!("cannot catch Ctrl-C: {e}"))?;
+            let opts = patella::watch::Options {
+                dir,
+                out,
+                athlete,
+                poll,
+                timing: patella::watch::Timing::default(),
+            };
+            eprintln!(
+                "patella: watching {} (Ctrl-C to stop); report in {}",
+                opts.dir.display(),
+                opts.out.display()
+            );
+            patella::watch::run(&opts, &config.settings, &stop, &mut |a| {
+                eprintln!(
+                    "patella: report updated: {} runs, {} findings, {} skipped",
+                    a.activities.iter().filter(|x| x.counts_as_run()).count(),
+                    a.findings.len(),
+                    a.skipped.len()
+                );
+            })?;
+            eprintln!("patella: stopped");
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Inspect { file, common, json } => {
             let config = common.config()?;
             let loaded = ingest::load(std::slice::from_ref(&file), &ingest::Limits::default());

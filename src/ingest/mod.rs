@@ -74,25 +74,14 @@ pub fn load_with_progress(
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     let mut out = Loaded::default();
-    let mut files = Vec::new();
-    let mut seen_dirs = HashSet::new();
-    for path in paths {
-        collect(path, &mut files, &mut seen_dirs, &mut out.skipped);
-    }
+    let (files, skipped) = discover(paths);
+    out.skipped = skipped;
     let total = files.len();
     let done = AtomicUsize::new(0);
     let parts: Vec<Loaded> = files
         .par_iter()
         .map(|file| {
-            let mut part = Loaded::default();
-            let source = file.display().to_string();
-            match read_file(file, limits) {
-                Ok(bytes) => load_bytes(&source, &bytes, 0, limits, &mut part),
-                Err(reason) => {
-                    part.files_seen += 1;
-                    part.skipped.push(Skipped { source, reason });
-                }
-            }
+            let part = load_file(file, limits);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             part
         })
@@ -103,6 +92,32 @@ pub fn load_with_progress(
         out.files_seen += part.files_seen;
     }
     out
+}
+
+/// The files under `paths` (folders walked recursively in name order, hidden names passed over,
+/// each folder once), and the paths that could not be read at all.
+pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let mut seen_dirs = HashSet::new();
+    for path in paths {
+        collect(path, &mut files, &mut seen_dirs, &mut skipped);
+    }
+    (files, skipped)
+}
+
+/// Everything one file gives (an archive gives its members' activities).
+pub fn load_file(file: &Path, limits: &Limits) -> Loaded {
+    let mut part = Loaded::default();
+    let source = file.display().to_string();
+    match read_file(file, limits) {
+        Ok(bytes) => load_bytes(&source, &bytes, 0, limits, &mut part),
+        Err(reason) => {
+            part.files_seen += 1;
+            part.skipped.push(Skipped { source, reason });
+        }
+    }
+    part
 }
 
 fn collect(
