@@ -165,10 +165,14 @@ pub fn analyse(
     let t = &settings.thresholds;
     let hr = hr_max(activities, t);
     let threshold = hr.map(|(h, _)| h * t.hard_hr_fraction);
-    let mut summaries: Vec<ActivitySummary> = activities
-        .iter()
-        .map(|a| summarise_with(a, settings, threshold))
-        .collect();
+    // Per-activity work is independent: in parallel, collected in input order.
+    let mut summaries: Vec<ActivitySummary> = {
+        use rayon::prelude::*;
+        activities
+            .par_iter()
+            .map(|a| summarise_with(a, settings, threshold))
+            .collect()
+    };
     summaries.sort_by(|a, b| {
         (a.start_utc, &a.source, a.session).cmp(&(b.start_utc, &b.source, b.session))
     });
