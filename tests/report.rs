@@ -298,3 +298,44 @@ window.addEventListener('load', () => {
         assert!(status.status.success());
     }
 }
+
+#[test]
+fn a_folder_without_runs_still_gets_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("rides");
+    std::fs::create_dir(&input).unwrap();
+    let ride = patella::synth::simulate(&patella::synth::RunPlan {
+        start_utc: "2025-03-04T07:00:00Z".parse().unwrap(),
+        sport: patella::model::Sport::Cycling,
+        distance_m: 20_000.0,
+        pace_s_per_km: 120.0,
+        ..patella::synth::RunPlan::default()
+    });
+    std::fs::write(input.join("ride.fit"), patella::synth::to_fit(&ride)).unwrap();
+    let out = tmp.path().join("r");
+    let result = patella()
+        .args(["analyse", "--tz", "UTC", "--out"])
+        .arg(&out)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let text = String::from_utf8_lossy(&result.stdout);
+    assert!(
+        text.starts_with("0 runs, 0.0 km; 1 other activities"),
+        "{text}"
+    );
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    assert!(page.contains("<b>0</b> runs, <b>0.0</b> km"), "headline");
+    assert_eq!(
+        page.matches(">no data<").count(),
+        6,
+        "every chart says it has no data"
+    );
+    let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    assert_eq!(runs.records().count(), 0);
+}

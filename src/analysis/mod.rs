@@ -142,6 +142,18 @@ pub struct Analysis {
     pub skipped: Vec<Skipped>,
 }
 
+impl Analysis {
+    /// The runs that count (running, duplicates left out), in start order.
+    pub fn runs(&self) -> impl Iterator<Item = &ActivitySummary> {
+        self.activities.iter().filter(|a| a.counts_as_run())
+    }
+
+    /// Total running distance of the counted runs, km (0 without runs, never −0).
+    pub fn run_km(&self) -> f64 {
+        self.runs().fold(0.0, |km, r| km + r.distance_m / 1000.0)
+    }
+}
+
 /// HRmax: from the thresholds, else the 99th percentile of every running HR sample.
 pub fn hr_max(activities: &[Activity], t: &Thresholds) -> Option<(f64, &'static str)> {
     if let Some(hr) = t.hr_max_bpm.filter(|h| *h > 0.0) {

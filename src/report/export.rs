@@ -293,19 +293,11 @@ pub fn frame<T>(columns: &[Column<T>], rows: &[&T], athlete: &str) -> PolarsResu
 
 type Column_ = polars::prelude::Column;
 
-/// The runs that go into `runs.csv` and `runs.parquet`: counted runs (duplicates left out).
-pub fn runs(analysis: &Analysis) -> Vec<&ActivitySummary> {
-    analysis
-        .activities
-        .iter()
-        .filter(|a| a.counts_as_run())
-        .collect()
-}
-
 /// Writes the four tables into `dir`.
 pub fn write_all(analysis: &Analysis, dir: &Path, athlete: &str) -> anyhow::Result<()> {
     use anyhow::Context;
-    let runs = runs(analysis);
+    // Counted runs only (duplicates left out).
+    let runs: Vec<&ActivitySummary> = analysis.runs().collect();
     let weeks: Vec<&Week> = analysis.weeks.iter().collect();
     let findings: Vec<&Finding> = analysis.findings.iter().collect();
     let create = |name: &str| {

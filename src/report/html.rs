@@ -69,7 +69,7 @@ pub struct ChartData {
 
 /// Selects the chart series from the analysis.
 pub fn chart_data(a: &Analysis) -> ChartData {
-    let runs: Vec<&ActivitySummary> = a.activities.iter().filter(|x| x.counts_as_run()).collect();
+    let runs: Vec<&ActivitySummary> = a.runs().collect();
     ChartData {
         weeks: a
             .weeks
@@ -133,8 +133,8 @@ pub fn chart_data(a: &Analysis) -> ChartData {
 /// Renders the page. `athlete` may be empty.
 pub fn render(a: &Analysis, athlete: &str) -> String {
     let mut h = String::new();
-    let runs: Vec<&ActivitySummary> = a.activities.iter().filter(|x| x.counts_as_run()).collect();
-    let km: f64 = runs.iter().map(|r| r.distance_m).sum::<f64>() / 1000.0;
+    let runs: Vec<&ActivitySummary> = a.runs().collect();
+    let km = a.run_km();
     let (first, last) = (
         a.weeks.first().map(|w| w.start),
         a.weeks.last().map(|w| w.start + chrono::Days::new(6)),
@@ -432,7 +432,7 @@ fn quality_section(h: &mut String, a: &Analysis) {
     let _ = writeln!(h, "<h2 id=\"quality\">Data quality</h2>");
     let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
     let mut elevation: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in a.activities.iter().filter(|x| x.counts_as_run()) {
+    for r in a.runs() {
         *rules.entry(r.cadence_rule.as_str()).or_default() += 1;
         *elevation
             .entry(match r.elevation_method {

@@ -29,11 +29,7 @@ fn opt(v: Option<f64>, decimals: usize) -> String {
 /// Renders the summary.
 pub fn render(analysis: &Analysis) -> String {
     let mut out = String::new();
-    let runs: Vec<&ActivitySummary> = analysis
-        .activities
-        .iter()
-        .filter(|a| a.counts_as_run())
-        .collect();
+    let runs: Vec<&ActivitySummary> = analysis.runs().collect();
     let other = analysis
         .activities
         .iter()
@@ -44,7 +40,7 @@ pub fn render(analysis: &Analysis) -> String {
         .iter()
         .filter(|a| a.duplicate_of.is_some())
         .count();
-    let km: f64 = runs.iter().map(|a| a.distance_m).sum::<f64>() / 1000.0;
+    let km = analysis.run_km();
     let _ = writeln!(
         out,
         "{} runs, {:.1} km; {} other activities; {} duplicates merged; {} files skipped",

@@ -65,10 +65,11 @@ pub struct RunPlan {
 }
 
 impl Default for RunPlan {
-    /// An easy 5 km run at 5:30/km and 172 spm, starting at the Unix epoch.
+    /// An easy 5 km run at 5:30/km and 172 spm, starting on Monday 2025-01-06 at 07:00 UTC.
     fn default() -> Self {
         RunPlan {
-            start_utc: DateTime::<Utc>::default(),
+            // A Monday morning inside the FIT epoch (FIT cannot hold times before 1990).
+            start_utc: DateTime::from_timestamp(1_736_146_800, 0).unwrap_or_default(),
             utc_offset_s: 0,
             sport: Sport::Running,
             distance_m: 5000.0,
