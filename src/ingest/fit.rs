@@ -512,9 +512,20 @@ fn build(
         ));
     }
 
-    // Cadence: strides per minute on foot, doubled to steps — unless the values already sit in
-    // the steps range (some third-party writers store steps).
-    let mut device = session.device.clone();
+    apply_cadence_rule(&mut a, &raw_cadence, session.cadence_raw, &session.device);
+    a
+}
+
+/// Cadence: strides per minute on foot, doubled to steps — unless the values already sit in the
+/// steps range (some third-party writers store steps). Sets the cadence column, the rule and the
+/// device summary (with its average cadence under the same rule).
+pub(crate) fn apply_cadence_rule(
+    a: &mut Activity,
+    raw_cadence: &[f64],
+    session_cadence_raw: Option<f64>,
+    session_device: &DeviceSummary,
+) {
+    let mut device = session_device.clone();
     if a.sport.on_foot() && raw_cadence.iter().any(|c| *c > 0.0) {
         let mut positive: Vec<f64> = raw_cadence.iter().copied().filter(|c| *c > 0.0).collect();
         positive.sort_by(f64::total_cmp);
@@ -527,12 +538,11 @@ fn build(
             2.0
         };
         a.samples.cadence_spm = raw_cadence.iter().map(|c| c * factor).collect();
-        device.cadence_spm = session.cadence_raw.filter(|c| *c > 0.0).map(|c| c * factor);
+        device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * factor);
     } else if a.sport.on_foot() {
-        device.cadence_spm = session.cadence_raw.filter(|c| *c > 0.0).map(|c| c * 2.0);
+        device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * 2.0);
     }
     a.device = Some(device);
-    a
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ use chrono::{DateTime, Utc};
 
 use crate::ingest::error::ReadError;
 use crate::ingest::fit::{sport_of, CompressedDistance, FIT_EPOCH_UNIX_S};
-use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample};
+use crate::model::{Activity, DeviceSummary, Format, Sample};
 
 /// Global message numbers used here.
 const MESG_FILE_ID: u16 = 0;
@@ -1444,24 +1444,12 @@ fn build<'r>(
         ));
     }
 
-    let mut device = session.device.clone();
-    if a.sport.on_foot() && raw_cadence.iter().any(|c| *c > 0.0) {
-        let mut positive: Vec<f64> = raw_cadence.iter().copied().filter(|c| *c > 0.0).collect();
-        positive.sort_by(f64::total_cmp);
-        let median = positive[positive.len() / 2];
-        let factor = if median > 130.0 {
-            a.cadence_rule = CadenceRule::FitAlreadySpm;
-            1.0
-        } else {
-            a.cadence_rule = CadenceRule::FitStridesDoubled;
-            2.0
-        };
-        a.samples.cadence_spm = raw_cadence.iter().map(|c| c * factor).collect();
-        device.cadence_spm = session.cadence_raw.filter(|c| *c > 0.0).map(|c| c * factor);
-    } else if a.sport.on_foot() {
-        device.cadence_spm = session.cadence_raw.filter(|c| *c > 0.0).map(|c| c * 2.0);
-    }
-    a.device = Some(device);
+    crate::ingest::fit::apply_cadence_rule(
+        &mut a,
+        &raw_cadence,
+        session.cadence_raw,
+        &session.device,
+    );
     a
 }
 
