@@ -6,10 +6,10 @@
 //! file never records stay all-`NaN` (see [`Samples::has`]).
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The file format an activity was read from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Fit,
@@ -28,7 +28,7 @@ impl Format {
 }
 
 /// What kind of activity it was. Only [`Sport::Running`] counts as running distance.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Sport {
     Running,
@@ -109,7 +109,7 @@ impl Sport {
 }
 
 /// How the cadence column was brought to steps per minute (RISK_MODEL.md, "Cadence").
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CadenceRule {
     /// FIT `cadence` (+ `fractional_cadence`) in strides per minute, doubled.
@@ -294,7 +294,7 @@ impl Samples {
 
 /// What the watch itself wrote as its summary (FIT session, TCX lap totals). Every field is
 /// optional: writers leave out what they did not measure.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DeviceSummary {
     pub distance_m: Option<f64>,
     pub ascent_m: Option<f64>,

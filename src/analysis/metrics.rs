@@ -2,7 +2,7 @@
 //! cadence. Pure functions of [`Samples`].
 
 use geo::{Distance, Haversine, Point};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::model::Samples;
 
@@ -18,7 +18,7 @@ pub const ELEVATION_HYSTERESIS_M: f64 = 3.0;
 pub const ELEVATION_SMOOTHING_HALF_S: f64 = 10.0;
 
 /// How distance was computed from the samples.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DistanceMethod {
     /// Haversine over the GPS track.
@@ -32,7 +32,7 @@ pub enum DistanceMethod {
 }
 
 /// What patella derives from the samples alone.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Computed {
     pub distance_m: f64,
     pub distance_method: DistanceMethod,

@@ -9,7 +9,7 @@ pub mod metrics;
 pub mod run;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ingest::Skipped;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sport};
@@ -96,7 +96,7 @@ pub struct ActivitySummary {
     pub cadence_rule: CadenceRule,
     pub samples: usize,
     /// Recorded columns and how many samples hold a value in each.
-    pub columns: Vec<(&'static str, usize)>,
+    pub columns: Vec<(String, usize)>,
     pub computed: Computed,
     pub device: Option<DeviceSummary>,
     /// The id of the activity this one repeats (the same run exported twice); it then counts
@@ -155,15 +155,14 @@ impl Analysis {
 }
 
 /// HRmax: from the thresholds, else the 99th percentile of every running HR sample.
-pub fn hr_max(activities: &[Activity], t: &Thresholds) -> Option<(f64, &'static str)> {
+pub fn hr_max(extracts: &[Extract], t: &Thresholds) -> Option<(f64, &'static str)> {
     if let Some(hr) = t.hr_max_bpm.filter(|h| *h > 0.0) {
         return Some((hr, "config"));
     }
-    let samples: Vec<f64> = activities
+    let samples: Vec<f64> = extracts
         .iter()
-        .filter(|a| a.sport == Sport::Running)
-        .flat_map(|a| a.samples.heart_rate_bpm.iter().copied())
-        .filter(|h| h.is_finite() && *h > 0.0)
+        .filter(|e| e.sport == Sport::Running)
+        .flat_map(|e| e.heart_rate.iter().map(|(bpm, _)| *bpm))
         .collect();
     run::percentile(&samples, 99.0).map(|h| (h, "samples"))
 }
@@ -174,17 +173,27 @@ pub fn analyse(
     skipped: Vec<Skipped>,
     settings: &Settings,
 ) -> Result<Analysis, load::LoadError> {
-    let t = &settings.thresholds;
-    let hr = hr_max(activities, t);
-    let threshold = hr.map(|(h, _)| h * t.hard_hr_fraction);
     // Per-activity work is independent: in parallel, collected in input order.
-    let mut summaries: Vec<ActivitySummary> = {
+    let extracts: Vec<Extract> = {
         use rayon::prelude::*;
-        activities
-            .par_iter()
-            .map(|a| summarise_with(a, settings, threshold))
-            .collect()
+        activities.par_iter().map(extract).collect()
     };
+    analyse_extracts(&extracts, skipped, settings)
+}
+
+/// [`analyse`] from extracts (as the store keeps them).
+pub fn analyse_extracts(
+    extracts: &[Extract],
+    skipped: Vec<Skipped>,
+    settings: &Settings,
+) -> Result<Analysis, load::LoadError> {
+    let t = &settings.thresholds;
+    let hr = hr_max(extracts, t);
+    let threshold = hr.map(|(h, _)| h * t.hard_hr_fraction);
+    let mut summaries: Vec<ActivitySummary> = extracts
+        .iter()
+        .map(|e| finalize(e, settings, threshold))
+        .collect();
     summaries.sort_by(|a, b| {
         (a.start_utc, &a.source, a.session).cmp(&(b.start_utc, &b.source, b.session))
     });
@@ -271,13 +280,17 @@ pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
     }
 }
 
-/// The offset of local time at `start` for `a`.
-pub fn local_offset(a: &Activity, tz: &chrono_tz::Tz) -> (FixedOffset, OffsetSource) {
-    if let Some(off) = a.utc_offset_s.and_then(FixedOffset::east_opt) {
+/// The offset of local time at `start_utc`: the file's own where it has one, else the zone's.
+pub fn local_offset(
+    start_utc: DateTime<Utc>,
+    utc_offset_s: Option<i32>,
+    tz: &chrono_tz::Tz,
+) -> (FixedOffset, OffsetSource) {
+    if let Some(off) = utc_offset_s.and_then(FixedOffset::east_opt) {
         return (off, OffsetSource::File);
     }
     (
-        tz.offset_from_utc_datetime(&a.start_utc.naive_utc()).fix(),
+        tz.offset_from_utc_datetime(&start_utc.naive_utc()).fix(),
         OffsetSource::Zone,
     )
 }
@@ -313,9 +326,10 @@ fn fnv1a32(s: &str) -> u32 {
 /// Summarises one activity: computed values, device values, local date and week, and per-run
 /// metrics with HRmax taken from this activity alone (see [`analyse`] for a whole block).
 pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
-    let hr = hr_max(std::slice::from_ref(a), &settings.thresholds);
-    summarise_with(
-        a,
+    let e = extract(a);
+    let hr = hr_max(std::slice::from_ref(&e), &settings.thresholds);
+    finalize(
+        &e,
         settings,
         hr.map(|(h, _)| h * settings.thresholds.hard_hr_fraction),
     )
@@ -327,12 +341,89 @@ pub fn summarise_with(
     settings: &Settings,
     hr_threshold_bpm: Option<f64>,
 ) -> ActivitySummary {
-    let computed = metrics::compute(&a.samples);
-    let (offset, offset_source) = local_offset(a, &settings.tz);
-    let start_local = a.start_utc.with_timezone(&offset);
+    finalize(&extract(a), settings, hr_threshold_bpm)
+}
+
+/// What an activity gives that no setting changes: everything computed from its samples, kept
+/// so that a store can hand it back without the samples. Heart rate is kept as the (bpm,
+/// moving seconds) of each sample that has it, from which HRmax and the time at or above any
+/// threshold follow exactly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Extract {
+    pub source: String,
+    pub session: usize,
+    pub format: Format,
+    pub sport: Sport,
+    pub sport_detail: String,
+    pub device_name: Option<String>,
+    pub start_utc: DateTime<Utc>,
+    pub utc_offset_s: Option<i32>,
+    pub cadence_rule: CadenceRule,
+    pub device: Option<DeviceSummary>,
+    pub warnings: Vec<String>,
+    pub samples: usize,
+    pub columns: Vec<(String, usize)>,
+    pub computed: Computed,
+    /// Per-run metrics computed without an HR threshold (runs only).
+    pub metrics: Option<RunMetrics>,
+    /// (bpm, moving seconds) of every sample with a heart rate, in sample order (runs only).
+    pub heart_rate: Vec<(f64, f64)>,
+}
+
+/// Computes the [`Extract`] of one activity.
+pub fn extract(a: &Activity) -> Extract {
+    let is_run = a.sport == Sport::Running;
+    let heart_rate = if is_run {
+        let steps = metrics::step_distances(&a.samples).map(|(d, _)| d);
+        let w = metrics::moving_weights(&a.samples, steps.as_deref());
+        a.samples
+            .heart_rate_bpm
+            .iter()
+            .zip(&w)
+            .filter(|(h, _)| h.is_finite() && **h > 0.0)
+            .map(|(h, w)| (*h, *w))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Extract {
+        source: a.source.clone(),
+        session: a.session,
+        format: a.format,
+        sport: a.sport,
+        sport_detail: a.sport_detail.clone(),
+        device_name: a.device_name.clone(),
+        start_utc: a.start_utc,
+        utc_offset_s: a.utc_offset_s,
+        cadence_rule: a.cadence_rule,
+        device: a.device.clone(),
+        warnings: a.warnings.clone(),
+        samples: a.samples.len(),
+        columns: a
+            .samples
+            .recorded()
+            .into_iter()
+            .map(|(n, c)| (n.to_string(), c))
+            .collect(),
+        computed: metrics::compute(&a.samples),
+        metrics: is_run.then(|| run::run_metrics(&a.samples, None)),
+        heart_rate,
+    }
+}
+
+/// Dates an [`Extract`] in the settings' zone and week, and judges its heart rate against the
+/// hard-session threshold.
+pub fn finalize(
+    e: &Extract,
+    settings: &Settings,
+    hr_threshold_bpm: Option<f64>,
+) -> ActivitySummary {
+    let computed = e.computed.clone();
+    let (offset, offset_source) = local_offset(e.start_utc, e.utc_offset_s, &settings.tz);
+    let start_local = e.start_utc.with_timezone(&offset);
     let local_date = start_local.date_naive();
     let ws = week_start(local_date, settings.week_start);
-    let device = a.device.clone();
+    let device = e.device.clone();
     let dev = device.clone().unwrap_or_default();
 
     let distance_m = dev
@@ -356,20 +447,34 @@ pub fn summarise_with(
         ),
         _ => (None, None, ElevationMethod::None),
     };
-    let source_key = format!("{}#{}", a.source, a.session);
+    let mut metrics = e.metrics.clone();
+    if let Some(h) = metrics.as_mut().and_then(|m| m.heart_rate.as_mut()) {
+        let threshold = hr_threshold_bpm.filter(|t| t.is_finite() && *t > 0.0);
+        h.threshold_bpm = threshold;
+        h.time_at_or_above_s = match threshold {
+            Some(t) => e
+                .heart_rate
+                .iter()
+                .filter(|(bpm, _)| *bpm >= t)
+                .map(|(_, w)| *w)
+                .sum(),
+            None => 0.0,
+        };
+    }
+    let source_key = format!("{}#{}", e.source, e.session);
     ActivitySummary {
         id: format!(
             "{}-{:08x}",
-            a.start_utc.format("%Y%m%dT%H%M%SZ"),
+            e.start_utc.format("%Y%m%dT%H%M%SZ"),
             fnv1a32(&source_key)
         ),
-        source: a.source.clone(),
-        session: a.session,
-        format: a.format,
-        sport: a.sport,
-        sport_detail: a.sport_detail.clone(),
-        device_name: a.device_name.clone(),
-        start_utc: a.start_utc,
+        source: e.source.clone(),
+        session: e.session,
+        format: e.format,
+        sport: e.sport,
+        sport_detail: e.sport_detail.clone(),
+        device_name: e.device_name.clone(),
+        start_utc: e.start_utc,
         start_local,
         offset_source,
         local_date,
@@ -382,16 +487,15 @@ pub fn summarise_with(
         descent_m,
         elevation_method,
         cadence_spm: computed.cadence_spm,
-        cadence_rule: a.cadence_rule,
-        samples: a.samples.len(),
-        columns: a.samples.recorded(),
+        cadence_rule: e.cadence_rule,
+        samples: e.samples,
+        columns: e.columns.clone(),
         computed,
         device,
         duplicate_of: None,
-        metrics: (a.sport == Sport::Running)
-            .then(|| run::run_metrics(&a.samples, hr_threshold_bpm)),
+        metrics,
         hard: None,
-        warnings: a.warnings.clone(),
+        warnings: e.warnings.clone(),
     }
 }
 
@@ -508,7 +612,7 @@ mod tests {
         let mut s = summarise(&a, &settings);
         s.distance_m = km * 1000.0;
         s.duration_s = km * 330.0;
-        s.columns = vec![("t_s", 1); columns];
+        s.columns = vec![("t_s".to_string(), 1); columns];
         s
     }
 

@@ -13,7 +13,7 @@
 //! * A slice of the run by moving time (a third, the first ten minutes) takes each interval's
 //!   overlap with the slice, split pro rata where an interval straddles the slice's edge.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::analysis::metrics::{moving_weights, step_distances, weighted_median, MAX_MOVING_GAP_S};
 use crate::model::Samples;
@@ -43,7 +43,7 @@ pub const EASY_START_MIN_RUN_S: f64 = 30.0 * 60.0;
 pub const EASY_START_WINDOW_S: f64 = 10.0 * 60.0;
 
 /// Everything patella measures on one run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RunMetrics {
     /// Moving time ([`moving_weights`]).
     pub moving_s: f64,
@@ -67,7 +67,7 @@ pub struct RunMetrics {
 }
 
 /// Cadence in steps per minute over samples with cadence > 0, weighted by moving time.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CadenceStats {
     /// Moving-time-weighted median ([`weighted_median`]).
     pub median_spm: f64,
@@ -86,7 +86,7 @@ pub struct CadenceStats {
 }
 
 /// Grade and descent on the distance-smoothed elevation profile (see [`grade_profile`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GradeStats {
     /// Elevation lost on stretches of grade ≤ −5 %.
     pub descent_downhill_m: f64,
@@ -106,7 +106,7 @@ pub struct GradeStats {
 }
 
 /// Heart rate over samples with heart rate > 0.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HeartRateStats {
     /// Moving-time-weighted mean (every sample counts equally where there is no moving time).
     pub mean_bpm: f64,
@@ -120,7 +120,7 @@ pub struct HeartRateStats {
 }
 
 /// The start of the run against the whole (`no-easy-start`).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EasyStart {
     /// Pace over the first 10 minutes of moving time.
     pub first_10min_pace_s_per_km: f64,
@@ -130,7 +130,7 @@ pub struct EasyStart {
 
 /// Running dynamics: moving-time-weighted means over samples with a value > 0 (a 0 is the
 /// device saying "no reading"). `None` per column without any such sample.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Dynamics {
     pub ground_contact_s: Option<f64>,
     /// Share of ground contact on the left foot; `gct-imbalance` looks at its distance from 50.

@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use error::one_line;
 pub use error::ReadError;
@@ -21,7 +21,7 @@ pub use error::ReadError;
 use crate::model::Activity;
 
 /// A file, or an archive member, that gave no activity, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Skipped {
     pub source: String,
     pub reason: String,
