@@ -35,6 +35,12 @@ pub enum Command {
         /// Name written in the report and in the `athlete` column of the exports
         #[arg(long, value_name = "NAME", default_value = "")]
         athlete: String,
+        /// The store of decoded files (default: patella/store.sqlite under the user's cache folder)
+        #[arg(long, value_name = "PATH", conflicts_with = "no_store")]
+        store: Option<PathBuf>,
+        /// Decode every file, neither reading nor writing the store
+        #[arg(long)]
+        no_store: bool,
     },
     /// Keep a report current while files are dropped into a folder (Ctrl-C ends it)
     Watch {

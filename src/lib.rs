@@ -23,6 +23,7 @@ pub mod cli;
 pub mod ingest;
 pub mod model;
 pub mod report;
+pub mod store;
 pub mod synth;
 pub mod watch;
 

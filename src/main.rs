@@ -29,18 +29,22 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads with a progress bar on stderr when stderr is a terminal.
-fn load_with_bar(paths: &[std::path::PathBuf]) -> ingest::Loaded {
+/// Loads through the store (if any), with a progress bar on stderr when stderr is a terminal.
+fn load_with_bar(
+    paths: &[std::path::PathBuf],
+    store: Option<&mut patella::store::Store>,
+) -> anyhow::Result<patella::store::Loaded> {
     use std::io::IsTerminal;
+    let limits = ingest::Limits::default();
     if !std::io::stderr().is_terminal() {
-        return ingest::load(paths, &ingest::Limits::default());
+        return patella::store::load(paths, &limits, store, &|_, _| {});
     }
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let loaded = ingest::load_with_progress(paths, &ingest::Limits::default(), &|done, total| {
+    let loaded = patella::store::load(paths, &limits, store, &|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });
@@ -65,12 +69,30 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             json,
             out,
             athlete,
+            store,
+            no_store,
         } => {
             let config = common.config()?;
             if let Some(dir) = &out {
                 report::check_out_dir(dir, &paths).map_err(UsageError)?;
             }
-            let loaded = load_with_bar(&paths);
+            let store_path = if no_store {
+                None
+            } else {
+                store.or_else(patella::store::default_path)
+            };
+            let mut store = match &store_path {
+                Some(path) => {
+                    let (s, warning) =
+                        patella::store::Store::open(path, &patella::store::parser_version())?;
+                    if let Some(w) = warning {
+                        eprintln!("patella: warning: {w}");
+                    }
+                    Some(s)
+                }
+                None => None,
+            };
+            let loaded = load_with_bar(&paths, store.as_mut())?;
             for s in &loaded.skipped {
                 eprintln!(
                     "patella: skipped {}: {}",
@@ -78,8 +100,17 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                     report::terminal::sanitise(&s.reason)
                 );
             }
-            let found = loaded.activities.len();
-            let result = analysis::analyse(&loaded.activities, loaded.skipped, &config.settings)?;
+            if store_path.is_some() {
+                eprintln!(
+                    "patella: {} of {} files from the store, {} decoded",
+                    loaded.from_store,
+                    loaded.from_store + loaded.decoded,
+                    loaded.decoded
+                );
+            }
+            let found = loaded.extracts.len();
+            let result =
+                analysis::analyse_extracts(&loaded.extracts, loaded.skipped, &config.settings)?;
             if json {
                 emit(&report::json::render(&result))?;
                 emit("\n")?;

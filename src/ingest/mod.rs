@@ -174,7 +174,8 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
+/// Reads a whole file, refusing files over the size limit; the error is a one-line reason.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
     let len = std::fs::metadata(path).map_err(|e| io_reason(&e))?.len();
     if len > limits.max_file_bytes {
         return Err(format!(

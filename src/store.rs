@@ -1,0 +1,362 @@
+//! The embedded store: an SQLite database (rusqlite, bundled) that remembers what each file gave
+//! — its [`Extract`]s and skip reasons — keyed by the file's content hash and the parser version,
+//! so that a folder re-analyses in the time it takes to read and hash it.
+//!
+//! Writes go in one transaction per run, in WAL mode, so a store killed mid-write still opens
+//! with what was committed. A store that cannot be opened or fails its integrity check is moved
+//! aside (`store.sqlite.damaged-<unix time>`) and rebuilt, with a warning.
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{self, Extract};
+use crate::ingest::{self, Limits, Skipped};
+
+/// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
+pub const STORE_FORMAT: u32 = 1;
+
+/// The parser version that keys the store: the crate version, the store format, and this build of
+/// the binary (its size and modification time), so that a rebuilt decoder never reads what an
+/// older build stored.
+pub fn parser_version() -> String {
+    let build = std::env::current_exe()
+        .ok()
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos());
+            format!("{}-{}", m.len(), modified)
+        })
+        .unwrap_or_default();
+    format!("{}/{}/{}", env!("CARGO_PKG_VERSION"), STORE_FORMAT, build)
+}
+
+/// The default store: `$XDG_CACHE_HOME/patella/store.sqlite`, else `~/.cache/patella/...`.
+pub fn default_path() -> Option<PathBuf> {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(base.join("patella").join("store.sqlite"))
+}
+
+/// What one file gave, as stored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FileEntry {
+    /// The file's path when it was stored (member sources start with it).
+    pub source: String,
+    pub extracts: Vec<Extract>,
+    pub skipped: Vec<Skipped>,
+    pub files_seen: usize,
+}
+
+impl FileEntry {
+    /// The entry as seen from `source`: sources that started with the stored path now start with
+    /// the new one (the same bytes found under another name).
+    fn moved_to(mut self, source: &str) -> FileEntry {
+        if self.source != source {
+            let old = std::mem::replace(&mut self.source, source.to_string());
+            let rename = |s: &mut String| {
+                if let Some(rest) = s.strip_prefix(&old) {
+                    *s = format!("{source}{rest}");
+                }
+            };
+            self.extracts.iter_mut().for_each(|e| rename(&mut e.source));
+            self.skipped.iter_mut().for_each(|k| rename(&mut k.source));
+        }
+        self
+    }
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+    version: String,
+}
+
+fn open_at(path: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open(path)?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS files (
+             hash TEXT NOT NULL,
+             parser TEXT NOT NULL,
+             payload BLOB NOT NULL,
+             PRIMARY KEY (hash, parser)
+         )",
+    )?;
+    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        return Err(rusqlite::Error::InvalidQuery);
+    }
+    Ok(conn)
+}
+
+impl Store {
+    /// Opens (or creates) the store at `path` for `version`. A damaged store is moved aside and
+    /// rebuilt; the returned warning says so.
+    pub fn open(path: &Path, version: &str) -> anyhow::Result<(Store, Option<String>)> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+        }
+        let (conn, warning) = match open_at(path) {
+            Ok(conn) => (conn, None),
+            Err(first) => {
+                let stamp = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_secs());
+                let aside = path.with_file_name(format!(
+                    "{}.damaged-{stamp}",
+                    path.file_name()
+                        .map_or("store".into(), |n| n.to_string_lossy())
+                ));
+                std::fs::rename(path, &aside).map_err(|e| {
+                    anyhow::anyhow!(
+                        "store {} is damaged ({first}) and cannot be moved aside: {e}",
+                        path.display()
+                    )
+                })?;
+                for suffix in ["-wal", "-shm"] {
+                    let side = PathBuf::from(format!("{}{suffix}", path.display()));
+                    std::fs::remove_file(side).ok();
+                }
+                let conn = open_at(path)
+                    .map_err(|e| anyhow::anyhow!("cannot rebuild store {}: {e}", path.display()))?;
+                (
+                    conn,
+                    Some(format!(
+                        "store {} was damaged ({first}); moved aside to {} and rebuilt",
+                        path.display(),
+                        aside.display()
+                    )),
+                )
+            }
+        };
+        Ok((
+            Store {
+                conn,
+                version: version.to_string(),
+            },
+            warning,
+        ))
+    }
+
+    /// The entry stored for `hash` under this store's parser version.
+    pub fn get(&self, hash: &str) -> Option<FileEntry> {
+        let blob: Vec<u8> = self
+            .conn
+            .query_row(
+                "SELECT payload FROM files WHERE hash = ?1 AND parser = ?2",
+                params![hash, self.version],
+                |r| r.get(0),
+            )
+            .optional()
+            .ok()??;
+        bincode::deserialize(&blob).ok()
+    }
+
+    /// Stores `entries` (hash, entry) in one transaction.
+    pub fn put_all(&mut self, entries: &[(String, FileEntry)]) -> anyhow::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut stmt = tx.prepare(
+                "INSERT OR REPLACE INTO files (hash, parser, payload) VALUES (?1, ?2, ?3)",
+            )?;
+            for (hash, entry) in entries {
+                let blob = bincode::serialize(entry)?;
+                stmt.execute(params![hash, self.version, blob])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+}
+
+/// The content hash that keys a file (xxh3, 128 bits, hex).
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
+}
+
+/// A file's content hash and bytes.
+type Keyed = (String, Vec<u8>);
+
+/// What a set of paths gave, through the store.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub extracts: Vec<Extract>,
+    pub skipped: Vec<Skipped>,
+    pub files_seen: usize,
+    /// Files answered by the store, and files decoded.
+    pub from_store: usize,
+    pub decoded: usize,
+}
+
+/// Reads `paths` like [`ingest::load`], answering from `store` where it knows a file's bytes and
+/// storing what it had to decode. Without a store every file is decoded.
+pub fn load(
+    paths: &[PathBuf],
+    limits: &Limits,
+    store: Option<&mut Store>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+) -> anyhow::Result<Loaded> {
+    use rayon::prelude::*;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    let (files, skipped) = ingest::discover(paths);
+    let total = files.len();
+    let done = AtomicUsize::new(0);
+    // Read and hash in parallel; a file that cannot be read is decoded (to get its reason).
+    let hashed: Vec<(PathBuf, Option<Keyed>)> = files
+        .into_par_iter()
+        .map(|f| {
+            let bytes = ingest::read_file(&f, limits).ok();
+            let keyed = bytes.map(|b| (content_hash(&b), b));
+            (f, keyed)
+        })
+        .collect();
+    let known: Vec<Option<FileEntry>> = hashed
+        .iter()
+        .map(|(f, keyed)| {
+            let (hash, _) = keyed.as_ref()?;
+            let entry = store.as_deref().and_then(|s| s.get(hash))?;
+            Some(entry.moved_to(&f.display().to_string()))
+        })
+        .collect();
+    let entries: Vec<(Option<String>, FileEntry, bool)> = hashed
+        .into_par_iter()
+        .zip(known)
+        .map(|((file, keyed), hit)| {
+            let result = match hit {
+                Some(entry) => (None, entry, true),
+                None => {
+                    let source = file.display().to_string();
+                    let part = match &keyed {
+                        Some((_, bytes)) => {
+                            let mut part = ingest::Loaded::default();
+                            ingest::load_bytes(&source, bytes, 0, limits, &mut part);
+                            part
+                        }
+                        None => ingest::load_file(&file, limits),
+                    };
+                    let entry = FileEntry {
+                        source,
+                        extracts: part.activities.iter().map(analysis::extract).collect(),
+                        skipped: part.skipped,
+                        files_seen: part.files_seen,
+                    };
+                    (keyed.map(|(h, _)| h), entry, false)
+                }
+            };
+            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
+            result
+        })
+        .collect();
+
+    let mut out = Loaded {
+        skipped,
+        ..Loaded::default()
+    };
+    let mut fresh = Vec::new();
+    for (hash, entry, hit) in entries {
+        if hit {
+            out.from_store += 1;
+        } else {
+            out.decoded += 1;
+            if let Some(h) = hash {
+                fresh.push((h, entry.clone()));
+            }
+        }
+        out.extracts.extend(entry.extracts);
+        out.skipped.extend(entry.skipped);
+        out.files_seen += entry.files_seen;
+    }
+    if let Some(s) = store {
+        if !fresh.is_empty() {
+            s.put_all(&fresh)?;
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(source: &str) -> FileEntry {
+        FileEntry {
+            source: source.into(),
+            extracts: Vec::new(),
+            skipped: vec![Skipped {
+                source: format!("{source}!a.csv"),
+                reason: "not an activity file: a .csv file".into(),
+            }],
+            files_seen: 1,
+        }
+    }
+
+    #[test]
+    fn entries_follow_their_version_and_move_with_their_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let (mut v1, warning) = Store::open(&path, "v1").unwrap();
+        assert!(warning.is_none());
+        v1.put_all(&[("h".into(), entry("old/x.zip"))]).unwrap();
+        assert_eq!(v1.get("h"), Some(entry("old/x.zip")));
+        assert_eq!(v1.get("other"), None);
+        // Another parser version sees nothing.
+        let (v2, _) = Store::open(&path, "v2").unwrap();
+        assert_eq!(v2.get("h"), None);
+        // The same bytes under another name.
+        let moved = v1.get("h").unwrap().moved_to("new/y.zip");
+        assert_eq!(moved.skipped[0].source, "new/y.zip!a.csv");
+    }
+
+    #[test]
+    fn a_write_cut_short_leaves_the_store_readable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        let (mut first, _) = Store::open(&path, "v1").unwrap();
+        first.put_all(&[("kept".into(), entry("a"))]).unwrap();
+        // A writer that began a transaction and never finished (killed mid-write).
+        first.conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+        first
+            .conn
+            .execute(
+                "INSERT INTO files (hash, parser, payload) VALUES ('lost', 'v1', x'00')",
+                [],
+            )
+            .unwrap();
+        let (second, warning) = Store::open(&path, "v1").unwrap();
+        assert!(warning.is_none());
+        assert_eq!(second.get("kept"), Some(entry("a")));
+        assert_eq!(second.get("lost"), None);
+        drop(first);
+        let (third, _) = Store::open(&path, "v1").unwrap();
+        assert_eq!(third.get("lost"), None);
+    }
+
+    #[test]
+    fn a_damaged_store_is_moved_aside_and_rebuilt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.sqlite");
+        std::fs::write(&path, b"this is not a database, just some bytes of junk").unwrap();
+        let (mut store, warning) = Store::open(&path, "v1").unwrap();
+        let warning = warning.expect("a warning");
+        assert!(warning.contains("moved aside"), "{warning}");
+        store.put_all(&[("h".into(), entry("x"))]).unwrap();
+        assert!(store.get("h").is_some());
+        let aside = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| e.file_name().to_string_lossy().contains(".damaged-"));
+        assert!(aside);
+    }
+}
