@@ -185,9 +185,6 @@ pub fn content_hash(bytes: &[u8]) -> String {
     format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
 }
 
-/// A file's content hash and bytes.
-type Keyed = (String, Vec<u8>);
-
 /// What a set of paths gave, through the store.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -213,38 +210,42 @@ pub fn load(
     let (files, skipped) = ingest::discover(paths);
     let total = files.len();
     let done = AtomicUsize::new(0);
-    // Read and hash in parallel; a file that cannot be read is decoded (to get its reason).
-    let hashed: Vec<(PathBuf, Option<Keyed>)> = files
+    // Hash in parallel without keeping the bytes (a folder may hold gigabytes); a file that
+    // cannot be read has no hash and is decoded below, which gives its reason.
+    let hashed: Vec<(PathBuf, Option<String>)> = files
         .into_par_iter()
         .map(|f| {
-            let bytes = ingest::read_file(&f, limits).ok();
-            let keyed = bytes.map(|b| (content_hash(&b), b));
-            (f, keyed)
+            let hash = ingest::read_file(&f, limits).ok().map(|b| content_hash(&b));
+            (f, hash)
         })
         .collect();
     let known: Vec<Option<FileEntry>> = hashed
         .iter()
-        .map(|(f, keyed)| {
-            let (hash, _) = keyed.as_ref()?;
-            let entry = store.as_deref().and_then(|s| s.get(hash))?;
+        .map(|(f, hash)| {
+            let entry = store.as_deref().and_then(|s| s.get(hash.as_ref()?))?;
             Some(entry.moved_to(&f.display().to_string()))
         })
         .collect();
     let entries: Vec<(Option<String>, FileEntry, bool)> = hashed
         .into_par_iter()
         .zip(known)
-        .map(|((file, keyed), hit)| {
+        .map(|((file, _), hit)| {
             let result = match hit {
                 Some(entry) => (None, entry, true),
                 None => {
+                    // Read again and hash what is decoded, so a file that changed since the
+                    // first look is stored under its new content.
                     let source = file.display().to_string();
-                    let part = match &keyed {
-                        Some((_, bytes)) => {
-                            let mut part = ingest::Loaded::default();
-                            ingest::load_bytes(&source, bytes, 0, limits, &mut part);
-                            part
+                    let mut part = ingest::Loaded::default();
+                    let hash = match ingest::read_file(&file, limits) {
+                        Ok(bytes) => {
+                            ingest::load_bytes(&source, &bytes, 0, limits, &mut part);
+                            Some(content_hash(&bytes))
                         }
-                        None => ingest::load_file(&file, limits),
+                        Err(_) => {
+                            part = ingest::load_file(&file, limits);
+                            None
+                        }
                     };
                     let entry = FileEntry {
                         source,
@@ -252,7 +253,7 @@ pub fn load(
                         skipped: part.skipped,
                         files_seen: part.files_seen,
                     };
-                    (keyed.map(|(h, _)| h), entry, false)
+                    (hash, entry, false)
                 }
             };
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
