@@ -212,10 +212,14 @@ pub fn load(
     let done = AtomicUsize::new(0);
     // Hash in parallel without keeping the bytes (a folder may hold gigabytes); a file that
     // cannot be read has no hash and is decoded below, which gives its reason.
+    // Without a store there is nothing to look up: no first read.
+    let with_store = store.is_some();
     let hashed: Vec<(PathBuf, Option<String>)> = files
         .into_par_iter()
         .map(|f| {
-            let hash = ingest::read_file(&f, limits).ok().map(|b| content_hash(&b));
+            let hash = with_store
+                .then(|| ingest::read_file(&f, limits).ok().map(|b| content_hash(&b)))
+                .flatten();
             (f, hash)
         })
         .collect();
