@@ -51,12 +51,37 @@ pub struct Computed {
 
 /// Computes everything in [`Computed`].
 pub fn compute(s: &Samples) -> Computed {
-    let steps = step_distances(s);
-    let (distance_m, distance_method) = match &steps {
+    compute_with(s, &Motion::of(s))
+}
+
+/// How a track moved, computed once and shared by every metric that needs it: the distance of
+/// each step ([`step_distances`]) and the moving time of each sample ([`moving_weights`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Motion {
+    pub steps: Option<(Vec<f64>, DistanceMethod)>,
+    pub moving: Vec<f64>,
+}
+
+impl Motion {
+    pub fn of(s: &Samples) -> Motion {
+        let steps = step_distances(s);
+        let moving = moving_weights(s, steps.as_ref().map(|(d, _)| d.as_slice()));
+        Motion { steps, moving }
+    }
+
+    /// The step distances, where the track has any distance.
+    pub fn step_m(&self) -> Option<&[f64]> {
+        self.steps.as_ref().map(|(d, _)| d.as_slice())
+    }
+}
+
+/// [`compute`] with the motion already known.
+pub fn compute_with(s: &Samples, motion: &Motion) -> Computed {
+    let (distance_m, distance_method) = match &motion.steps {
         Some((d, m)) => (d.iter().sum(), *m),
         None => (0.0, DistanceMethod::None),
     };
-    let moving = moving_weights(s, steps.as_ref().map(|(d, _)| d.as_slice()));
+    let moving = &motion.moving;
     let elapsed_s = match (s.t_s.first(), s.t_s.last()) {
         (Some(a), Some(b)) if b > a => b - a,
         _ => 0.0,
@@ -72,7 +97,7 @@ pub fn compute(s: &Samples) -> Computed {
         moving_s: moving.iter().sum(),
         ascent_m,
         descent_m,
-        cadence_spm: weighted_median(&s.cadence_spm, &moving),
+        cadence_spm: weighted_median(&s.cadence_spm, moving),
         cadence_mean_spm: recorded_mean(&s.t_s, &s.cadence_spm),
     }
 }

@@ -373,13 +373,13 @@ pub struct Extract {
 /// Computes the [`Extract`] of one activity.
 pub fn extract(a: &Activity) -> Extract {
     let is_run = a.sport == Sport::Running;
+    // Step distances and moving time, once for every metric below.
+    let motion = metrics::Motion::of(&a.samples);
     let heart_rate = if is_run {
-        let steps = metrics::step_distances(&a.samples).map(|(d, _)| d);
-        let w = metrics::moving_weights(&a.samples, steps.as_deref());
         a.samples
             .heart_rate_bpm
             .iter()
-            .zip(&w)
+            .zip(&motion.moving)
             .filter(|(h, _)| h.is_finite() && **h > 0.0)
             .map(|(h, w)| (*h, *w))
             .collect()
@@ -405,8 +405,8 @@ pub fn extract(a: &Activity) -> Extract {
             .into_iter()
             .map(|(n, c)| (n.to_string(), c))
             .collect(),
-        computed: metrics::compute(&a.samples),
-        metrics: is_run.then(|| run::run_metrics(&a.samples, None)),
+        computed: metrics::compute_with(&a.samples, &motion),
+        metrics: is_run.then(|| run::run_metrics_with(&a.samples, &motion, None)),
         heart_rate,
     }
 }

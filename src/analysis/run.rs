@@ -15,7 +15,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::metrics::{moving_weights, step_distances, weighted_median, MAX_MOVING_GAP_S};
+use crate::analysis::metrics::{
+    moving_weights, step_distances, weighted_median, Motion, MAX_MOVING_GAP_S,
+};
 use crate::model::Samples;
 
 /// Width of the distance windows the elevation is averaged over before grade is taken
@@ -146,10 +148,15 @@ pub struct Dynamics {
 /// value that is not a positive number) the heart-rate stats are still computed, with
 /// `time_at_or_above_s = 0` and `threshold_bpm = None`.
 pub fn run_metrics(s: &Samples, hr_threshold_bpm: Option<f64>) -> RunMetrics {
-    let steps = step_distances(s).map(|(d, _)| d);
-    let distance_m = steps.as_ref().map_or(0.0, |d| d.iter().sum());
-    let w = moving_weights(s, steps.as_deref());
-    let clock = MovingClock::new(&w, steps.as_deref());
+    run_metrics_with(s, &Motion::of(s), hr_threshold_bpm)
+}
+
+/// [`run_metrics`] with the motion already known.
+pub fn run_metrics_with(s: &Samples, motion: &Motion, hr_threshold_bpm: Option<f64>) -> RunMetrics {
+    let steps = motion.step_m();
+    let distance_m = steps.map_or(0.0, |d| d.iter().sum());
+    let w = &motion.moving;
+    let clock = MovingClock::new(w, steps);
     let moving_s = clock.total_s;
     let moving_distance_m = clock.total_m;
     let mean_pace_s_per_km = pace(moving_s, moving_distance_m);
@@ -167,7 +174,7 @@ pub fn run_metrics(s: &Samples, hr_threshold_bpm: Option<f64>) -> RunMetrics {
 
     let grade = match &steps {
         Some(d) if Samples::has(&s.elevation_m) => {
-            let (stretches, jumps) = segments(s, d, &w);
+            let (stretches, jumps) = segments(s, d, w);
             Some(grade_stats(&stretches, jumps))
         }
         _ => None,
@@ -178,11 +185,11 @@ pub fn run_metrics(s: &Samples, hr_threshold_bpm: Option<f64>) -> RunMetrics {
         distance_m,
         moving_distance_m,
         mean_pace_s_per_km,
-        cadence: cadence_stats(&s.cadence_spm, &w, &clock),
+        cadence: cadence_stats(&s.cadence_spm, w, &clock),
         grade,
-        heart_rate: heart_rate_stats(&s.heart_rate_bpm, &w, hr_threshold_bpm),
+        heart_rate: heart_rate_stats(&s.heart_rate_bpm, w, hr_threshold_bpm),
         easy_start,
-        dynamics: dynamics(s, &w),
+        dynamics: dynamics(s, w),
     }
 }
 
