@@ -1463,50 +1463,26 @@ mod names {
 mod tests {
     use super::*;
     use crate::ingest::fit;
-    use std::io::Read;
-    use std::path::{Path, PathBuf};
+    use std::path::PathBuf;
 
     /// Known, justified differences from the fitparser-based reader: (file name suffix, field,
     /// reason). Empty: every corpus file matches field for field.
     const ALLOWED: &[(&str, &str, &str)] = &[];
 
+    /// The FIT files of the corpus (`.fit`, `.FIT`, `.fit.gz`), in path order.
     fn corpus_files() -> Vec<PathBuf> {
-        fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-            let Ok(entries) = std::fs::read_dir(dir) else {
-                return;
-            };
-            for e in entries.flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    walk(&p, out);
-                } else {
-                    let name = p.to_string_lossy().to_lowercase();
-                    if name.ends_with(".fit") || name.ends_with(".fit.gz") {
-                        out.push(p);
-                    }
-                }
-            }
-        }
-        let mut out = Vec::new();
-        if let Some(corpus) = crate::test_support::corpus_dir() {
-            walk(&corpus.join("fit"), &mut out);
-            assert!(!out.is_empty(), "no FIT file in the corpus");
-        }
-        out.sort();
+        let Some(corpus) = crate::test_support::corpus_dir() else {
+            return Vec::new();
+        };
+        let out: Vec<PathBuf> = crate::test_support::files_under(&corpus.join("fit"))
+            .into_iter()
+            .filter(|p| {
+                let name = p.to_string_lossy().to_lowercase();
+                name.ends_with(".fit") || name.ends_with(".fit.gz")
+            })
+            .collect();
+        assert!(!out.is_empty(), "no FIT file in the corpus");
         out
-    }
-
-    fn load(path: &Path) -> Vec<u8> {
-        let bytes = std::fs::read(path).unwrap();
-        if path.to_string_lossy().to_lowercase().ends_with(".gz") {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&bytes[..])
-                .read_to_end(&mut out)
-                .unwrap();
-            out
-        } else {
-            bytes
-        }
     }
 
     fn close(a: f64, b: f64) -> bool {
@@ -1675,7 +1651,7 @@ mod tests {
         let mut warnings = std::collections::BTreeSet::new();
         let mut errors = std::collections::BTreeSet::new();
         for path in &files {
-            let bytes = load(path);
+            let bytes = crate::test_support::read_gunzipped(path);
             let name = path.to_string_lossy().to_string();
             let want = fit::read(&bytes, &name);
             let got = read(&bytes, &name);

@@ -460,39 +460,6 @@ fn lap_cadence(laps: &[RawLap], on_foot: bool) -> Option<f64> {
 mod tests {
     use super::*;
     use std::collections::HashMap;
-    use std::io::Read;
-    use std::path::{Path, PathBuf};
-
-    fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<PathBuf> = rd.flatten().map(|e| e.path()).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                files_under(&p, out);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-
-    fn load(path: &Path) -> Vec<u8> {
-        let raw = std::fs::read(path).expect("read corpus file");
-        if path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("gz"))
-        {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&raw[..])
-                .read_to_end(&mut out)
-                .expect("gunzip corpus file");
-            out
-        } else {
-            raw
-        }
-    }
 
     /// `N Activity` and `N Trackpoint` from the MANIFEST notes.
     fn manifest_counts() -> HashMap<String, (usize, usize)> {
@@ -770,8 +737,7 @@ mod tests {
         };
         let dir = corpus.join("tcx");
         let manifest = manifest_counts();
-        let mut files = Vec::new();
-        files_under(&dir, &mut files);
+        let files = crate::test_support::files_under(&dir);
         assert!(!files.is_empty());
         let (mut ok, mut err, mut checked) = (0, 0, 0);
         eprintln!(
@@ -783,7 +749,7 @@ mod tests {
                 .strip_prefix(&corpus)
                 .map(|p| p.to_string_lossy().to_string())
                 .unwrap_or_default();
-            let bytes = load(path);
+            let bytes = crate::test_support::read_gunzipped(path);
             let result = match std::panic::catch_unwind(|| read(&bytes, &rel)) {
                 Ok(r) => r,
                 Err(_) => panic!("{rel}: reader panicked"),
