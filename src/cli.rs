@@ -98,10 +98,14 @@ pub struct ConfigFile {
 pub fn read_config(path: &std::path::Path) -> Result<ConfigFile, UsageError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("cannot read config {}: {e}", path.display())))?;
-    toml::from_str(&text).map_err(|e| {
+    parse_config(&text, &path.display().to_string())
+}
+
+/// Parses and checks the text of a thresholds file; `origin` names it in messages.
+pub fn parse_config(text: &str, origin: &str) -> Result<ConfigFile, UsageError> {
+    toml::from_str(text).map_err(|e| {
         UsageError(format!(
-            "config {}: {}",
-            path.display(),
+            "config {origin}: {}",
             e.to_string()
                 .split_whitespace()
                 .collect::<Vec<_>>()

@@ -106,6 +106,14 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
     (files, skipped)
 }
 
+/// Everything the bytes of one top-level file give (an archive gives its members' activities):
+/// for bytes that come from somewhere else than a folder walk, and the fuzz targets.
+pub fn read_bytes(source: &str, bytes: &[u8], limits: &Limits) -> Loaded {
+    let mut out = Loaded::default();
+    load_bytes(source, bytes, 0, limits, &mut out);
+    out
+}
+
 /// Everything one file gives (an archive gives its members' activities).
 pub fn load_file(file: &Path, limits: &Limits) -> Loaded {
     let mut part = Loaded::default();
