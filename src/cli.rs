@@ -29,7 +29,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Write the report (index.html, charts/, runs.csv, weeks.csv, findings.csv,
-        /// runs.parquet) into this folder, replacing a report already there
+        /// runs.parquet) into this folder: a new or empty folder, or an earlier patella report
+        /// (replaced whole); any other folder is refused
         #[arg(long, value_name = "DIR")]
         out: Option<PathBuf>,
         /// Name written in the report and in the `athlete` column of the exports
@@ -47,7 +48,8 @@ pub enum Command {
         /// The folder to watch (recursively)
         #[arg(value_name = "DIR")]
         dir: PathBuf,
-        /// Where the report goes (replaced on every change; not inside DIR)
+        /// Where the report goes (replaced on every change; a new or empty folder or an earlier
+        /// patella report, not inside DIR)
         #[arg(long, value_name = "REPORT")]
         out: PathBuf,
         /// List the folder every 0.2 s instead of waiting for file events (network drives)

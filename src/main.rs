@@ -18,9 +18,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             eprintln!("patella: {e:#}");
-            // A bad option is a usage error (2); anything else (a report that cannot be
-            // written) is a failure (1).
-            if e.downcast_ref::<UsageError>().is_some() {
+            // A bad option, or an --out folder that is not a patella report, is a usage error
+            // (2); anything else (a report that cannot be written) is a failure (1).
+            if e.downcast_ref::<UsageError>().is_some()
+                || e.downcast_ref::<report::Refused>().is_some()
+            {
                 ExitCode::from(EXIT_USAGE)
             } else {
                 ExitCode::FAILURE

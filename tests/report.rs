@@ -339,3 +339,106 @@ fn a_folder_without_runs_still_gets_a_report() {
     let mut runs = csv::Reader::from_path(out.join("runs.csv")).unwrap();
     assert_eq!(runs.records().count(), 0);
 }
+
+/// Every file under `dir` with its bytes, for before/after comparisons.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                out.push((p.clone(), Vec::new()));
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn out_never_replaces_a_folder_patella_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    // A user's folder: one text file and a sub-folder.
+    let documents = tmp.path().join("Documents");
+    std::fs::create_dir_all(documents.join("letters")).unwrap();
+    std::fs::write(documents.join("notes.txt"), "do not lose me\n").unwrap();
+    std::fs::write(documents.join("letters/a.txt"), "dear knee\n").unwrap();
+    let before = snapshot(&documents);
+    let file = tmp.path().join("plain-file");
+    std::fs::write(&file, "a file, not a folder").unwrap();
+    for (cmd, target) in [
+        ("analyse", &documents),
+        ("watch", &documents),
+        ("analyse", &file),
+    ] {
+        let mut command = patella();
+        command.args([cmd, "--tz", "UTC", "--out"]).arg(target);
+        if cmd == "watch" {
+            command.arg(demo());
+        } else {
+            command.args(["--no-store"]).arg(demo());
+        }
+        let result = command
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(result.status.code(), Some(2), "{cmd} {}", target.display());
+        let err = String::from_utf8_lossy(&result.stderr);
+        assert_eq!(
+            err.trim_end(),
+            format!(
+                "patella: refusing to replace {}: it is not a patella report (choose another \
+                 folder or remove it yourself)",
+                target.display()
+            ),
+            "{cmd}"
+        );
+        assert!(
+            result.stdout.is_empty(),
+            "{cmd}: nothing analysed before the refusal"
+        );
+    }
+    assert_eq!(
+        snapshot(&documents),
+        before,
+        "the folder is byte for byte as it was"
+    );
+    assert_eq!(std::fs::read(&file).unwrap(), b"a file, not a folder");
+    // Nothing was left beside them either.
+    let mut names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["Documents", "plain-file"]);
+}
+
+#[test]
+fn out_takes_an_empty_folder_and_replaces_only_its_own_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("empty");
+    std::fs::create_dir(&out).unwrap();
+    report(&out, "");
+    assert!(out.join("index.html").is_file());
+    let marker = std::fs::read_to_string(out.join(patella::report::MARKER)).unwrap();
+    assert!(marker.starts_with("patella report\n"), "{marker}");
+    // An earlier report, with a file someone dropped into it, is replaced whole.
+    std::fs::write(out.join("stray.txt"), "x").unwrap();
+    report(&out, "");
+    assert!(!out.join("stray.txt").exists());
+    assert!(out.join(patella::report::MARKER).is_file());
+    // A marker that does not say it is one does not count.
+    std::fs::write(out.join(patella::report::MARKER), "something else").unwrap();
+    let result = patella()
+        .args(["analyse", "--tz", "UTC", "--no-store", "--out"])
+        .arg(&out)
+        .arg(demo())
+        .output()
+        .unwrap();
+    assert_eq!(result.status.code(), Some(2));
+    assert!(out.join("index.html").is_file());
+}
