@@ -105,7 +105,7 @@ pub fn read_config(path: &std::path::Path) -> Result<ConfigFile, UsageError> {
 
 /// Parses and checks the text of a thresholds file; `origin` names it in messages.
 pub fn parse_config(text: &str, origin: &str) -> Result<ConfigFile, UsageError> {
-    toml::from_str(text).map_err(|e| {
+    let file: ConfigFile = toml::from_str(text).map_err(|e| {
         UsageError(format!(
             "config {origin}: {}",
             e.to_string()
@@ -113,7 +113,11 @@ pub fn parse_config(text: &str, origin: &str) -> Result<ConfigFile, UsageError> 
                 .collect::<Vec<_>>()
                 .join(" ")
         ))
-    })
+    })?;
+    file.thresholds
+        .validate()
+        .map_err(|e| UsageError(format!("config {origin}: {e}")))?;
+    Ok(file)
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum)]

@@ -125,6 +125,261 @@ impl Default for Thresholds {
     }
 }
 
+/// The allowed range of one threshold, for validation and for messages.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Range {
+    pub min: f64,
+    /// Whether `min` itself is allowed.
+    pub min_inclusive: bool,
+    pub max: f64,
+    /// What the number is, in the message ("a ratio above 1", "a share").
+    pub what: &'static str,
+}
+
+impl Range {
+    const fn above(min: f64, max: f64, what: &'static str) -> Range {
+        Range {
+            min,
+            min_inclusive: false,
+            max,
+            what,
+        }
+    }
+
+    const fn from(min: f64, max: f64, what: &'static str) -> Range {
+        Range {
+            min,
+            min_inclusive: true,
+            max,
+            what,
+        }
+    }
+
+    pub fn contains(&self, v: f64) -> bool {
+        v.is_finite() && (v > self.min || (self.min_inclusive && v == self.min)) && v <= self.max
+    }
+}
+
+impl std::fmt::Display for Range {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let lo = if self.min_inclusive { "from" } else { "above" };
+        write!(f, "{}, {lo} {} up to {}", self.what, self.min, self.max)
+    }
+}
+
+/// A threshold outside its range.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{key} = {value} is out of range: {range}")]
+pub struct OutOfRange {
+    pub key: &'static str,
+    pub value: f64,
+    pub range: Range,
+}
+
+const RATIO: &str = "a ratio";
+const SHARE: &str = "a share";
+const MINUTES: &str = "minutes";
+const DAYS: &str = "days";
+
+impl Thresholds {
+    /// Every threshold with its value and its allowed range (README.md, "Thresholds"): ratios
+    /// above 1 where the rule is "longer than", shares in (0, 1], HRmax 120–230 bpm, cadences
+    /// 100–220 spm, minutes and days above 0. The upper ends keep date arithmetic in range.
+    pub fn ranges(&self) -> Vec<(&'static str, f64, Range)> {
+        let mut v = vec![
+            (
+                "hard_hr_fraction",
+                self.hard_hr_fraction,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            (
+                "hard_hr_minutes",
+                self.hard_hr_minutes,
+                Range::above(0.0, 1440.0, MINUTES),
+            ),
+            (
+                "hard_hr_share",
+                self.hard_hr_share,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            (
+                "hard_pace_percentile",
+                self.hard_pace_percentile,
+                Range::above(0.0, 100.0, "a percentile"),
+            ),
+            (
+                "hard_pace_lookback_weeks",
+                self.hard_pace_lookback_weeks as f64,
+                Range::from(1.0, 520.0, "weeks"),
+            ),
+            (
+                "hard_pace_min_runs",
+                self.hard_pace_min_runs as f64,
+                Range::from(1.0, 1000.0, "runs"),
+            ),
+            (
+                "single_run_spike_ratio",
+                self.single_run_spike_ratio,
+                Range::above(1.0, 10.0, RATIO),
+            ),
+            (
+                "single_run_spike_high_ratio",
+                self.single_run_spike_high_ratio,
+                Range::above(1.0, 10.0, RATIO),
+            ),
+            (
+                "weekly_jump_ratio",
+                self.weekly_jump_ratio,
+                Range::above(1.0, 10.0, RATIO),
+            ),
+            (
+                "weekly_jump_min_previous_km",
+                self.weekly_jump_min_previous_km,
+                Range::from(0.0, 1000.0, "km"),
+            ),
+            (
+                "return_gap_days",
+                self.return_gap_days as f64,
+                Range::from(1.0, 3650.0, DAYS),
+            ),
+            (
+                "return_window_days",
+                self.return_window_days as f64,
+                Range::from(1.0, 365.0, DAYS),
+            ),
+            (
+                "return_share",
+                self.return_share,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            ("acwr_high", self.acwr_high, Range::above(1.0, 10.0, RATIO)),
+            (
+                "low_cadence_spm",
+                self.low_cadence_spm,
+                Range::from(100.0, 220.0, "a cadence in spm"),
+            ),
+            (
+                "very_low_cadence_spm",
+                self.very_low_cadence_spm,
+                Range::from(100.0, 220.0, "a cadence in spm"),
+            ),
+            (
+                "low_cadence_week_share",
+                self.low_cadence_week_share,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            (
+                "cadence_fade_min_minutes",
+                self.cadence_fade_min_minutes,
+                Range::above(0.0, 1440.0, MINUTES),
+            ),
+            (
+                "cadence_fade_pct",
+                self.cadence_fade_pct,
+                Range::above(0.0, 100.0, "a percentage"),
+            ),
+            (
+                "cadence_fade_pace_pct",
+                self.cadence_fade_pace_pct,
+                Range::above(0.0, 100.0, "a percentage"),
+            ),
+            (
+                "descent_spike_ratio",
+                self.descent_spike_ratio,
+                Range::above(1.0, 10.0, RATIO),
+            ),
+            (
+                "descent_spike_min_m",
+                self.descent_spike_min_m,
+                Range::from(0.0, 100_000.0, "metres"),
+            ),
+            (
+                "steep_descent_m",
+                self.steep_descent_m,
+                Range::above(0.0, 100_000.0, "metres"),
+            ),
+            (
+                "hard_sessions_in_7_days",
+                self.hard_sessions_in_7_days as f64,
+                Range::from(2.0, 7.0, "sessions"),
+            ),
+            (
+                "monotony_high",
+                self.monotony_high,
+                Range::above(0.0, 100.0, "a monotony (mean ÷ SD)"),
+            ),
+            (
+                "stacked_distance_pct",
+                self.stacked_distance_pct,
+                Range::above(0.0, 1000.0, "a percentage"),
+            ),
+            (
+                "stacked_descent_pct",
+                self.stacked_descent_pct,
+                Range::above(0.0, 1000.0, "a percentage"),
+            ),
+            (
+                "easy_start_min_minutes",
+                self.easy_start_min_minutes,
+                Range::above(0.0, 1440.0, MINUTES),
+            ),
+            (
+                "warm_up_gap_minutes",
+                self.warm_up_gap_minutes as f64,
+                Range::from(1.0, 1440.0, MINUTES),
+            ),
+            (
+                "strength_sessions_per_week",
+                self.strength_sessions_per_week as f64,
+                Range::from(1.0, 14.0, "sessions"),
+            ),
+            (
+                "gct_balance_points",
+                self.gct_balance_points,
+                Range::above(0.0, 50.0, "percentage points"),
+            ),
+            (
+                "long_run_share",
+                self.long_run_share,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            (
+                "long_run_share_min_week_km",
+                self.long_run_share_min_week_km,
+                Range::from(0.0, 1000.0, "km"),
+            ),
+        ];
+        if let Some(hr) = self.hr_max_bpm {
+            v.insert(0, ("hr_max_bpm", hr, Range::from(120.0, 230.0, "bpm")));
+        }
+        v
+    }
+
+    /// Checks every threshold against its range, and the pairs that must be ordered
+    /// (`very_low_cadence_spm` ≤ `low_cadence_spm`, `single_run_spike_high_ratio` ≥
+    /// `single_run_spike_ratio`). The message names the key and its range.
+    pub fn validate(&self) -> Result<(), String> {
+        for (key, value, range) in self.ranges() {
+            if !range.contains(value) {
+                return Err(OutOfRange { key, value, range }.to_string());
+            }
+        }
+        if self.very_low_cadence_spm > self.low_cadence_spm {
+            return Err(format!(
+                "very_low_cadence_spm = {} must not be above low_cadence_spm = {}",
+                self.very_low_cadence_spm, self.low_cadence_spm
+            ));
+        }
+        if self.single_run_spike_high_ratio < self.single_run_spike_ratio {
+            return Err(format!(
+                "single_run_spike_high_ratio = {} must not be below single_run_spike_ratio = {}",
+                self.single_run_spike_high_ratio, self.single_run_spike_ratio
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// How much a finding matters.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -932,5 +1187,60 @@ fn long_run_share(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
                 evidence::E18,
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_defaults_lie_in_their_ranges_and_the_edges_are_as_documented() {
+        let t = Thresholds::default();
+        assert_eq!(t.validate(), Ok(()));
+        assert_eq!(
+            t.ranges().len(),
+            33,
+            "every threshold but hr_max_bpm (unset)"
+        );
+        let with_hr = Thresholds {
+            hr_max_bpm: Some(230.0),
+            ..Thresholds::default()
+        };
+        assert_eq!(with_hr.ranges().len(), 34);
+        assert_eq!(with_hr.validate(), Ok(()));
+        let check = |t: Thresholds| t.validate().unwrap_err();
+        // A ratio of exactly 1 is not "longer than"; a share of exactly 1 is allowed.
+        let e = check(Thresholds {
+            weekly_jump_ratio: 1.0,
+            ..Thresholds::default()
+        });
+        assert_eq!(
+            e,
+            "weekly_jump_ratio = 1 is out of range: a ratio, above 1 up to 10"
+        );
+        assert_eq!(
+            Thresholds {
+                long_run_share: 1.0,
+                ..Thresholds::default()
+            }
+            .validate(),
+            Ok(())
+        );
+        assert!(check(Thresholds {
+            acwr_high: f64::INFINITY,
+            ..Thresholds::default()
+        })
+        .starts_with("acwr_high = inf is out of range"));
+        assert!(check(Thresholds {
+            return_gap_days: 0,
+            ..Thresholds::default()
+        })
+        .starts_with("return_gap_days = 0 is out of range: days, from 1"));
+        assert!(check(Thresholds {
+            single_run_spike_high_ratio: 1.05,
+            ..Thresholds::default()
+        })
+        .contains("must not be below single_run_spike_ratio = 1.1"));
     }
 }
