@@ -442,3 +442,70 @@ fn out_takes_an_empty_folder_and_replaces_only_its_own_reports() {
     assert_eq!(result.status.code(), Some(2));
     assert!(out.join("index.html").is_file());
 }
+
+#[test]
+fn csv_cells_from_files_never_start_a_formula() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    std::fs::copy(
+        demo().join("2025-03-06-run.fit"),
+        runs.join("=HYPERLINK(1).fit"),
+    )
+    .unwrap();
+    let out = tmp.path().join("r");
+    let result = patella()
+        .args([
+            "analyse",
+            "--tz",
+            "UTC",
+            "--no-store",
+            "--athlete",
+            "@boss",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{result:?}");
+    let mut csv = csv::Reader::from_path(out.join("runs.csv")).unwrap();
+    let headers = csv.headers().unwrap().clone();
+    let row = csv.records().next().unwrap().unwrap();
+    let cell = |name: &str| row[headers.iter().position(|h| h == name).unwrap()].to_string();
+    assert_eq!(cell("athlete"), "'@boss");
+    assert!(
+        cell("source").starts_with('/'),
+        "a path from the root needs no quote"
+    );
+    let findings = std::fs::read_to_string(out.join("findings.csv")).unwrap();
+    for line in findings.lines().skip(1) {
+        assert!(line.starts_with("'@boss,"), "{line}");
+    }
+    // A relative path that starts the cell is quoted.
+    let rel = patella()
+        .current_dir(&runs)
+        .args(["analyse", "--tz", "UTC", "--no-store", "--out"])
+        .arg(tmp.path().join("r2"))
+        .arg("=HYPERLINK(1).fit")
+        .output()
+        .unwrap();
+    assert!(rel.status.success(), "{rel:?}");
+    let mut csv = csv::Reader::from_path(tmp.path().join("r2/runs.csv")).unwrap();
+    let headers = csv.headers().unwrap().clone();
+    let row = csv.records().next().unwrap().unwrap();
+    let source = &row[headers.iter().position(|h| h == "source").unwrap()];
+    assert_eq!(source, "'=HYPERLINK(1).fit");
+    // Parquet keeps the text as it was.
+    let file = std::fs::File::open(tmp.path().join("r2/runs.parquet")).unwrap();
+    let df = ParquetReader::new(file).finish().unwrap();
+    let s = df
+        .column("source")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(0)
+        .unwrap()
+        .to_string();
+    assert_eq!(s, "=HYPERLINK(1).fit");
+}

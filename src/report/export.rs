@@ -21,7 +21,7 @@ pub enum Cell {
 impl Cell {
     fn csv(&self) -> String {
         match self {
-            Cell::Text(v) => v.clone().unwrap_or_default(),
+            Cell::Text(v) => v.as_deref().map_or(String::new(), neutralise),
             Cell::Number(v) => v.filter(|x| x.is_finite()).map_or(String::new(), |x| {
                 // Enough digits for metres and seconds, without float noise.
                 let s = format!("{x:.6}");
@@ -30,6 +30,17 @@ impl Cell {
             Cell::Integer(v) => v.map_or(String::new(), |x| x.to_string()),
             Cell::Flag(v) => v.map_or(String::new(), |x| x.to_string()),
         }
+    }
+}
+
+/// Text for a CSV cell that a spreadsheet will not run as a formula: a value starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return (a file name or creator a file controls, the
+/// athlete's name) gets a leading `'`, as OWASP advises. Parquet keeps the text as it is.
+fn neutralise(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
     }
 }
 
@@ -318,4 +329,26 @@ pub fn write_all(analysis: &Analysis, dir: &Path, athlete: &str) -> anyhow::Resu
         .with_context(|| format!("cannot write {}", dir.join("runs.parquet").display()))?;
     ParquetWriter::new(file).finish(&mut df)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_that_a_spreadsheet_would_run_is_neutralised_in_csv_only() {
+        for (raw, csv) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+1", "'+1"),
+            ("-2+3", "'-2+3"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("runs/a=b.gpx", "runs/a=b.gpx"),
+            ("2025-W10", "2025-W10"),
+        ] {
+            assert_eq!(text(raw).csv(), csv, "{raw}");
+        }
+        // Numbers are numbers: a negative value stays as it is.
+        assert_eq!(num(-2.5).csv(), "-2.5");
+    }
 }
