@@ -20,6 +20,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod guard;
 pub mod ingest;
 pub mod model;
 pub mod report;

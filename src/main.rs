@@ -13,7 +13,7 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    ingest::quiet_decoder_panics();
+    patella::guard::quiet_guarded_panics();
     match run(args) {
         Ok(code) => code,
         Err(e) => {
@@ -83,26 +83,36 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 store.or_else(patella::store::default_path)
             };
+            // A store that cannot be opened costs speed, not the analysis.
             let mut store = match &store_path {
                 Some(path) => {
-                    let (s, warning) =
-                        patella::store::Store::open(path, &patella::store::parser_version())?;
-                    if let Some(w) = warning {
-                        eprintln!("patella: warning: {w}");
+                    match patella::store::Store::open(path, &patella::store::parser_version()) {
+                        Ok((s, warning)) => {
+                            if let Some(w) = warning {
+                                eprintln!("patella: warning: {w}");
+                            }
+                            Some(s)
+                        }
+                        Err(e) => {
+                            eprintln!("patella: warning: {e:#}; going on without the store");
+                            None
+                        }
                     }
-                    Some(s)
                 }
                 None => None,
             };
             let loaded = load_with_bar(&paths, store.as_mut())?;
+            for w in &loaded.warnings {
+                eprintln!("patella: warning: {w}");
+            }
             for s in &loaded.skipped {
                 eprintln!(
                     "patella: skipped {}: {}",
                     report::terminal::sanitise(&s.source),
-                    report::terminal::sanitise(&s.reason)
+                    report::terminal::sanitise(&s.reason.to_string())
                 );
             }
-            if store_path.is_some() {
+            if store.is_some() {
                 eprintln!(
                     "patella: {} of {} files from the store, {} decoded",
                     loaded.from_store,
@@ -165,7 +175,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 opts.dir.display(),
                 opts.out.display()
             );
-            patella::watch::run(&opts, &config.settings, &stop, &mut |a| {
+            let on_note = &mut |line: &str| {
+                eprintln!("patella: {}", report::terminal::sanitise(line));
+            };
+            patella::watch::run(&opts, &config.settings, &stop, on_note, &mut |a| {
                 eprintln!(
                     "patella: report updated: {} runs, {} findings, {} skipped",
                     a.activities.iter().filter(|x| x.counts_as_run()).count(),

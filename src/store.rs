@@ -15,7 +15,7 @@ use crate::analysis::{self, Extract};
 use crate::ingest::{self, Limits, Skipped};
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
-pub const STORE_FORMAT: u32 = 1;
+pub const STORE_FORMAT: u32 = 2;
 
 /// The parser version that keys the store: the crate version, the store format, and this build of
 /// the binary (its size and modification time), so that a rebuilt decoder never reads what an
@@ -79,37 +79,86 @@ pub struct Store {
     version: String,
 }
 
-fn open_at(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
-    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "NORMAL")?;
-    conn.execute_batch(
-        "CREATE TABLE IF NOT EXISTS files (
-             hash TEXT NOT NULL,
-             parser TEXT NOT NULL,
-             payload BLOB NOT NULL,
-             PRIMARY KEY (hash, parser)
-         )",
-    )?;
-    let check: String = conn.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+/// The layout of the database itself (tables, columns), kept in SQLite's `user_version`. A store
+/// of a newer layout (written by a newer patella) is set aside, not misread.
+pub const STORE_SCHEMA: i64 = 1;
+
+/// How long a run waits for another run's write to the store to finish.
+const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Why a store could not be opened as it stands.
+#[derive(Debug)]
+enum OpenError {
+    /// Damaged, not SQLite, or of a newer layout: set it aside and rebuild.
+    SetAside(String),
+    /// Anything else (busy past the timeout, permissions, a full disk): the store is left alone.
+    Other(rusqlite::Error),
+}
+
+fn classify(e: rusqlite::Error) -> OpenError {
+    use rusqlite::ErrorCode::{DatabaseCorrupt, NotADatabase};
+    match e.sqlite_error_code() {
+        Some(NotADatabase | DatabaseCorrupt) => OpenError::SetAside(e.to_string()),
+        _ => OpenError::Other(e),
+    }
+}
+
+fn open_at(path: &Path) -> Result<Connection, OpenError> {
+    let conn = Connection::open(path).map_err(classify)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(classify)?;
+    conn.pragma_update(None, "journal_mode", "WAL")
+        .map_err(classify)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(classify)?;
+    let schema: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(classify)?;
+    if schema > STORE_SCHEMA {
+        return Err(OpenError::SetAside(format!(
+            "it has store schema {schema}, from a newer patella; this one reads {STORE_SCHEMA}"
+        )));
+    }
+    let check: String = conn
+        .query_row("PRAGMA quick_check", [], |r| r.get(0))
+        .map_err(classify)?;
     if check != "ok" {
-        return Err(rusqlite::Error::InvalidQuery);
+        return Err(OpenError::SetAside(format!("integrity check: {check}")));
+    }
+    if schema < STORE_SCHEMA {
+        // A new store (or one from before the schema was recorded): made in one write, so two
+        // runs creating it at once both find it whole.
+        conn.execute_batch(&format!(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE IF NOT EXISTS files (
+                 hash TEXT NOT NULL,
+                 parser TEXT NOT NULL,
+                 payload BLOB NOT NULL,
+                 PRIMARY KEY (hash, parser)
+             );
+             PRAGMA user_version = {STORE_SCHEMA};
+             COMMIT;"
+        ))
+        .map_err(classify)?;
     }
     Ok(conn)
 }
 
 impl Store {
-    /// Opens (or creates) the store at `path` for `version`. A damaged store is moved aside and
-    /// rebuilt; the returned warning says so.
+    /// Opens (or creates) the store at `path` for `version`. A store that is damaged, not
+    /// SQLite, or of a newer schema is moved aside (`store.sqlite.damaged-<unix time>`) and
+    /// rebuilt; the returned warning says so. Any other failure (another run holding it past the
+    /// timeout, permissions) leaves the store as it is and is an error.
     pub fn open(path: &Path, version: &str) -> anyhow::Result<(Store, Option<String>)> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)
                 .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
         }
+        let cannot =
+            |e: rusqlite::Error| anyhow::anyhow!("cannot open store {}: {e}", path.display());
         let (conn, warning) = match open_at(path) {
             Ok(conn) => (conn, None),
-            Err(first) => {
+            Err(OpenError::Other(e)) => return Err(cannot(e)),
+            Err(OpenError::SetAside(why)) => {
                 let stamp = std::time::SystemTime::now()
                     .duration_since(std::time::UNIX_EPOCH)
                     .map_or(0, |d| d.as_secs());
@@ -120,20 +169,23 @@ impl Store {
                 ));
                 std::fs::rename(path, &aside).map_err(|e| {
                     anyhow::anyhow!(
-                        "store {} is damaged ({first}) and cannot be moved aside: {e}",
+                        "store {} cannot be used ({why}) nor moved aside: {e}",
                         path.display()
                     )
                 })?;
+                // The store's own side files go with it.
                 for suffix in ["-wal", "-shm"] {
                     let side = PathBuf::from(format!("{}{suffix}", path.display()));
-                    std::fs::remove_file(side).ok();
+                    let moved = PathBuf::from(format!("{}{suffix}", aside.display()));
+                    std::fs::rename(side, moved).ok();
                 }
-                let conn = open_at(path)
-                    .map_err(|e| anyhow::anyhow!("cannot rebuild store {}: {e}", path.display()))?;
+                let conn = open_at(path).map_err(|e| {
+                    anyhow::anyhow!("cannot rebuild store {}: {e:?}", path.display())
+                })?;
                 (
                     conn,
                     Some(format!(
-                        "store {} was damaged ({first}); moved aside to {} and rebuilt",
+                        "store {} could not be used ({why}); moved aside to {} and rebuilt",
                         path.display(),
                         aside.display()
                     )),
@@ -165,7 +217,11 @@ impl Store {
 
     /// Stores `entries` (hash, entry) in one transaction.
     pub fn put_all(&mut self, entries: &[(String, FileEntry)]) -> anyhow::Result<()> {
-        let tx = self.conn.transaction()?;
+        // Immediate: the write lock is taken (waiting for another run's write) before anything
+        // is read, so the transaction never has to give up half-way.
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         {
             let mut stmt = tx.prepare(
                 "INSERT OR REPLACE INTO files (hash, parser, payload) VALUES (?1, ?2, ?3)",
@@ -180,11 +236,6 @@ impl Store {
     }
 }
 
-/// The content hash that keys a file (xxh3, 128 bits, hex).
-pub fn content_hash(bytes: &[u8]) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
 /// What a set of paths gave, through the store.
 #[derive(Debug, Default)]
 pub struct Loaded {
@@ -194,6 +245,8 @@ pub struct Loaded {
     /// Files answered by the store, and files decoded.
     pub from_store: usize,
     pub decoded: usize,
+    /// What went wrong with the store itself (the result is whole all the same).
+    pub warnings: Vec<String>,
 }
 
 /// Reads `paths` like [`ingest::load`], answering from `store` where it knows a file's bytes and
@@ -217,9 +270,7 @@ pub fn load(
     let hashed: Vec<(PathBuf, Option<String>)> = files
         .into_par_iter()
         .map(|f| {
-            let hash = with_store
-                .then(|| ingest::read_file(&f, limits).ok().map(|b| content_hash(&b)))
-                .flatten();
+            let hash = with_store.then(|| ingest::hash_file(&f).ok()).flatten();
             (f, hash)
         })
         .collect();
@@ -240,21 +291,17 @@ pub fn load(
                     // Read again and hash what is decoded, so a file that changed since the
                     // first look is stored under its new content.
                     let source = file.display().to_string();
-                    let mut part = ingest::Loaded::default();
-                    let hash = match ingest::read_file(&file, limits) {
-                        Ok(bytes) => {
-                            ingest::load_bytes(&source, &bytes, 0, limits, &mut part);
-                            Some(content_hash(&bytes))
-                        }
-                        Err(_) => {
-                            part = ingest::load_file(&file, limits);
-                            None
-                        }
-                    };
+                    let (part, hash) = ingest::load_file_hashed(&file, limits);
+                    let results = part
+                        .activities
+                        .iter()
+                        .map(analysis::extract_guarded)
+                        .collect();
+                    let (extracts, skipped) = analysis::split_guarded(results, part.skipped);
                     let entry = FileEntry {
                         source,
-                        extracts: part.activities.iter().map(analysis::extract).collect(),
-                        skipped: part.skipped,
+                        extracts,
+                        skipped,
                         files_seen: part.files_seen,
                     };
                     (hash, entry, false)
@@ -285,7 +332,11 @@ pub fn load(
     }
     if let Some(s) = store {
         if !fresh.is_empty() {
-            s.put_all(&fresh)?;
+            if let Err(e) = s.put_all(&fresh) {
+                out.warnings.push(format!(
+                    "what was decoded could not be stored ({e}); the next run decodes it again"
+                ));
+            }
         }
     }
     Ok(out)
@@ -301,7 +352,9 @@ mod tests {
             extracts: Vec::new(),
             skipped: vec![Skipped {
                 source: format!("{source}!a.csv"),
-                reason: "not an activity file: a .csv file".into(),
+                reason: ingest::SkipReason::NotActivityFile {
+                    what: "a .csv file".into(),
+                },
             }],
             files_seen: 1,
         }

@@ -64,10 +64,42 @@ pub struct Folder {
     unreadable: Vec<Skipped>,
 }
 
+/// The watched folder itself is gone (removed, renamed, or its drive unmounted).
+#[derive(Debug, thiserror::Error)]
+#[error("the watched folder {} is gone ({reason})", .dir.display())]
+pub struct FolderGone {
+    pub dir: PathBuf,
+    pub reason: String,
+}
+
+/// Whether `dir` is still there to be watched.
+fn still_there(dir: &Path) -> Result<(), FolderGone> {
+    match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(FolderGone {
+            dir: dir.to_path_buf(),
+            reason: "it is no longer a folder".into(),
+        }),
+        Err(e) => Err(FolderGone {
+            dir: dir.to_path_buf(),
+            reason: ingest::SkipReason::io(&e).to_string(),
+        }),
+    }
+}
+
 impl Folder {
     /// Lists `dir` and decodes what is new or changed and has settled; forgets removed files.
-    /// Returns whether the decoded set changed.
-    pub fn refresh(&mut self, dir: &Path, limits: &Limits, settle: Duration, now: Instant) -> bool {
+    /// Returns whether the decoded set changed; `notes` gets one line for every file newly
+    /// skipped (or gone while it was read). The folder itself gone is an error.
+    pub fn refresh(
+        &mut self,
+        dir: &Path,
+        limits: &Limits,
+        settle: Duration,
+        now: Instant,
+        notes: &mut Vec<String>,
+    ) -> Result<bool, FolderGone> {
+        still_there(dir)?;
         let (files, unreadable) = ingest::discover(&[dir.to_path_buf()]);
         let mut changed = unreadable != self.unreadable;
         self.unreadable = unreadable;
@@ -86,10 +118,8 @@ impl Folder {
             }
             match self.pending.get(file) {
                 Some((s, since)) if *s == now_stamp && now.duration_since(*since) >= settle => {
-                    let part = ingest::load_file(file, limits);
-                    self.decoded.insert(file.clone(), (now_stamp, part));
                     self.pending.remove(file);
-                    changed = true;
+                    changed |= self.read_one(file, now_stamp, limits, notes);
                 }
                 Some((s, _)) if *s == now_stamp => {}
                 _ => {
@@ -97,7 +127,35 @@ impl Folder {
                 }
             }
         }
-        changed
+        // Listed, but the folder went away while it was read.
+        still_there(dir)?;
+        Ok(changed)
+    }
+
+    /// Reads one settled file; returns whether what is decoded changed. A file that went away
+    /// between the listing and the read (removed or renamed: a new name is listed anew) is left
+    /// out with one line in `notes`; every skip reason gets its line there too.
+    fn read_one(
+        &mut self,
+        file: &Path,
+        stamp_seen: Stamp,
+        limits: &Limits,
+        notes: &mut Vec<String>,
+    ) -> bool {
+        let part = ingest::load_file(file, limits);
+        let gone = part.activities.is_empty()
+            && part.skipped.len() == 1
+            && part.skipped[0].reason == ingest::SkipReason::NotFound;
+        if gone {
+            notes.push(format!(
+                "{} went away while it was read (removed or renamed); left out",
+                file.display()
+            ));
+            return self.decoded.remove(file).is_some();
+        }
+        notes.extend(part.skipped.iter().map(|s| format!("skipped {s}")));
+        self.decoded.insert(file.to_path_buf(), (stamp_seen, part));
+        true
     }
 
     /// Whether files are waiting to settle.
@@ -120,15 +178,22 @@ impl Folder {
     }
 
     /// Reads everything now, without waiting for files to settle (the first look).
-    pub fn load_all(&mut self, dir: &Path, limits: &Limits) {
+    pub fn load_all(
+        &mut self,
+        dir: &Path,
+        limits: &Limits,
+        notes: &mut Vec<String>,
+    ) -> Result<(), FolderGone> {
+        still_there(dir)?;
         let (files, unreadable) = ingest::discover(&[dir.to_path_buf()]);
+        notes.extend(unreadable.iter().map(|s| format!("skipped {s}")));
         self.unreadable = unreadable;
         for file in files {
             if let Some(s) = stamp(&file) {
-                let part = ingest::load_file(&file, limits);
-                self.decoded.insert(file, (s, part));
+                self.read_one(&file, s, limits, notes);
             }
         }
+        Ok(())
     }
 }
 
@@ -150,16 +215,21 @@ fn publish(folder: &Folder, settings: &Settings, opts: &Options) -> anyhow::Resu
     Ok(result)
 }
 
-/// Watches until `stop` is set, calling `on_update` after every report written.
+/// Watches until `stop` is set, calling `on_note` with each line worth telling (a file skipped,
+/// one gone while it was read) and `on_update` after every report written. Ends with
+/// [`FolderGone`] when the watched folder goes away.
 pub fn run(
     opts: &Options,
     settings: &Settings,
     stop: &AtomicBool,
+    on_note: &mut dyn FnMut(&str),
     on_update: &mut dyn FnMut(&Analysis),
 ) -> anyhow::Result<()> {
     let limits = Limits::default();
     let mut folder = Folder::default();
-    folder.load_all(&opts.dir, &limits);
+    let mut notes = Vec::new();
+    folder.load_all(&opts.dir, &limits, &mut notes)?;
+    notes.drain(..).for_each(|n| on_note(&n));
     on_update(&publish(&folder, settings, opts)?);
 
     let (tx, rx) = mpsc::channel();
@@ -191,6 +261,8 @@ pub fn run(
             // No watcher (polling): the sender is gone at once; keep the tick with a sleep.
             Err(mpsc::RecvTimeoutError::Disconnected) => std::thread::sleep(opts.timing.tick),
         }
+        // Events may never come for a folder that vanished with its drive: look every tick.
+        still_there(&opts.dir)?;
         let now = Instant::now();
         let due = match dirty_since {
             Some(t) => now.duration_since(t) >= opts.timing.quiet,
@@ -202,7 +274,9 @@ pub fn run(
         }
         dirty_since = None;
         last_poll = now;
-        if folder.refresh(&opts.dir, &limits, opts.timing.settle, now) {
+        let changed = folder.refresh(&opts.dir, &limits, opts.timing.settle, now, &mut notes)?;
+        notes.drain(..).for_each(|n| on_note(&n));
+        if changed {
             on_update(&publish(&folder, settings, opts)?);
         }
     }
@@ -236,19 +310,47 @@ mod tests {
         let settle = Duration::from_millis(500);
         let t0 = Instant::now();
         let mut folder = Folder::default();
-        assert!(!folder.refresh(dir.path(), &limits, settle, t0));
+        assert!(!folder
+            .refresh(dir.path(), &limits, settle, t0, &mut Vec::new())
+            .unwrap());
 
         std::fs::write(dir.path().join("a.gpx"), gpx(30)).unwrap();
         // Seen, not yet read.
-        assert!(!folder.refresh(dir.path(), &limits, settle, t0));
+        assert!(!folder
+            .refresh(dir.path(), &limits, settle, t0, &mut Vec::new())
+            .unwrap());
         assert!(folder.has_pending());
-        assert!(!folder.refresh(dir.path(), &limits, settle, t0 + Duration::from_millis(200)));
+        assert!(!folder
+            .refresh(
+                dir.path(),
+                &limits,
+                settle,
+                t0 + Duration::from_millis(200),
+                &mut Vec::new()
+            )
+            .unwrap());
         // Unchanged for the settle time: read.
-        assert!(folder.refresh(dir.path(), &limits, settle, t0 + Duration::from_millis(600)));
+        assert!(folder
+            .refresh(
+                dir.path(),
+                &limits,
+                settle,
+                t0 + Duration::from_millis(600),
+                &mut Vec::new()
+            )
+            .unwrap());
         assert_eq!(folder.loaded().activities.len(), 1);
         assert!(!folder.has_pending());
         // Nothing changed: nothing to do.
-        assert!(!folder.refresh(dir.path(), &limits, settle, t0 + Duration::from_millis(900)));
+        assert!(!folder
+            .refresh(
+                dir.path(),
+                &limits,
+                settle,
+                t0 + Duration::from_millis(900),
+                &mut Vec::new()
+            )
+            .unwrap());
 
         // A file that keeps growing is never read while it grows.
         let path = dir.path().join("b.gpx");
@@ -256,19 +358,82 @@ mod tests {
         let mut t = t0 + Duration::from_secs(1);
         for chunk in 1..=5 {
             std::fs::write(&path, &text[..text.len() * chunk / 6]).unwrap();
-            assert!(!folder.refresh(dir.path(), &limits, settle, t));
+            assert!(!folder
+                .refresh(dir.path(), &limits, settle, t, &mut Vec::new())
+                .unwrap());
             t += Duration::from_millis(400);
         }
         std::fs::write(&path, &text).unwrap();
-        assert!(!folder.refresh(dir.path(), &limits, settle, t));
-        assert!(folder.refresh(dir.path(), &limits, settle, t + settle));
+        assert!(!folder
+            .refresh(dir.path(), &limits, settle, t, &mut Vec::new())
+            .unwrap());
+        assert!(folder
+            .refresh(dir.path(), &limits, settle, t + settle, &mut Vec::new())
+            .unwrap());
         let loaded = folder.loaded();
         assert_eq!(loaded.activities.len(), 2);
         assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
 
         // Removed: gone from what the report sees.
         std::fs::remove_file(dir.path().join("a.gpx")).unwrap();
-        assert!(folder.refresh(dir.path(), &limits, settle, t + settle * 2));
+        assert!(folder
+            .refresh(dir.path(), &limits, settle, t + settle * 2, &mut Vec::new())
+            .unwrap());
         assert_eq!(folder.loaded().activities.len(), 1);
+    }
+
+    #[test]
+    fn a_file_gone_before_its_read_and_a_folder_gone_each_say_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let limits = Limits::default();
+        let mut folder = Folder::default();
+        let path = dir.path().join("a.gpx");
+        std::fs::write(&path, gpx(30)).unwrap();
+        let seen = stamp(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        // Listed, then removed (or renamed) before it was read.
+        let mut notes = Vec::new();
+        assert!(!folder.read_one(&path, seen, &limits, &mut notes));
+        assert_eq!(
+            notes,
+            [format!(
+                "{} went away while it was read (removed or renamed); left out",
+                path.display()
+            )]
+        );
+        assert!(folder.loaded().skipped.is_empty());
+        // A file that cannot be read for another reason is kept as skipped, with its line.
+        let bad = dir.path().join("bad.fit");
+        std::fs::write(&bad, b"not a fit file at all").unwrap();
+        let mut notes = Vec::new();
+        assert!(folder.read_one(&bad, stamp(&bad).unwrap(), &limits, &mut notes));
+        assert_eq!(
+            notes,
+            [format!(
+                "skipped {}: not a FIT file (no .FIT signature in the header)",
+                bad.display()
+            )]
+        );
+        // The folder itself removed: an error naming it.
+        let gone = dir.path().join("gone");
+        std::fs::create_dir(&gone).unwrap();
+        folder.load_all(&gone, &limits, &mut Vec::new()).unwrap();
+        std::fs::remove_dir(&gone).unwrap();
+        let err = folder
+            .refresh(
+                &gone,
+                &limits,
+                Duration::ZERO,
+                Instant::now(),
+                &mut Vec::new(),
+            )
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "the watched folder {} is gone (no such file or folder)",
+                gone.display()
+            )
+        );
     }
 }

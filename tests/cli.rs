@@ -204,3 +204,191 @@ fn the_result_does_not_depend_on_the_thread_count() {
     assert_eq!(one, run("2"));
     assert_eq!(one, run("7"));
 }
+
+#[test]
+fn impossible_thresholds_are_usage_errors_naming_the_key_and_its_range() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (line, expected) in [
+        (
+            "single_run_spike_ratio = -5",
+            "single_run_spike_ratio = -5 is out of range: a ratio, above 1 up to 10",
+        ),
+        (
+            "hr_max_bpm = 0",
+            "hr_max_bpm = 0 is out of range: bpm, from 120 up to 230",
+        ),
+        (
+            "low_cadence_spm = 1e9",
+            "low_cadence_spm = 1000000000 is out of range: a cadence in spm, from 100 up to 220",
+        ),
+        (
+            "low_cadence_week_share = nan",
+            "low_cadence_week_share = NaN is out of range: a share, above 0 up to 1",
+        ),
+        (
+            "hard_pace_lookback_weeks = 9223372036854775807",
+            "hard_pace_lookback_weeks = 9223372036854776000 is out of range: weeks, from 1 up to 520",
+        ),
+        (
+            "very_low_cadence_spm = 175",
+            "very_low_cadence_spm = 175 must not be above low_cadence_spm = 170",
+        ),
+    ] {
+        let config = tmp.path().join("patella.toml");
+        std::fs::write(&config, format!("[thresholds]\n{line}\n")).unwrap();
+        let out = patella()
+            .args(["analyse", "--tz", "UTC", "--no-store", "--config"])
+            .arg(&config)
+            .arg(fixture("demo"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{line}");
+        assert!(out.stdout.is_empty(), "{line}: no analysis");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(
+            err.trim_end(),
+            format!("patella: config {}: {expected}", config.display()),
+            "{line}"
+        );
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_a_folder_is_skipped_not_waited_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let run = fixture("gpx/gpx-data-analysis-morning-run-head40.gpx");
+    std::fs::copy(&run, tmp.path().join("run.gpx")).unwrap();
+    let fifo = tmp.path().join("pipe.gpx");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for store in [&["--no-store"][..], &[][..]] {
+        let out = patella()
+            .args(["analyse", "--json", "--tz", "UTC"])
+            .args(store)
+            .env("XDG_CACHE_HOME", tmp.path().join("cache"))
+            .arg(tmp.path())
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{store:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "patella: skipped {}: not a regular file (a FIFO); not read",
+                fifo.display()
+            )),
+            "{err}"
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["activities"].as_array().unwrap().len(), 1);
+        assert_eq!(doc["skipped"][0]["kind"], "not-regular");
+    }
+}
+
+/// A zip of `copies` zips, each holding one GPX member of `mib` MiB (an XML head, then spaces):
+/// the shape of a decompression bomb.
+fn nested_bomb(copies: usize, mib: usize) -> Vec<u8> {
+    use std::io::Write;
+    let mut inner = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .large_file(true);
+    inner.start_file("big.gpx", deflated).unwrap();
+    inner
+        .write_all(b"<?xml version=\"1.0\"?><gpx version=\"1.1\">")
+        .unwrap();
+    let spaces = vec![b' '; 1 << 20];
+    for _ in 0..mib {
+        inner.write_all(&spaces).unwrap();
+    }
+    let inner = inner.finish().unwrap().into_inner();
+    let mut outer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for k in 0..copies {
+        outer.start_file(format!("part{k:02}.zip"), stored).unwrap();
+        outer.write_all(&inner).unwrap();
+    }
+    outer.finish().unwrap().into_inner()
+}
+
+#[test]
+fn a_nested_zip_bomb_is_refused_within_its_budget() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bomb = tmp.path().join("bomb.zip");
+    std::fs::write(&bomb, nested_bomb(16, 40)).unwrap();
+    let size = std::fs::metadata(&bomb).unwrap().len();
+    let out = patella()
+        .args(["analyse", "--json", "--tz", "UTC", "--no-store"])
+        .arg(&bomb)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "nothing readable");
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped = doc["skipped"].as_array().unwrap();
+    let reasons: Vec<String> = skipped
+        .iter()
+        .map(|s| format!("{}: {}", s["source"], s["reason"]))
+        .collect();
+    // The budget is 100 × the archive's size; the first 40 MiB member fits in it, the second
+    // uses it up, and the other fourteen are not inflated at all.
+    let budget_mib = (size * 100) as f64 / (1 << 20) as f64;
+    assert!(budget_mib > 40.0 && budget_mib < 80.0, "{budget_mib}");
+    assert_eq!(skipped.len(), 3, "{reasons:#?}");
+    assert_eq!(
+        skipped[1]["source"],
+        format!("{}!part01.zip!big.gpx", bomb.display())
+    );
+    assert_eq!(skipped[1]["kind"], "budget");
+    let reason = skipped[1]["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with(&format!(
+            "decompression budget of {budget_mib:.0} MiB for {} used up",
+            bomb.display()
+        )),
+        "{reason}"
+    );
+    assert_eq!(skipped[2]["source"], bomb.display().to_string());
+    assert!(
+        skipped[2]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("14 more members not read"),
+        "{reasons:#?}"
+    );
+}
+
+#[test]
+fn the_readme_thresholds_block_parses_and_gives_each_range_as_the_code_checks_it() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let start = readme.find("```toml\n[thresholds]").expect("the block") + "```toml\n".len();
+    let block = &readme[start..start + readme[start..].find("```").unwrap()];
+    let parsed = patella::cli::parse_config(block, "README.md").expect("the README's example");
+    let ranges = parsed.thresholds.ranges();
+    assert_eq!(ranges.len(), 34);
+    for (key, value, range) in ranges {
+        let line = block
+            .lines()
+            .find(|l| l.starts_with(&format!("{key} = ")))
+            .unwrap_or_else(|| panic!("README lacks {key}"));
+        let comment = line.split_once("# ").unwrap().1;
+        assert!(comment.starts_with(&range.to_string()), "{key}: {comment}");
+        // The example values are the defaults (hr_max_bpm has none).
+        if key != "hr_max_bpm" {
+            let default = patella::analysis::Thresholds::default()
+                .ranges()
+                .into_iter()
+                .find(|(k, _, _)| *k == key)
+                .unwrap()
+                .1;
+            assert_eq!(value, default, "{key}");
+        }
+    }
+}

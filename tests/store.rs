@@ -107,3 +107,92 @@ fn two_runs_can_read_the_store_at_once() {
     assert_eq!(a.stdout, first.stdout);
     assert_eq!(b.stdout, first.stdout);
 }
+
+fn spawn(store: &Path) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("patella"))
+        .args(["analyse", "--json", "--tz", "America/New_York", "--store"])
+        .arg(store)
+        .args(inputs())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn two_runs_filling_a_new_store_at_once_both_finish_with_the_same_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let none = Command::cargo_bin("patella")
+        .unwrap()
+        .args([
+            "analyse",
+            "--json",
+            "--tz",
+            "America/New_York",
+            "--no-store",
+        ])
+        .args(inputs())
+        .output()
+        .unwrap();
+    for round in 0..3 {
+        // A store that does not exist yet: both create it, both write what they decoded.
+        let store = tmp.path().join(format!("round{round}/store.sqlite"));
+        let (a, b) = (spawn(&store), spawn(&store));
+        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
+        for (name, o) in [("first", &a), ("second", &b)] {
+            assert!(o.status.success(), "round {round}, {name}: {}", stderr(o));
+            assert!(
+                !stderr(o).contains("warning"),
+                "round {round}, {name}: {}",
+                stderr(o)
+            );
+            assert_eq!(o.stdout, none.stdout, "round {round}, {name}");
+        }
+        // What they stored is whole: a third run answers everything from it.
+        let warm = analyse(&store);
+        assert!(stderr(&warm).contains(", 0 decoded"), "{}", stderr(&warm));
+        assert_eq!(warm.stdout, none.stdout);
+    }
+}
+
+#[test]
+fn a_store_from_a_newer_patella_is_set_aside_and_rebuilt() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store.sqlite");
+    let first = analyse(&store);
+    assert!(first.status.success());
+    {
+        let conn = rusqlite::Connection::open(&store).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let out = analyse(&store);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "patella: warning: store {} could not be used (it has store schema 99, from a newer \
+             patella; this one reads {})",
+            store.display(),
+            patella::store::STORE_SCHEMA
+        )),
+        "{err}"
+    );
+    assert!(err.contains("moved aside to"), "{err}");
+    assert_eq!(out.stdout, first.stdout);
+    // The newer store is kept beside, untouched but for its name.
+    let aside: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("store.sqlite.damaged-")
+        })
+        .collect();
+    assert_eq!(aside.len(), 1);
+    let conn = rusqlite::Connection::open(aside[0].path()).unwrap();
+    let v: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(v, 99);
+}

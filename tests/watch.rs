@@ -145,3 +145,62 @@ fn watch_with_file_events() {
 fn watch_by_polling() {
     scenario(true);
 }
+
+/// Waits up to `limit` for the child to exit; its status code and stderr.
+fn exit_within(mut child: Child, limit: Duration) -> (Option<i32>, String) {
+    let t0 = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if t0.elapsed() > limit {
+            child.kill().ok();
+            panic!("watch did not end within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn folder_removed(poll: bool) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("drop");
+    let out = tmp.path().join("report");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::copy(demo("2025-03-06-run.fit"), dir.join("2025-03-06-run.fit")).unwrap();
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("patella"));
+    cmd.args(["watch", "--tz", "UTC", "--out"])
+        .arg(&out)
+        .arg(&dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    if poll {
+        cmd.arg("--poll");
+    }
+    let child = cmd.spawn().unwrap();
+    wait_for(&out, Duration::from_secs(30), |s| s.len() == 1).expect("no first report");
+    std::fs::remove_dir_all(&dir).unwrap();
+    let (code, err) = exit_within(child, Duration::from_secs(10));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.lines().any(|l| l
+            == format!(
+                "patella: the watched folder {} is gone (no such file or folder)",
+                dir.display()
+            )),
+        "{err}"
+    );
+    // The last report stays as it was.
+    assert_eq!(sources(&out).map(|s| s.len()), Some(1));
+}
+
+#[test]
+fn a_removed_watched_folder_ends_the_watch_with_status_1_by_polling() {
+    folder_removed(true);
+}
+
+#[test]
+fn a_removed_watched_folder_ends_the_watch_with_status_1_with_file_events() {
+    folder_removed(false);
+}

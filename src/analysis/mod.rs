@@ -174,11 +174,75 @@ pub fn analyse(
     settings: &Settings,
 ) -> Result<Analysis, load::LoadError> {
     // Per-activity work is independent: in parallel, collected in input order.
-    let extracts: Vec<Extract> = {
+    let (extracts, skipped) = {
         use rayon::prelude::*;
-        activities.par_iter().map(extract).collect()
+        let results: Vec<Result<Extract, Skipped>> =
+            activities.par_iter().map(extract_guarded).collect();
+        split_guarded(results, skipped)
     };
     analyse_extracts(&extracts, skipped, settings)
+}
+
+/// The values and the skipped entries of guarded per-activity work, in order (the skipped after
+/// those given).
+pub fn split_guarded<T>(
+    results: Vec<Result<T, Skipped>>,
+    mut skipped: Vec<Skipped>,
+) -> (Vec<T>, Vec<Skipped>) {
+    let mut values = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(v) => values.push(v),
+            Err(s) => skipped.push(s),
+        }
+    }
+    (values, skipped)
+}
+
+/// The skipped entry for a panic while analysing the activity read from `source`.
+fn internal(source: &str, message: String) -> Skipped {
+    Skipped::new(
+        source,
+        crate::ingest::SkipReason::Internal {
+            stage: "analysing".into(),
+            message,
+        },
+    )
+}
+
+/// [`extract`] under the last guard: a panic (a bug set off by what one file holds) becomes a
+/// skipped entry naming the file, and the batch goes on.
+pub fn extract_guarded(a: &Activity) -> Result<Extract, Skipped> {
+    crate::guard::catch(|| {
+        planted::check(&a.source);
+        extract(a)
+    })
+    .map_err(|message| internal(&a.source, message))
+}
+
+/// A test-only hook: tests plant a panic for one source to show that it costs only that file.
+#[cfg(test)]
+pub(crate) mod planted {
+    use std::sync::Mutex;
+
+    static SOURCES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+    pub(crate) fn plant(source: &str) {
+        SOURCES.lock().unwrap().push(source.to_string());
+    }
+
+    pub(crate) fn check(source: &str) {
+        let planted = SOURCES.lock().unwrap().iter().any(|s| s == source);
+        if planted {
+            panic!("planted panic for {source}");
+        }
+    }
+}
+
+#[cfg(not(test))]
+mod planted {
+    #[inline(always)]
+    pub(crate) fn check(_: &str) {}
 }
 
 /// [`analyse`] from extracts (as the store keeps them).
@@ -190,10 +254,17 @@ pub fn analyse_extracts(
     let t = &settings.thresholds;
     let hr = hr_max(extracts, t);
     let threshold = hr.map(|(h, _)| h * t.hard_hr_fraction);
-    let mut summaries: Vec<ActivitySummary> = extracts
+    let finalized: Vec<Result<ActivitySummary, Skipped>> = extracts
         .iter()
-        .map(|e| finalize(e, settings, threshold))
+        .map(|e| {
+            crate::guard::catch(|| {
+                planted::check(&format!("{}#finalize", e.source));
+                finalize(e, settings, threshold)
+            })
+            .map_err(|message| internal(&e.source, message))
+        })
         .collect();
+    let (mut summaries, skipped) = split_guarded(finalized, skipped);
     summaries.sort_by(|a, b| {
         (a.start_utc, &a.source, a.session).cmp(&(b.start_utc, &b.source, b.session))
     });
@@ -636,6 +707,52 @@ mod tests {
         assert_eq!(by("export.gpx").duplicate_of.as_ref(), Some(&original));
         assert_eq!(by("other.fit").duplicate_of, None);
         assert_eq!(by("later.fit").duplicate_of, None);
+    }
+
+    #[test]
+    fn a_panic_in_one_activity_costs_that_activity_only() {
+        let start = Utc.with_ymd_and_hms(2025, 3, 3, 7, 0, 0).unwrap();
+        let activities: Vec<Activity> = (0..4)
+            .map(|i| {
+                let mut a = Activity::new(
+                    &format!("planted-{i}.gpx"),
+                    Format::Gpx,
+                    start + chrono::Duration::days(i),
+                );
+                a.sport = Sport::Running;
+                a.device = Some(DeviceSummary {
+                    distance_m: Some(5000.0 + i as f64),
+                    timer_s: Some(1800.0),
+                    ..DeviceSummary::default()
+                });
+                a
+            })
+            .collect();
+        planted::plant("planted-1.gpx");
+        planted::plant("planted-2.gpx#finalize");
+        let settings = Settings::new(chrono_tz::UTC, WeekStart::Mon);
+        let earlier = vec![Skipped::new("x.csv", crate::ingest::SkipReason::Empty)];
+        let result = analyse(&activities, earlier, &settings).unwrap();
+        let sources: Vec<&str> = result
+            .activities
+            .iter()
+            .map(|a| a.source.as_str())
+            .collect();
+        assert_eq!(sources, ["planted-0.gpx", "planted-3.gpx"]);
+        let skipped: Vec<String> = result.skipped.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            skipped,
+            [
+                "x.csv: empty file",
+                "planted-1.gpx: internal error while analysing: planted panic for planted-1.gpx",
+                "planted-2.gpx: internal error while analysing: planted panic for \
+                 planted-2.gpx#finalize",
+            ]
+        );
+        // The rest of the result is that of the two runs left.
+        assert_eq!(result.weeks.len(), 1);
+        assert_eq!(result.weeks[0].runs, 2);
+        assert!((result.weeks[0].run_km - 10.003).abs() < 1e-9);
     }
 
     #[test]

@@ -1,64 +1,228 @@
 //! Gzip and zip, opened in memory with size and count limits. Member names are only ever used as
 //! labels (`export.zip!inner/run.fit`): nothing is extracted to disk.
 
-use std::io::{Cursor, Read};
+use std::cell::Cell;
+use std::io::{Read, Seek};
+use std::ops::ControlFlow;
 
+use super::error::{one_line, SkipReason};
 use super::Limits;
 
-/// Decompresses a gzip stream (all members), refusing to grow past `max_bytes`.
-pub fn gunzip(bytes: &[u8], max_bytes: u64) -> Result<Vec<u8>, String> {
-    let mut out = Vec::new();
-    let decoder = flate2::read::MultiGzDecoder::new(bytes);
-    decoder
-        .take(max_bytes + 1)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("gzip stream is damaged: {e}"))?;
-    if out.len() as u64 > max_bytes {
-        return Err(format!(
-            "gzip expands past the {} MiB limit",
-            max_bytes >> 20
-        ));
-    }
-    Ok(out)
+/// How much one top-level file may inflate to, all its archives and members together, counted
+/// as bytes come out of the decompressor (never from what headers claim): the smaller of
+/// [`Limits::budget_ratio`] × its size and [`Limits::max_budget_bytes`] (or
+/// [`Limits::large_budget_ratio`] × its size, for a bulk export of gigabytes), and at least
+/// [`Limits::min_budget_bytes`].
+#[derive(Debug)]
+pub struct Budget {
+    archive: String,
+    compressed: u64,
+    total: u64,
+    left: Cell<u64>,
 }
 
-/// Receives each member's display name and its bytes, or the reason it could not be read.
-pub type MemberSink<'a> = dyn FnMut(&str, Result<Vec<u8>, String>) + 'a;
+impl Budget {
+    /// The budget of the top-level file `archive`, `compressed` bytes long.
+    pub fn for_file(archive: &str, compressed: u64, limits: &Limits) -> Budget {
+        let cap = limits
+            .max_budget_bytes
+            .max(compressed.saturating_mul(limits.large_budget_ratio));
+        let total = compressed
+            .saturating_mul(limits.budget_ratio)
+            .min(cap)
+            .max(limits.min_budget_bytes);
+        Budget {
+            archive: archive.to_string(),
+            compressed,
+            total,
+            left: Cell::new(total),
+        }
+    }
 
-/// Calls `each` with the display name and bytes (or a reason) of every file member of a zip, in
-/// archive order. Directories are passed over. An unreadable archive gives one call with the
-/// archive's own name and the reason.
-pub fn each_member(source: &str, bytes: &[u8], limits: &Limits, each: &mut MemberSink<'_>) {
-    let mut zip = match zip::ZipArchive::new(Cursor::new(bytes)) {
+    /// Whether the budget ran out (a member was refused for it).
+    pub fn used_up(&self) -> bool {
+        self.left.get() == 0
+    }
+
+    /// Bytes the budget allows, in all.
+    pub fn total(&self) -> u64 {
+        self.total
+    }
+
+    fn used_up_reason(&self) -> SkipReason {
+        SkipReason::BudgetUsedUp {
+            archive: self.archive.clone(),
+            budget: self.total,
+            compressed: self.compressed,
+        }
+    }
+
+    fn not_read(&self, members: usize) -> SkipReason {
+        SkipReason::NotReadAfterBudget {
+            archive: self.archive.clone(),
+            budget: self.total,
+            members,
+        }
+    }
+}
+
+/// Bytes inflated before the kind of a member is decided from them.
+pub const HEAD_BYTES: usize = 4096;
+
+/// Decides from the first bytes of a member (up to [`HEAD_BYTES`]) whether it is worth
+/// inflating the rest: `Err` skips it with that reason, without inflating further.
+pub type Admit<'a> = dyn Fn(&[u8]) -> Result<(), SkipReason> + 'a;
+
+/// [`Admit`] for a zip member, which also sees the member's display name.
+pub type AdmitMember<'a> = dyn Fn(&str, &[u8]) -> Result<(), SkipReason> + 'a;
+
+/// Why [`inflate`] stopped.
+enum Stop {
+    Skip(SkipReason),
+    /// The stream broke after this many bytes came out.
+    Broken(u64, std::io::Error),
+}
+
+/// Inflates `reader`: first its head, which `admit` judges, then the rest, at most
+/// [`Limits::max_file_bytes`] and what is left of `budget`, which is charged for every byte.
+/// `hint` is the size a header claims (only to reserve memory; never trusted as a bound).
+fn inflate(
+    mut reader: impl Read,
+    hint: u64,
+    limits: &Limits,
+    budget: &Budget,
+    admit: &Admit<'_>,
+) -> Result<Vec<u8>, Stop> {
+    let cap = limits.max_file_bytes.min(budget.left.get());
+    let mut out = Vec::with_capacity(hint.min(cap).min(64 << 20) as usize + 1);
+    let mut chunk = vec![0u8; 64 << 10];
+    let mut admitted = false;
+    loop {
+        let want = if admitted {
+            chunk.len()
+        } else {
+            HEAD_BYTES - out.len()
+        };
+        let n = match reader.read(&mut chunk[..want]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                budget.left.set(budget.left.get() - out.len() as u64);
+                return Err(Stop::Broken(out.len() as u64, e));
+            }
+        };
+        if n > 0 && out.len() as u64 + n as u64 > cap {
+            // Over the limit: charge what came out, and say which limit it was.
+            let used = cap.min(budget.left.get());
+            budget.left.set(budget.left.get() - used);
+            return Err(Stop::Skip(if cap < limits.max_file_bytes {
+                budget.left.set(0);
+                budget.used_up_reason()
+            } else {
+                SkipReason::ExpandsPastLimit {
+                    limit: limits.max_file_bytes,
+                }
+            }));
+        }
+        if out.len() == out.capacity() && n > 0 {
+            // Grow by a quarter rather than doubling, so a large member costs little more
+            // memory than its size.
+            out.reserve_exact((out.len() / 4).max(n));
+        }
+        out.extend_from_slice(&chunk[..n]);
+        if !admitted && (n == 0 || out.len() >= HEAD_BYTES) {
+            if let Err(reason) = admit(&out) {
+                budget.left.set(budget.left.get() - out.len() as u64);
+                return Err(Stop::Skip(reason));
+            }
+            admitted = true;
+        }
+        if n == 0 {
+            budget.left.set(budget.left.get() - out.len() as u64);
+            return Ok(out);
+        }
+    }
+}
+
+/// Decompresses a gzip stream (all members) within the limits and the budget; `admit` sees the
+/// head of what it inflates to first.
+pub fn gunzip(
+    bytes: &[u8],
+    limits: &Limits,
+    budget: &Budget,
+    admit: &Admit<'_>,
+) -> Result<Vec<u8>, SkipReason> {
+    let decoder = flate2::read::MultiGzDecoder::new(bytes);
+    inflate(decoder, 0, limits, budget, admit).map_err(|stop| match stop {
+        Stop::Skip(reason) => reason,
+        Stop::Broken(inflated, e) => SkipReason::DamagedGzip {
+            inflated,
+            message: one_line(&e.to_string()),
+        },
+    })
+}
+
+/// Receives each member's display name and its bytes (or the reason it was not read), and says
+/// whether to go on.
+pub type MemberSink<'a> = dyn FnMut(&str, Result<Vec<u8>, SkipReason>) -> ControlFlow<()> + 'a;
+
+/// Calls `each` with the display name (`archive.zip!inner/path`) and bytes (or a reason) of every
+/// file member of a zip, in archive order, within the limits and the budget. Directories, hidden
+/// files and `__MACOSX/` are passed over. The member count is checked before anything inflates;
+/// once the budget is used up the rest is not read (one entry says how many). An unreadable
+/// archive gives one call with the archive's own name and the reason.
+pub fn each_member(
+    source: &str,
+    bytes: impl Read + Seek,
+    limits: &Limits,
+    budget: &Budget,
+    admit: &AdmitMember<'_>,
+    each: &mut MemberSink<'_>,
+) {
+    let mut zip = match zip::ZipArchive::new(bytes) {
         Ok(z) => z,
         Err(e) => {
-            each(source, Err(format!("zip archive is damaged: {e}")));
+            let _ = each(
+                source,
+                Err(SkipReason::DamagedZip {
+                    message: one_line(&e.to_string()),
+                }),
+            );
             return;
         }
     };
     if zip.len() > limits.max_zip_members {
-        each(
+        let _ = each(
             source,
-            Err(format!(
-                "zip holds {} members, over the limit of {}",
-                zip.len(),
-                limits.max_zip_members
-            )),
+            Err(SkipReason::TooManyMembers {
+                count: zip.len(),
+                limit: limits.max_zip_members,
+            }),
         );
         return;
     }
     if zip.is_empty() {
-        each(source, Err("zip archive is empty".into()));
+        let _ = each(source, Err(SkipReason::EmptyZip));
         return;
     }
     for i in 0..zip.len() {
-        let mut member = match zip.by_index(i) {
+        if budget.used_up() {
+            let _ = each(source, Err(budget.not_read(zip.len() - i)));
+            return;
+        }
+        let member = match zip.by_index(i) {
             Ok(m) => m,
             Err(e) => {
-                each(
+                let flow = each(
                     &format!("{source}!#{i}"),
-                    Err(format!("zip member is damaged: {e}")),
+                    Err(SkipReason::DamagedMember {
+                        index: i,
+                        message: one_line(&e.to_string()),
+                    }),
                 );
+                if flow.is_break() {
+                    return;
+                }
                 continue;
             }
         };
@@ -75,38 +239,32 @@ pub fn each_member(source: &str, bytes: &[u8], limits: &Limits, each: &mut Membe
         if hidden {
             continue;
         }
-        if member.size() > limits.max_file_bytes {
-            each(
-                &name,
-                Err(format!(
-                    "member is {} MiB, over the {} MiB limit",
-                    member.size() >> 20,
-                    limits.max_file_bytes >> 20
-                )),
-            );
-            continue;
-        }
-        let mut data = Vec::with_capacity(member.size().min(64 << 20) as usize);
-        let read = (&mut member)
-            .take(limits.max_file_bytes + 1)
-            .read_to_end(&mut data);
-        match read {
-            Err(e) => each(&name, Err(format!("zip member is damaged: {e}"))),
-            Ok(_) if data.len() as u64 > limits.max_file_bytes => each(
-                &name,
-                Err(format!(
-                    "member expands past the {} MiB limit",
-                    limits.max_file_bytes >> 20
-                )),
-            ),
-            Ok(_) => each(&name, Ok(data)),
+        let result = if member.size() > limits.max_file_bytes {
+            Err(SkipReason::MemberTooLarge {
+                size: member.size(),
+                limit: limits.max_file_bytes,
+            })
+        } else {
+            let hint = member.size();
+            inflate(member, hint, limits, budget, &|head| admit(&name, head)).map_err(|stop| {
+                match stop {
+                    Stop::Skip(reason) => reason,
+                    Stop::Broken(_, e) => SkipReason::DamagedMember {
+                        index: i,
+                        message: one_line(&e.to_string()),
+                    },
+                }
+            })
+        };
+        if each(&name, result).is_break() {
+            return;
         }
     }
 }
 
 #[cfg(test)]
 pub(crate) mod tests {
-    use std::io::Write;
+    use std::io::{Cursor, Write};
 
     use super::*;
 
@@ -126,27 +284,82 @@ pub(crate) mod tests {
         w.finish().unwrap().into_inner()
     }
 
+    fn admit_all(_: &[u8]) -> Result<(), SkipReason> {
+        Ok(())
+    }
+
+    fn budget(limits: &Limits, compressed: u64) -> Budget {
+        Budget::for_file("top.zip", compressed, limits)
+    }
+
+    /// Every member: (name, bytes or reason).
+    fn members(
+        z: &[u8],
+        limits: &Limits,
+        budget: &Budget,
+    ) -> Vec<(String, Result<Vec<u8>, SkipReason>)> {
+        let mut seen = Vec::new();
+        each_member(
+            "z.zip",
+            Cursor::new(z),
+            limits,
+            budget,
+            &|_, _| Ok(()),
+            &mut |n, r| {
+                seen.push((n.to_string(), r));
+                ControlFlow::Continue(())
+            },
+        );
+        seen
+    }
+
     #[test]
     fn gunzip_round_trip_and_limit() {
         let data = vec![7u8; 10_000];
-        assert_eq!(gunzip(&gzip(&data), 10_000).unwrap(), data);
-        let err = gunzip(&gzip(&data), 9_999).unwrap_err();
-        assert!(err.contains("limit"), "{err}");
-        assert!(gunzip(&[0x1f, 0x8b, 8, 0, 1, 2], 100).is_err());
+        let limits = Limits::default();
+        let b = budget(&limits, 100);
+        assert_eq!(gunzip(&gzip(&data), &limits, &b, &admit_all).unwrap(), data);
+        assert_eq!(b.total() - b.left.get(), 10_000, "charged as inflated");
+        let small = Limits {
+            max_file_bytes: 9_999,
+            ..Limits::default()
+        };
+        let err = gunzip(&gzip(&data), &small, &budget(&small, 100), &admit_all).unwrap_err();
+        assert_eq!(err, SkipReason::ExpandsPastLimit { limit: 9_999 });
+        let err = gunzip(&[0x1f, 0x8b, 8, 0, 1, 2], &limits, &b, &admit_all).unwrap_err();
+        assert!(matches!(err, SkipReason::DamagedGzip { .. }), "{err}");
+    }
+
+    #[test]
+    fn the_head_decides_before_the_rest_inflates() {
+        // 64 MiB of zeros: refused after its head, without inflating the rest.
+        let data = gzip(&vec![0u8; 64 << 20]);
+        let limits = Limits::default();
+        let b = budget(&limits, data.len() as u64);
+        let err = gunzip(&data, &limits, &b, &|head| {
+            assert_eq!(head.len(), HEAD_BYTES);
+            Err(SkipReason::NotActivityFile {
+                what: "zeros".into(),
+            })
+        })
+        .unwrap_err();
+        assert_eq!(err.kind(), "not-activity-file");
+        assert_eq!(b.total() - b.left.get(), HEAD_BYTES as u64);
     }
 
     #[test]
     fn members_are_named_after_the_archive() {
         let z = zip_of(&[("a/run.gpx", b"x"), ("b.csv", b"y"), (".hidden", b"z")]);
-        let mut seen = Vec::new();
-        each_member("exp.zip", &z, &Limits::default(), &mut |name, r| {
-            seen.push((name.to_string(), r.unwrap()))
-        });
+        let limits = Limits::default();
+        let seen: Vec<(String, Vec<u8>)> = members(&z, &limits, &budget(&limits, 100))
+            .into_iter()
+            .map(|(n, r)| (n, r.unwrap()))
+            .collect();
         assert_eq!(
             seen,
             vec![
-                ("exp.zip!a/run.gpx".to_string(), b"x".to_vec()),
-                ("exp.zip!b.csv".to_string(), b"y".to_vec())
+                ("z.zip!a/run.gpx".to_string(), b"x".to_vec()),
+                ("z.zip!b.csv".to_string(), b"y".to_vec())
             ]
         );
     }
@@ -158,34 +371,124 @@ pub(crate) mod tests {
             max_zip_members: 2,
             ..Limits::default()
         };
-        let mut reasons = Vec::new();
-        each_member("z.zip", &z, &limits, &mut |_, r| {
-            reasons.push(r.unwrap_err())
-        });
-        assert_eq!(reasons.len(), 1);
-        assert!(reasons[0].contains("3 members"), "{reasons:?}");
+        let seen = members(&z, &limits, &budget(&limits, 100));
+        assert_eq!(seen.len(), 1);
+        assert_eq!(
+            seen[0].1,
+            Err(SkipReason::TooManyMembers { count: 3, limit: 2 })
+        );
 
         let limits = Limits {
             max_file_bytes: 50,
             ..Limits::default()
         };
-        let mut results = Vec::new();
-        each_member("z.zip", &z, &limits, &mut |n, r| {
-            results.push((n.to_string(), r.is_ok()))
-        });
-        assert_eq!(results[2], ("z.zip!c".to_string(), false));
-        assert!(results[0].1 && results[1].1);
+        let seen = members(&z, &limits, &budget(&limits, 100));
+        assert_eq!(seen[2].0, "z.zip!c");
+        assert_eq!(
+            seen[2].1,
+            Err(SkipReason::MemberTooLarge {
+                size: 100,
+                limit: 50
+            })
+        );
+        assert!(seen[0].1.is_ok() && seen[1].1.is_ok());
+    }
+
+    /// A zip whose headers (local and central) claim `claimed` bytes for every member.
+    fn lying(z: &mut [u8], claimed: u32) {
+        let mut i = 0;
+        while i + 30 <= z.len() {
+            if z[i..].starts_with(b"PK\x03\x04") {
+                z[i + 22..i + 26].copy_from_slice(&claimed.to_le_bytes());
+            } else if z[i..].starts_with(b"PK\x01\x02") {
+                z[i + 24..i + 28].copy_from_slice(&claimed.to_le_bytes());
+            }
+            i += 1;
+        }
+    }
+
+    #[test]
+    fn the_budget_counts_what_inflates_not_what_headers_claim() {
+        // Three members of 8 MiB each whose headers say 10 bytes, in an archive allowed to
+        // inflate to its own size only.
+        let big = vec![b' '; 8 << 20];
+        let mut z = zip_of(&[("a.gpx", &big), ("b.gpx", &big), ("c.gpx", &big)]);
+        lying(&mut z, 10);
+        let limits = Limits {
+            budget_ratio: 1,
+            min_budget_bytes: 0,
+            ..Limits::default()
+        };
+        let b = budget(&limits, z.len() as u64);
+        assert_eq!(b.total(), z.len() as u64);
+        assert!(b.total() < 8 << 20);
+        let seen = members(&z, &limits, &b);
+        // Whatever the zip reader makes of the lie, no member comes out larger than the budget,
+        // and the budget, once used up, stops the archive.
+        for (name, r) in &seen {
+            if let Ok(bytes) = r {
+                assert!(
+                    bytes.len() as u64 <= b.total(),
+                    "{name}: {} bytes",
+                    bytes.len()
+                );
+            }
+        }
+        assert!(
+            seen.iter().all(|(_, r)| r.is_err()),
+            "{:?}",
+            seen.iter()
+                .map(|(n, r)| (n, r.as_ref().map(Vec::len)))
+                .collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn a_used_up_budget_leaves_the_rest_unread_in_one_entry() {
+        let big = vec![b' '; 3 << 20];
+        let z = zip_of(&[
+            ("a.gpx", &big),
+            ("b.gpx", &big),
+            ("c.gpx", &big),
+            ("d.gpx", &big),
+        ]);
+        let limits = Limits {
+            min_budget_bytes: 5 << 20,
+            ..Limits::default()
+        };
+        let b = budget(&limits, z.len() as u64);
+        let seen = members(&z, &limits, &b);
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(seen[0].1.is_ok());
+        assert_eq!(seen[1].0, "z.zip!b.gpx");
+        assert_eq!(
+            seen[1].1,
+            Err(SkipReason::BudgetUsedUp {
+                archive: "top.zip".into(),
+                budget: 5 << 20,
+                compressed: z.len() as u64
+            })
+        );
+        assert_eq!(seen[2].0, "z.zip");
+        assert_eq!(
+            seen[2].1,
+            Err(SkipReason::NotReadAfterBudget {
+                archive: "top.zip".into(),
+                budget: 5 << 20,
+                members: 2
+            })
+        );
+        assert!(b.used_up());
     }
 
     #[test]
     fn damaged_zip_gives_one_reason() {
         let mut z = zip_of(&[("a", b"1")]);
         z.truncate(10);
-        let mut reasons = Vec::new();
-        each_member("bad.zip", &z, &Limits::default(), &mut |n, r| {
-            reasons.push((n.to_string(), r.unwrap_err()))
-        });
-        assert_eq!(reasons.len(), 1);
-        assert_eq!(reasons[0].0, "bad.zip");
+        let limits = Limits::default();
+        let seen = members(&z, &limits, &budget(&limits, 10));
+        assert_eq!(seen.len(), 1);
+        assert_eq!(seen[0].0, "z.zip");
+        assert!(matches!(seen[0].1, Err(SkipReason::DamagedZip { .. })));
     }
 }

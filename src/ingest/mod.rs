@@ -3,6 +3,7 @@
 //! with a one-line reason. Nothing here writes to disk.
 
 pub mod archive;
+pub mod clean;
 pub mod error;
 pub mod fit;
 pub mod fitdecode;
@@ -10,22 +11,14 @@ pub mod gpx;
 pub mod tcx;
 
 use std::collections::HashSet;
-use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::io::{Cursor, Read, Seek};
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
-
-use error::one_line;
-pub use error::ReadError;
+use archive::Budget;
+pub use error::{ReadError, SkipReason, Skipped};
 
 use crate::model::Activity;
-
-/// A file, or an archive member, that gave no activity, and why.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Skipped {
-    pub source: String,
-    pub reason: String,
-}
 
 /// Everything read from a set of paths.
 #[derive(Debug, Default)]
@@ -36,23 +29,42 @@ pub struct Loaded {
     pub files_seen: usize,
 }
 
-/// Guards against archives and files that would exhaust memory.
+impl Loaded {
+    fn skip(&mut self, source: &str, reason: impl Into<SkipReason>) {
+        self.files_seen += 1;
+        self.skipped.push(Skipped::new(source, reason));
+    }
+}
+
+/// Guards against files and archives that would exhaust memory or time.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
-    /// Largest file read from disk, and largest decompressed gzip or zip member.
+    /// Largest file read from disk, and largest gzip stream or zip member once inflated.
     pub max_file_bytes: u64,
     /// Most members read from one zip.
     pub max_zip_members: usize,
     /// Deepest nesting of archives (a gzip inside a zip inside a zip is depth 3).
     pub max_depth: usize,
+    /// A top-level file may inflate to this many times its size, all its archives together...
+    pub budget_ratio: u64,
+    /// ...but never to more than this (or `large_budget_ratio` times its size, whichever is
+    /// more: a bulk export of gigabytes holds that much)...
+    pub max_budget_bytes: u64,
+    pub large_budget_ratio: u64,
+    /// ...and always to at least this (small archives of very compressible files).
+    pub min_budget_bytes: u64,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_file_bytes: 512 * 1024 * 1024,
+            max_file_bytes: 256 << 20,
             max_zip_members: 20_000,
             max_depth: 4,
+            budget_ratio: 100,
+            max_budget_bytes: 2 << 30,
+            large_budget_ratio: 10,
+            min_budget_bytes: 1 << 20,
         }
     }
 }
@@ -94,8 +106,9 @@ pub fn load_with_progress(
     out
 }
 
-/// The files under `paths` (folders walked recursively in name order, hidden names passed over,
-/// each folder once), and the paths that could not be read at all.
+/// The regular files under `paths` (folders walked recursively in name order, hidden names
+/// passed over, each folder once), and the paths that are not read at all: missing or
+/// unreadable ones, and FIFOs, sockets and devices (opening a FIFO would wait for a writer).
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
@@ -110,22 +123,87 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
 /// for bytes that come from somewhere else than a folder walk, and the fuzz targets.
 pub fn read_bytes(source: &str, bytes: &[u8], limits: &Limits) -> Loaded {
     let mut out = Loaded::default();
-    load_bytes(source, bytes, 0, limits, &mut out);
+    let budget = Budget::for_file(source, bytes.len() as u64, limits);
+    load_bytes(source, bytes, 0, limits, &budget, &mut out);
     out
 }
 
 /// Everything one file gives (an archive gives its members' activities).
 pub fn load_file(file: &Path, limits: &Limits) -> Loaded {
-    let mut part = Loaded::default();
+    load_one(file, limits, false).0
+}
+
+/// [`load_file`], and the [`content_hash`] of what was read: `None` when the file could not be
+/// read, or changed while it was read.
+pub fn load_file_hashed(file: &Path, limits: &Limits) -> (Loaded, Option<String>) {
+    load_one(file, limits, true)
+}
+
+fn load_one(file: &Path, limits: &Limits, hash: bool) -> (Loaded, Option<String>) {
     let source = file.display().to_string();
-    match read_file(file, limits) {
-        Ok(bytes) => load_bytes(&source, &bytes, 0, limits, &mut part),
+    let mut part = Loaded::default();
+    match open_regular(file) {
+        Ok((f, meta)) if starts_like_zip(&f) => {
+            // A top-level zip is read from disk, one member at a time: a bulk export of
+            // gigabytes never sits in memory. Its hash is taken before and after.
+            let before = hash.then(|| hash_file(file).ok()).flatten();
+            let budget = Budget::for_file(&source, meta.len(), limits);
+            load_zip(
+                &source,
+                std::io::BufReader::new(f),
+                0,
+                limits,
+                &budget,
+                &mut part,
+            );
+            let after = hash.then(|| hash_file(file).ok()).flatten();
+            let same = before.is_some() && before == after;
+            (part, if same { before } else { None })
+        }
+        Ok((f, meta)) => match read_open(f, meta.len(), limits) {
+            Ok(bytes) => (
+                read_bytes(&source, &bytes, limits),
+                hash.then(|| content_hash(&bytes)),
+            ),
+            Err(reason) => {
+                part.skip(&source, reason);
+                (part, None)
+            }
+        },
         Err(reason) => {
-            part.files_seen += 1;
-            part.skipped.push(Skipped { source, reason });
+            part.skip(&source, reason);
+            (part, None)
         }
     }
-    part
+}
+
+/// Whether an open file starts with a zip signature; leaves it at its start.
+fn starts_like_zip(mut f: &std::fs::File) -> bool {
+    let mut magic = [0u8; 4];
+    let zip =
+        f.read_exact(&mut magic).is_ok() && (magic == *b"PK\x03\x04" || magic == *b"PK\x05\x06");
+    f.rewind().is_ok() && zip
+}
+
+/// The content hash that keys a file in the store (xxh3, 128 bits, hex).
+pub fn content_hash(bytes: &[u8]) -> String {
+    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
+}
+
+/// The [`content_hash`] of a regular file, read in pieces (a large archive never sits in memory).
+pub fn hash_file(path: &Path) -> Result<String, SkipReason> {
+    let (mut file, _) = open_regular(path)?;
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(SkipReason::io(&e)),
+        }
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
 }
 
 fn collect(
@@ -137,15 +215,15 @@ fn collect(
     let meta = match std::fs::metadata(path) {
         Ok(m) => m,
         Err(e) => {
-            skipped.push(Skipped {
-                source: path.display().to_string(),
-                reason: io_reason(&e),
-            });
+            skipped.push(Skipped::new(path.display().to_string(), SkipReason::io(&e)));
             return;
         }
     };
     if !meta.is_dir() {
-        files.push(path.to_path_buf());
+        match not_regular(&meta) {
+            Some(reason) => skipped.push(Skipped::new(path.display().to_string(), reason)),
+            None => files.push(path.to_path_buf()),
+        }
         return;
     }
     // A symlinked folder seen before (a loop, or the same folder twice) is walked once.
@@ -156,10 +234,7 @@ fn collect(
     let entries = match std::fs::read_dir(path) {
         Ok(rd) => rd,
         Err(e) => {
-            skipped.push(Skipped {
-                source: path.display().to_string(),
-                reason: io_reason(&e),
-            });
+            skipped.push(Skipped::new(path.display().to_string(), SkipReason::io(&e)));
             return;
         }
     };
@@ -174,25 +249,80 @@ fn collect(
     }
 }
 
-fn io_reason(e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::NotFound => "no such file or folder".into(),
-        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
-        _ => format!("cannot read: {e}"),
+/// Why a file that is not a folder is not read: `None` for a regular file.
+fn not_regular(meta: &std::fs::Metadata) -> Option<SkipReason> {
+    if meta.is_file() {
+        return None;
+    }
+    let kind = {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            let t = meta.file_type();
+            if t.is_fifo() {
+                "a FIFO"
+            } else if t.is_socket() {
+                "a socket"
+            } else if t.is_block_device() {
+                "a block device"
+            } else if t.is_char_device() {
+                "a character device"
+            } else {
+                "not a file or folder"
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            "not a file or folder"
+        }
+    };
+    Some(SkipReason::NotRegular { kind: kind.into() })
+}
+
+/// Opens `path` for reading without waiting: a FIFO put in place of a file after it was listed
+/// does not block the open (and is then refused as not regular).
+fn open_no_wait(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Opens a regular file (never waiting on a FIFO), with its metadata.
+fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipReason> {
+    let file = open_no_wait(path).map_err(|e| SkipReason::io(&e))?;
+    let meta = file.metadata().map_err(|e| SkipReason::io(&e))?;
+    match not_regular(&meta) {
+        Some(reason) => Err(reason),
+        None => Ok((file, meta)),
     }
 }
 
-/// Reads a whole file, refusing files over the size limit; the error is a one-line reason.
-pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(path).map_err(|e| io_reason(&e))?.len();
-    if len > limits.max_file_bytes {
-        return Err(format!(
-            "file is {} MiB, over the {} MiB limit",
-            len >> 20,
-            limits.max_file_bytes >> 20
-        ));
+/// Reads a whole regular file, at most [`Limits::max_file_bytes`] even if it grows while it is
+/// read; the error is a one-line reason.
+pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SkipReason> {
+    let (file, meta) = open_regular(path)?;
+    read_open(file, meta.len(), limits)
+}
+
+/// Reads an open file of `len` bytes (as its metadata said) within the limit.
+fn read_open(file: std::fs::File, len: u64, limits: &Limits) -> Result<Vec<u8>, SkipReason> {
+    let limit = limits.max_file_bytes;
+    if len > limit {
+        return Err(SkipReason::TooLarge { size: len, limit });
     }
-    std::fs::read(path).map_err(|e| io_reason(&e))
+    let mut bytes = Vec::with_capacity(len as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| SkipReason::io(&e))?;
+    if bytes.len() as u64 > limit {
+        return Err(SkipReason::GrewPastLimit { limit });
+    }
+    Ok(bytes)
 }
 
 /// What the bytes of a file are, decided from the bytes (and the name only to explain a skip).
@@ -203,9 +333,11 @@ enum Kind {
     Fit,
     Gpx,
     Tcx,
-    Other(String),
+    Other(SkipReason),
 }
 
+/// The kind of a file from its first bytes: only the first [`archive::HEAD_BYTES`] are looked at,
+/// so the head of an archive member decides as the whole would.
 fn sniff(name: &str, bytes: &[u8]) -> Kind {
     if bytes.starts_with(&[0x1f, 0x8b]) {
         return Kind::Gzip;
@@ -216,7 +348,7 @@ fn sniff(name: &str, bytes: &[u8]) -> Kind {
     if fit::sniff(bytes) {
         return Kind::Fit;
     }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(archive::HEAD_BYTES)]);
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if head.starts_with('<') {
         if head.contains("<gpx") || head.contains(":gpx") {
@@ -232,126 +364,135 @@ fn sniff(name: &str, bytes: &[u8]) -> Kind {
         // Named like an activity but not recognisable as one: let the reader say what is wrong.
         "gpx" => Kind::Gpx,
         "tcx" => Kind::Tcx,
-        "fit" => Kind::Other("not a FIT file (no .FIT signature in the header)".into()),
-        _ => Kind::Other(skip_reason(ext, bytes.is_empty())),
+        _ if bytes.is_empty() => Kind::Other(SkipReason::Empty),
+        "fit" => Kind::Other(SkipReason::NotFit),
+        _ => Kind::Other(SkipReason::NotActivityFile {
+            what: what_it_is(ext),
+        }),
     }
 }
 
-fn skip_reason(ext: &str, empty: bool) -> String {
-    if empty {
-        return "empty file".into();
-    }
-    let what = match ext {
+fn what_it_is(ext: &str) -> String {
+    match ext {
         "csv" | "tsv" | "json" | "txt" | "xml" | "html" => format!("a .{ext} file"),
         "jpg" | "jpeg" | "png" | "gif" | "heic" | "webp" => "an image".into(),
         "kml" | "kmz" => "KML (a map format without training data)".into(),
         "doc" | "docx" | "pdf" => "a document".into(),
         "" => "a file of unknown format".into(),
         other => format!("a .{other} file of unknown format"),
-    };
-    format!("not an activity file: {what}")
+    }
 }
 
-/// Reads one file's bytes (or an archive member's): unpacks archives, dispatches on format, and
-/// records what came of it. `depth` counts the archives around it.
-pub fn load_bytes(source: &str, bytes: &[u8], depth: usize, limits: &Limits, out: &mut Loaded) {
+/// Whether the head of an archive member at `depth` is worth inflating: not when it is of no
+/// readable kind, nor an archive nested too deep.
+fn admit(name: &str, head: &[u8], depth: usize, limits: &Limits) -> Result<(), SkipReason> {
+    match sniff(name, head) {
+        Kind::Other(reason) => Err(reason),
+        Kind::Gzip | Kind::Zip if depth >= limits.max_depth => Err(SkipReason::NestedTooDeep {
+            limit: limits.max_depth,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Reads one file's bytes (or an archive member's): unpacks archives within the top-level
+/// file's `budget`, dispatches on format, and records what came of it. `depth` counts the
+/// archives around it.
+fn load_bytes(
+    source: &str,
+    bytes: &[u8],
+    depth: usize,
+    limits: &Limits,
+    budget: &Budget,
+    out: &mut Loaded,
+) {
     let kind = sniff(source, bytes);
     if matches!(kind, Kind::Gzip | Kind::Zip) && depth >= limits.max_depth {
-        out.files_seen += 1;
-        out.skipped.push(Skipped {
-            source: source.to_string(),
-            reason: format!("archives nested deeper than {}", limits.max_depth),
-        });
+        out.skip(
+            source,
+            SkipReason::NestedTooDeep {
+                limit: limits.max_depth,
+            },
+        );
         return;
     }
     match kind {
-        Kind::Gzip => match archive::gunzip(bytes, limits.max_file_bytes) {
-            Ok(inner) => {
+        Kind::Gzip => {
+            let admit = |head: &[u8]| admit(source, head, depth + 1, limits);
+            match archive::gunzip(bytes, limits, budget, &admit) {
                 // Keep the archive's name as the source: `run.fit.gz` names the run.
-                load_bytes(source, &inner, depth + 1, limits, out);
+                Ok(inner) => load_bytes(source, &inner, depth + 1, limits, budget, out),
+                Err(reason) => out.skip(source, reason),
             }
-            Err(reason) => {
-                out.files_seen += 1;
-                out.skipped.push(Skipped {
-                    source: source.to_string(),
-                    reason,
-                });
-            }
-        },
-        Kind::Zip => {
-            archive::each_member(source, bytes, limits, &mut |name, member| match member {
-                Ok(inner) => load_bytes(name, &inner, depth + 1, limits, out),
-                Err(reason) => {
-                    out.files_seen += 1;
-                    out.skipped.push(Skipped {
-                        source: name.to_string(),
-                        reason,
-                    });
-                }
-            })
         }
+        Kind::Zip => load_zip(source, Cursor::new(bytes), depth, limits, budget, out),
         Kind::Fit | Kind::Gpx | Kind::Tcx => {
             out.files_seen += 1;
             match decode_guarded(&kind, source, bytes) {
-                Ok(activities) if activities.is_empty() => out.skipped.push(Skipped {
-                    source: source.to_string(),
-                    reason: "no activity in file".into(),
-                }),
-                Ok(activities) => out.activities.extend(activities),
-                Err(reason) => out.skipped.push(Skipped {
-                    source: source.to_string(),
-                    reason,
-                }),
+                Ok(activities) if activities.is_empty() => out
+                    .skipped
+                    .push(Skipped::new(source, SkipReason::NoActivity)),
+                Ok(activities) => {
+                    let several = activities.len() > 1;
+                    for (i, cleaned) in activities.into_iter().enumerate() {
+                        match cleaned {
+                            Ok(a) => out.activities.push(a),
+                            // One session of several that has nothing left: named by its number.
+                            Err(e) if several => out
+                                .skipped
+                                .push(Skipped::new(format!("{source} (session {i})"), e)),
+                            Err(e) => out.skipped.push(Skipped::new(source, e)),
+                        }
+                    }
+                }
+                Err(reason) => out.skipped.push(Skipped::new(source, reason)),
             }
         }
-        Kind::Other(reason) => {
-            out.files_seen += 1;
-            out.skipped.push(Skipped {
-                source: source.to_string(),
-                reason,
-            });
-        }
+        Kind::Other(reason) => out.skip(source, reason),
     }
 }
 
-thread_local! {
-    /// Set while a reader runs, so that the panic hook stays quiet about panics that
-    /// [`decode_guarded`] turns into a skipped file.
-    static IN_DECODER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Installs a panic hook that keeps decoder panics (reported as skip reasons) off stderr and
-/// leaves every other panic to the default hook. Call once at start-up.
-pub fn quiet_decoder_panics() {
-    let default = std::panic::take_hook();
-    std::panic::set_hook(Box::new(move |info| {
-        if !IN_DECODER.with(|f| f.get()) {
-            default(info);
+/// Reads the members of a zip (in memory, or a top-level zip on disk) at `depth`.
+fn load_zip(
+    source: &str,
+    zip: impl Read + Seek,
+    depth: usize,
+    limits: &Limits,
+    budget: &Budget,
+    out: &mut Loaded,
+) {
+    let admit = |name: &str, head: &[u8]| admit(name, head, depth + 1, limits);
+    archive::each_member(source, zip, limits, budget, &admit, &mut |name, member| {
+        match member {
+            Ok(inner) => load_bytes(name, &inner, depth + 1, limits, budget, out),
+            Err(reason) => out.skip(name, reason),
         }
-    }));
+        ControlFlow::Continue(())
+    })
 }
 
-/// Runs one reader under `catch_unwind`: a decoder bug must cost one file, never the batch.
-fn decode_guarded(kind: &Kind, source: &str, bytes: &[u8]) -> Result<Vec<Activity>, String> {
-    IN_DECODER.with(|f| f.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| match kind {
-        Kind::Fit => fitdecode::read(bytes, source),
-        Kind::Gpx => gpx::read(bytes, source),
-        Kind::Tcx => tcx::read(bytes, source),
-        _ => Err(ReadError::invalid("not a decodable format")),
-    }));
-    IN_DECODER.with(|f| f.set(false));
+/// Runs one reader, and the cleaning of what it gives ([`clean`]), under the last guard: a
+/// decoder bug must cost one file, never the batch.
+fn decode_guarded(
+    kind: &Kind,
+    source: &str,
+    bytes: &[u8],
+) -> Result<Vec<Result<Activity, ReadError>>, SkipReason> {
+    let result = crate::guard::catch(|| {
+        let read = match kind {
+            Kind::Fit => fitdecode::read(bytes, source),
+            Kind::Gpx => gpx::read(bytes, source),
+            Kind::Tcx => tcx::read(bytes, source),
+            _ => Err(ReadError::invalid("not a decodable format")),
+        };
+        read.map(|acts| acts.into_iter().map(clean::clean).collect::<Vec<_>>())
+    });
     match result {
-        Ok(Ok(activities)) => Ok(activities),
-        Ok(Err(e)) => Err(e.to_string()),
-        Err(panic) => {
-            let msg = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".into());
-            Err(format!("decoder failed unexpectedly: {}", one_line(&msg)))
-        }
+        Ok(read) => Ok(read?),
+        Err(message) => Err(SkipReason::Internal {
+            stage: "decoding".into(),
+            message,
+        }),
     }
 }
 
@@ -377,13 +518,23 @@ mod tests {
             ),
             Kind::Tcx
         );
-        assert!(matches!(sniff("notes.csv", b"a,b\n1,2\n"), Kind::Other(r) if r.contains(".csv")));
-        assert!(
-            matches!(sniff("photo.JPG", b"\xff\xd8\xff"), Kind::Other(r) if r.contains("image"))
+        let other = |name: &str, bytes: &[u8]| match sniff(name, bytes) {
+            Kind::Other(r) => r.to_string(),
+            k => panic!("{name}: {k:?}"),
+        };
+        assert_eq!(
+            other("notes.csv", b"a,b\n1,2\n"),
+            "not an activity file: a .csv file"
         );
-        assert!(
-            matches!(sniff("run.fit", b"garbage!garbage!"), Kind::Other(r) if r.contains("FIT"))
+        assert_eq!(
+            other("photo.JPG", b"\xff\xd8\xff"),
+            "not an activity file: an image"
         );
+        assert_eq!(
+            other("run.fit", b"garbage!garbage!"),
+            "not a FIT file (no .FIT signature in the header)"
+        );
+        assert_eq!(other("run.fit", b""), "empty file");
     }
 
     #[test]
@@ -397,11 +548,11 @@ mod tests {
         for _ in 0..4 {
             bytes = archive::tests::gzip(&bytes);
         }
-        let mut out = Loaded::default();
-        load_bytes("deep.gz", &bytes, 0, &limits, &mut out);
+        let out = read_bytes("deep.gz", &bytes, &limits);
         assert_eq!(out.skipped.len(), 1);
-        assert!(
-            out.skipped[0].reason.contains("nested deeper"),
+        assert_eq!(
+            out.skipped[0].reason,
+            SkipReason::NestedTooDeep { limit: 2 },
             "{:?}",
             out.skipped
         );
@@ -414,6 +565,64 @@ mod tests {
             &Limits::default(),
         );
         assert_eq!(out.skipped.len(), 1);
-        assert_eq!(out.skipped[0].reason, "no such file or folder");
+        assert_eq!(out.skipped[0].reason, SkipReason::NotFound);
+        assert_eq!(
+            out.skipped[0].to_string(),
+            "/nonexistent/patella/x.fit: no such file or folder"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn fifos_and_sockets_are_listed_not_opened() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe.gpx");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("s.fit")).unwrap();
+        // Returns at once: nothing waits for a writer on the FIFO.
+        let out = load(&[dir.path().to_path_buf()], &Limits::default());
+        let reasons: Vec<String> = out.skipped.iter().map(|s| s.to_string()).collect();
+        assert_eq!(
+            reasons,
+            [
+                format!("{}: not a regular file (a FIFO); not read", fifo.display()),
+                format!(
+                    "{}: not a regular file (a socket); not read",
+                    dir.path().join("s.fit").display()
+                ),
+            ]
+        );
+        // Named directly, and read directly, the same.
+        assert_eq!(
+            read_file(&fifo, &Limits::default()),
+            Err(SkipReason::NotRegular {
+                kind: "a FIFO".into()
+            })
+        );
+        let out = load(std::slice::from_ref(&fifo), &Limits::default());
+        assert_eq!(out.skipped[0].reason.kind(), "not-regular");
+    }
+
+    #[test]
+    fn reads_are_bounded() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.gpx");
+        std::fs::write(&path, vec![b' '; 2000]).unwrap();
+        let limits = Limits {
+            max_file_bytes: 1000,
+            ..Limits::default()
+        };
+        assert_eq!(
+            read_file(&path, &limits),
+            Err(SkipReason::TooLarge {
+                size: 2000,
+                limit: 1000
+            })
+        );
+        assert_eq!(read_file(&path, &Limits::default()).unwrap().len(), 2000);
     }
 }

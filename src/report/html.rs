@@ -509,7 +509,12 @@ fn quality_section(h: &mut String, a: &Analysis) {
     if !a.skipped.is_empty() {
         let _ = writeln!(h, "<ul>");
         for s in &a.skipped {
-            let _ = writeln!(h, "<li>{}: {}</li>", esc(&s.source), esc(&s.reason));
+            let _ = writeln!(
+                h,
+                "<li>{}: {}</li>",
+                esc(&s.source),
+                esc(&s.reason.to_string())
+            );
         }
         let _ = writeln!(h, "</ul>");
     }

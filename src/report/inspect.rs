@@ -14,6 +14,7 @@ use crate::report::terminal::sanitise;
 #[derive(Serialize)]
 struct Document<'a> {
     activities: Vec<ActivitySummary>,
+    #[serde(serialize_with = "crate::report::json::skipped_entries")]
     skipped: &'a [Skipped],
 }
 
@@ -177,7 +178,7 @@ pub fn render(loaded: &Loaded, config: &Config) -> String {
             out,
             "skipped {}: {}",
             sanitise(&s.source),
-            sanitise(&s.reason)
+            sanitise(&s.reason.to_string())
         );
     }
     out

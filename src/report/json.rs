@@ -15,12 +15,32 @@ struct Document<'a> {
     activities: &'a [ActivitySummary],
     weeks: &'a [Week],
     findings: &'a [Finding],
+    #[serde(serialize_with = "skipped_entries")]
     skipped: &'a [Skipped],
     days: &'a [Day],
     gaps: &'a [Gap],
     hr_max_bpm: Option<f64>,
     hr_max_source: Option<&'static str>,
     thresholds: &'a Thresholds,
+}
+
+/// `skipped` as the document has it: `source`, `reason` (one line) and `kind` (a stable short
+/// name of the reason, such as `not-regular`, `too-large`, `budget` or `internal`).
+pub fn skipped_entries<S: serde::Serializer>(
+    skipped: &&[Skipped],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    #[derive(Serialize)]
+    struct Entry<'a> {
+        source: &'a str,
+        reason: String,
+        kind: &'static str,
+    }
+    serializer.collect_seq(skipped.iter().map(|s| Entry {
+        source: &s.source,
+        reason: s.reason.to_string(),
+        kind: s.reason.kind(),
+    }))
 }
 
 /// Renders the analysis as one pretty-printed JSON document.

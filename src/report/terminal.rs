@@ -141,7 +141,12 @@ pub fn render(analysis: &Analysis) -> String {
     if !analysis.skipped.is_empty() {
         let _ = writeln!(out, "\nSkipped");
         for s in &analysis.skipped {
-            let _ = writeln!(out, "  {}: {}", sanitise(&s.source), sanitise(&s.reason));
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                sanitise(&s.source),
+                sanitise(&s.reason.to_string())
+            );
         }
     }
     out
