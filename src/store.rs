@@ -143,6 +143,25 @@ fn open_at(path: &Path) -> Result<Connection, OpenError> {
     Ok(conn)
 }
 
+/// [`open_at`], again and again while another run holds a lock that SQLite's own busy handler
+/// does not wait for (switching a new database to WAL, creating its table), up to
+/// [`BUSY_TIMEOUT`].
+fn open_waiting(path: &Path) -> Result<Connection, OpenError> {
+    use rusqlite::ErrorCode::{DatabaseBusy, DatabaseLocked};
+    let since = std::time::Instant::now();
+    loop {
+        match open_at(path) {
+            Err(OpenError::Other(e))
+                if matches!(e.sqlite_error_code(), Some(DatabaseBusy | DatabaseLocked))
+                    && since.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl Store {
     /// Opens (or creates) the store at `path` for `version`. A store that is damaged, not
     /// SQLite, or of a newer schema is moved aside (`store.sqlite.damaged-<unix time>`) and
@@ -155,7 +174,7 @@ impl Store {
         }
         let cannot =
             |e: rusqlite::Error| anyhow::anyhow!("cannot open store {}: {e}", path.display());
-        let (conn, warning) = match open_at(path) {
+        let (conn, warning) = match open_waiting(path) {
             Ok(conn) => (conn, None),
             Err(OpenError::Other(e)) => return Err(cannot(e)),
             Err(OpenError::SetAside(why)) => {
@@ -179,7 +198,7 @@ impl Store {
                     let moved = PathBuf::from(format!("{}{suffix}", aside.display()));
                     std::fs::rename(side, moved).ok();
                 }
-                let conn = open_at(path).map_err(|e| {
+                let conn = open_waiting(path).map_err(|e| {
                     anyhow::anyhow!("cannot rebuild store {}: {e:?}", path.display())
                 })?;
                 (

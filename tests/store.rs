@@ -134,7 +134,7 @@ fn two_runs_filling_a_new_store_at_once_both_finish_with_the_same_output() {
         .args(inputs())
         .output()
         .unwrap();
-    for round in 0..3 {
+    for round in 0..5 {
         // A store that does not exist yet: both create it, both write what they decoded.
         let store = tmp.path().join(format!("round{round}/store.sqlite"));
         let (a, b) = (spawn(&store), spawn(&store));
