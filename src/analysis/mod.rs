@@ -3,9 +3,9 @@
 //!
 //! Pure: no I/O, no printing.
 
-pub mod findings;
 pub mod load;
 pub mod metrics;
+pub mod rules;
 pub mod run;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::ingest::Skipped;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sport};
-pub use findings::{Finding, Phase, Severity, Thresholds};
 pub use load::{Day, Gap, Week};
 pub use metrics::Computed;
+pub use rules::{Finding, Grade, Phase, Rule, Severity, Thresholds, Unit};
 pub use run::RunMetrics;
 
 /// First day of the training week.
@@ -293,7 +293,7 @@ pub fn analyse_extracts(
         .collect();
     let load = load::load(&entries, settings.week_start)?;
     let runs: Vec<&ActivitySummary> = summaries.iter().filter(|a| a.counts_as_run()).collect();
-    let findings = findings::findings(&runs, &load, t);
+    let findings = rules::findings(&runs, &load, t);
     Ok(Analysis {
         activities: summaries,
         weeks: load.weeks,

@@ -214,19 +214,15 @@ pub fn week_columns() -> Vec<Column<Week>> {
 pub fn finding_columns() -> Vec<Column<Finding>> {
     vec![
         col!("athlete", |_, athlete| text(athlete)),
-        col!("code", |f, _| text(f.code)),
-        col!("severity", |f, _| text(match f.severity {
-            crate::analysis::Severity::Info => "info",
-            crate::analysis::Severity::Moderate => "moderate",
-            crate::analysis::Severity::High => "high",
-        })),
+        col!("code", |f, _| text(f.code.code())),
+        col!("severity", |f, _| text(f.severity.word())),
         col!("phase", |f, _| text(&f.phase.title().to_lowercase())),
         col!("week", |f, _| Cell::Text(f.week.clone())),
         col!("date", |f, _| Cell::Text(f.date.map(|d| d.to_string()))),
         col!("activity", |f, _| Cell::Text(f.activity.clone())),
         col!("value", |f, _| num(f.value)),
         col!("threshold", |f, _| num(f.threshold)),
-        col!("unit", |f, _| text(f.unit)),
+        col!("unit", |f, _| text(f.unit.as_str())),
         col!("message", |f, _| text(&f.message)),
         col!("evidence", |f, _| text(f.evidence)),
     ]

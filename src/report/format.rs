@@ -1,6 +1,6 @@
 //! Wording and number formats shared by the terminal summary, the inspection and the page.
 
-use crate::analysis::{Finding, Severity};
+use crate::analysis::{Finding, Unit};
 
 /// Pace as `m:ss/km`.
 pub fn pace(s_per_km: f64) -> String {
@@ -14,34 +14,28 @@ pub fn hms(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
-pub fn severity_word(s: Severity) -> &'static str {
-    match s {
-        Severity::High => "high",
-        Severity::Moderate => "moderate",
-        Severity::Info => "info",
-    }
-}
-
 /// A finding's value against its threshold, in plain words.
 pub fn value_words(f: &Finding) -> String {
     match f.unit {
-        "ratio" => format!("{:.2} against a threshold of {:.2}", f.value, f.threshold),
-        "pct" => format!(
+        Unit::Ratio => format!("{:.2} against a threshold of {:.2}", f.value, f.threshold),
+        Unit::Pct => format!(
             "{:.1} % against a threshold of {:.1} %",
             f.value, f.threshold
         ),
-        "s/km" => format!(
+        Unit::SPerKm => format!(
             "first 10 minutes at {} against the run's mean of {}",
             pace(f.value),
             pace(f.threshold)
         ),
-        "sessions" => format!(
+        Unit::Sessions => format!(
             "{:.0} against a threshold of {:.0} in 7 days",
             f.value, f.threshold
         ),
         unit => format!(
             "{:.0} {unit} against a threshold of {:.0} {unit}",
-            f.value, f.threshold
+            f.value,
+            f.threshold,
+            unit = unit.as_str()
         ),
     }
 }

@@ -4,10 +4,9 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use crate::analysis::findings::advice;
-use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Severity};
+use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Rule, Severity};
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
-use crate::report::format::{esc, hms, pace, severity_word, value_words};
+use crate::report::format::{esc, hms, pace, value_words};
 
 /// Escapes text for HTML (strings from files included).
 const CSS: &str = r#"
@@ -210,7 +209,7 @@ fn findings_section(h: &mut String, a: &Analysis) {
     }
     for phase in [Phase::Prime, Phase::Perform, Phase::Restore] {
         // One card per code: its occurrences listed, most severe codes first.
-        let mut codes: Vec<(&str, Vec<&Finding>)> = Vec::new();
+        let mut codes: Vec<(Rule, Vec<&Finding>)> = Vec::new();
         for f in a.findings.iter().filter(|f| f.phase == phase) {
             match codes.iter_mut().find(|(c, _)| *c == f.code) {
                 Some((_, list)) => list.push(f),
@@ -238,7 +237,7 @@ fn findings_section(h: &mut String, a: &Analysis) {
         );
         for (code, mut list) in codes {
             list.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.date.cmp(&y.date)));
-            let sev = severity_word(top(&list).unwrap_or(Severity::Info));
+            let sev = top(&list).unwrap_or(Severity::Info).word();
             let times = if list.len() == 1 {
                 String::new()
             } else {
@@ -262,7 +261,7 @@ fn findings_section(h: &mut String, a: &Analysis) {
                     esc(&f.message),
                     esc(&value_words(f)),
                     if list.iter().any(|g| g.severity != f.severity) {
-                        format!("; {}", severity_word(f.severity))
+                        format!("; {}", f.severity.word())
                     } else {
                         String::new()
                     }
@@ -272,7 +271,7 @@ fn findings_section(h: &mut String, a: &Analysis) {
                 h,
                 "</ul><p class=\"meta\">Evidence: {}.</p><p class=\"todo\">{}</p></div>",
                 esc(list[0].evidence),
-                esc(advice(code))
+                esc(code.info().advice)
             );
         }
     }

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::analysis::{ActivitySummary, Analysis, Finding, Phase, Severity};
 use crate::model::Sport;
-use crate::report::format::{hms, severity_word, value_words};
+use crate::report::format::{hms, value_words};
 
 /// Replaces control characters (escape sequences from a file's strings must not reach a terminal).
 pub fn sanitise(s: &str) -> String {
@@ -177,7 +177,7 @@ fn render_findings(out: &mut String, findings: &[Finding]) {
             let when = f
                 .date
                 .map_or_else(|| f.week.clone().unwrap_or_default(), |d| d.to_string());
-            let severity = severity_word(f.severity);
+            let severity = f.severity.word();
             let _ = writeln!(out, "  {severity:<8}  {:<19}  {when}", f.code);
             let _ = writeln!(out, "            {}", sanitise(&f.message));
             let _ = writeln!(

@@ -1,0 +1,375 @@
+//! The findings of RISK_MODEL.md, as lint rules: every [`Rule`] has a stable code, a phase, an
+//! evidence grade, its evidence and one sentence of advice, all in one table ([`RULES`], after
+//! ruff's `codes.rs`), and one function that decides it (in [`prime`], [`perform`] or
+//! [`restore`]), whose doc comment says what it checks, why, and cites its evidence. A new rule
+//! is one entry in the table plus one function.
+
+pub mod perform;
+pub mod prime;
+pub mod restore;
+pub mod thresholds;
+
+use chrono::{Days, NaiveDate};
+use serde::Serialize;
+
+use super::load::Load;
+use super::ActivitySummary;
+pub use thresholds::{OutOfRange, Range, Thresholds};
+
+/// How much a finding matters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Moderate,
+    High,
+}
+
+impl Severity {
+    /// The word every output uses (`info`, `moderate`, `high`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::High => "high",
+            Severity::Moderate => "moderate",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The runner's own framework (RISK_MODEL.md): preparing, doing, recovering.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Phase {
+    Prime,
+    Perform,
+    Restore,
+}
+
+impl Phase {
+    pub fn title(self) -> &'static str {
+        match self {
+            Phase::Prime => "Prime",
+            Phase::Perform => "Perform",
+            Phase::Restore => "Restore",
+        }
+    }
+}
+
+/// How strong the evidence behind a rule is; it decides the wording of its message: only cohort
+/// evidence may say "associated with higher injury risk".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Grade {
+    #[serde(rename = "cohort")]
+    Cohort,
+    #[serde(rename = "weak cohort")]
+    WeakCohort,
+    #[serde(rename = "contested")]
+    Contested,
+    #[serde(rename = "lab")]
+    Lab,
+    #[serde(rename = "expert")]
+    Expert,
+    #[serde(rename = "descriptive")]
+    Descriptive,
+}
+
+impl Grade {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::Cohort => "cohort",
+            Grade::WeakCohort => "weak cohort",
+            Grade::Contested => "contested",
+            Grade::Lab => "lab",
+            Grade::Expert => "expert",
+            Grade::Descriptive => "descriptive",
+        }
+    }
+}
+
+/// The unit of a finding's value and threshold.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum Unit {
+    #[serde(rename = "ratio")]
+    Ratio,
+    #[serde(rename = "km")]
+    Km,
+    #[serde(rename = "m")]
+    M,
+    #[serde(rename = "spm")]
+    Spm,
+    #[serde(rename = "pct")]
+    Pct,
+    #[serde(rename = "sessions")]
+    Sessions,
+    #[serde(rename = "s/km")]
+    SPerKm,
+}
+
+impl Unit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Ratio => "ratio",
+            Unit::Km => "km",
+            Unit::M => "m",
+            Unit::Spm => "spm",
+            Unit::Pct => "pct",
+            Unit::Sessions => "sessions",
+            Unit::SPerKm => "s/km",
+        }
+    }
+}
+
+/// Evidence references, from RISK_MODEL.md.
+mod evidence {
+    pub const E1: &str = "E1 Frandsen et al., Br J Sports Med 2025 (cohort, 5,205 runners)";
+    pub const E3: &str = "E3 Nielsen et al., JOSPT 2014 (weak cohort, 874 novices)";
+    pub const E5: &str =
+        "E5 Gabbett, Br J Sports Med 2016; critiques Impellizzeri 2020, Lolli 2019 (contested)";
+    pub const CADENCE: &str =
+        "E6 Heiderscheit 2011, E7 Lenhart 2014, E9 Thakkar 2019, E10 Luedke 2016 (lab)";
+    pub const E13: &str = "E13 Gottschall & Kram, J Biomech 2005 (lab)";
+    pub const E16: &str = "E16 Foster, MSSE 1998 (expert)";
+    pub const SEED: &str = "seed: the runner's guide this project starts from (expert)";
+    pub const VENDOR: &str = "vendor guidance on running dynamics (expert)";
+    pub const E18: &str = "E18 no study found; descriptive only";
+}
+
+/// What the table holds for each rule.
+pub struct RuleInfo {
+    pub code: &'static str,
+    pub phase: Phase,
+    pub grade: Grade,
+    pub evidence: &'static str,
+    /// What to do about it, in one sentence.
+    pub advice: &'static str,
+}
+
+macro_rules! rules {
+    ($($rule:ident => ($code:literal, $phase:ident, $grade:ident, $evidence:ident, $advice:expr)),+ $(,)?) => {
+        /// A finding's rule (RISK_MODEL.md, "Findings"); it serialises as its code.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Rule {
+            $($rule),+
+        }
+
+        /// Every rule, in the order of RISK_MODEL.md's table.
+        pub const RULES: &[Rule] = &[$(Rule::$rule),+];
+
+        impl Rule {
+            /// The rule's row of the table.
+            pub fn info(self) -> &'static RuleInfo {
+                match self {
+                    $(Rule::$rule => &RuleInfo {
+                        code: $code,
+                        phase: Phase::$phase,
+                        grade: Grade::$grade,
+                        evidence: evidence::$evidence,
+                        advice: $advice,
+                    }),+
+                }
+            }
+        }
+    };
+}
+
+rules! {
+    SingleRunSpike => ("single-run-spike", Perform, Cohort, E1,
+        "Keep each run within about 10 % of your longest run of the last 30 days, and grow \
+         long runs gradually."),
+    WeeklyJump => ("weekly-jump", Perform, WeakCohort, E3,
+        "Raise weekly distance in smaller steps, and hold a week steady before adding more."),
+    ReturnTooFast => ("return-too-fast", Restore, Expert, SEED,
+        "After a break, start at about half your usual week and build back over several weeks."),
+    AcwrHigh => ("acwr-high", Perform, Contested, E5,
+        "Read this as context: the single-run and weekly findings say what to change."),
+    LowCadence => ("low-cadence", Perform, Lab, CADENCE,
+        "Try a step rate 5–10 % higher at the same pace for parts of easy runs, for example \
+         with a metronome."),
+    CadenceFade => ("cadence-fade", Perform, Expert, SEED,
+        "Late in long runs, keep your steps short and quick as you tire."),
+    DescentSpike => ("descent-spike", Perform, Lab, E13,
+        "Add downhill running gradually and spread hilly runs across weeks."),
+    SteepDescent => ("steep-descent", Perform, Lab, E13,
+        "On steep descents shorten your stride, slow down, or walk the steepest parts."),
+    HardDaysClustered => ("hard-days-clustered", Restore, Expert, SEED,
+        "Put an easy day or a rest day between hard sessions."),
+    MonotonyHigh => ("monotony-high", Restore, Expert, E16,
+        "Vary your days: mix easy, long, rest and harder days."),
+    StackedIncreases => ("stacked-increases", Perform, Expert, SEED,
+        "Change one thing at a time: distance, hills or intensity, not all in one week."),
+    NoEasyStart => ("no-easy-start", Prime, Expert, SEED,
+        "Start with 10 minutes of easy running or a warm-up before picking up the pace."),
+    StrengthGap => ("strength-gap", Prime, Expert, SEED,
+        "Aim for two or three short strength sessions a week (hips, thighs, calves)."),
+    GctImbalance => ("gct-imbalance", Perform, Expert, VENDOR,
+        "A lasting left/right difference is worth showing to a coach or physiotherapist."),
+    LongRunShare => ("long-run-share", Perform, Descriptive, E18,
+        "Spread the week so the long run is not most of it."),
+}
+
+impl Rule {
+    /// The stable code (`single-run-spike`).
+    pub fn code(self) -> &'static str {
+        self.info().code
+    }
+
+    /// The rule of a code, if any.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        RULES.iter().copied().find(|r| r.code() == code)
+    }
+}
+
+impl std::fmt::Display for Rule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+/// A rule compares with its code, so tests and tools can say `f.code == "weekly-jump"`.
+impl PartialEq<&str> for Rule {
+    fn eq(&self, other: &&str) -> bool {
+        self.code() == *other
+    }
+}
+
+/// One finding.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Finding {
+    pub code: Rule,
+    pub severity: Severity,
+    pub phase: Phase,
+    /// The week it concerns (label), where it concerns a week or a run.
+    pub week: Option<String>,
+    /// The local date it concerns.
+    pub date: Option<NaiveDate>,
+    /// The activity id it concerns.
+    pub activity: Option<String>,
+    pub value: f64,
+    pub threshold: f64,
+    /// Unit of `value` and `threshold`.
+    pub unit: Unit,
+    pub message: String,
+    pub evidence: &'static str,
+    /// The grade of the evidence.
+    pub grade: Grade,
+}
+
+fn iso(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// Computes every finding, ordered by date (then code).
+pub fn findings(runs: &[&ActivitySummary], load: &Load, t: &Thresholds) -> Vec<Finding> {
+    let mut out = Vec::new();
+    perform::single_run_spike(runs, load, t, &mut out);
+    perform::weekly_jump(load, t, &mut out);
+    restore::return_too_fast(load, t, &mut out);
+    perform::acwr_high(load, t, &mut out);
+    perform::low_cadence(runs, load, t, &mut out);
+    perform::cadence_fade(runs, t, &mut out);
+    perform::descent_spike(load, t, &mut out);
+    perform::steep_descent(runs, t, &mut out);
+    restore::hard_days_clustered(load, t, &mut out);
+    restore::monotony_high(load, t, &mut out);
+    perform::stacked_increases(load, t, &mut out);
+    prime::no_easy_start(runs, t, &mut out);
+    prime::strength_gap(load, t, &mut out);
+    perform::gct_imbalance(runs, t, &mut out);
+    perform::long_run_share(load, t, &mut out);
+    out.sort_by(|a, b| (a.date, a.code.code()).cmp(&(b.date, b.code.code())));
+    out
+}
+
+/// What a finding concerns.
+enum About<'a> {
+    Run(&'a ActivitySummary),
+    Week(&'a crate::analysis::load::Week),
+    /// A day, with the label of the week holding it.
+    Day(NaiveDate, Option<String>),
+}
+
+/// The label of the week (as the load table has it) that holds `date`.
+fn week_of(load: &Load, date: NaiveDate) -> Option<String> {
+    load.weeks
+        .iter()
+        .find(|w| w.start <= date && date < w.start + Days::new(7))
+        .map(|w| w.week.clone())
+}
+
+/// A finding of `rule`: its phase, evidence and grade come from the table.
+fn finding(
+    rule: Rule,
+    severity: Severity,
+    about: About,
+    value: f64,
+    threshold: f64,
+    unit: Unit,
+    message: String,
+) -> Finding {
+    let (week, date, activity) = match about {
+        About::Run(r) => (Some(r.week.clone()), Some(r.local_date), Some(r.id.clone())),
+        About::Week(w) => (Some(w.week.clone()), Some(w.start), None),
+        About::Day(d, week) => (week, Some(d), None),
+    };
+    let info = rule.info();
+    Finding {
+        code: rule,
+        severity,
+        phase: info.phase,
+        week,
+        date,
+        activity,
+        value,
+        threshold,
+        unit,
+        message,
+        evidence: info.evidence,
+        grade: info.grade,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_has_every_code_of_the_risk_model_once() {
+        let codes: Vec<&str> = RULES.iter().map(|r| r.code()).collect();
+        assert_eq!(
+            codes,
+            [
+                "single-run-spike",
+                "weekly-jump",
+                "return-too-fast",
+                "acwr-high",
+                "low-cadence",
+                "cadence-fade",
+                "descent-spike",
+                "steep-descent",
+                "hard-days-clustered",
+                "monotony-high",
+                "stacked-increases",
+                "no-easy-start",
+                "strength-gap",
+                "gct-imbalance",
+                "long-run-share",
+            ]
+        );
+        for r in RULES {
+            assert_eq!(Rule::from_code(r.code()), Some(*r));
+            assert!(!r.info().advice.is_empty() && r.info().advice.ends_with('.'));
+        }
+        assert_eq!(Rule::from_code("nope"), None);
+        assert_eq!(
+            serde_json::to_string(&Rule::WeeklyJump).unwrap(),
+            "\"weekly-jump\""
+        );
+        assert_eq!(Rule::SingleRunSpike.info().grade, Grade::Cohort);
+    }
+}

@@ -1,0 +1,137 @@
+//! Restore: recovery between loads (hard days stacked, monotony, returning after a break).
+
+use chrono::{Days, NaiveDate};
+
+use super::{finding, iso, week_of, About, Finding, Rule, Severity, Thresholds, Unit};
+use crate::analysis::load::Load;
+
+/// `return-too-fast` — the first 7 days after 14 or more days without running reach 75 % or
+/// more of the average week of the 4 weeks before the gap: tissue tolerance drops during a
+/// break faster than fitness does (seed).
+pub(super) fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
+    for gap in load.gaps.iter().filter(|g| g.days >= t.return_gap_days) {
+        let back = gap.to + Days::new(1);
+        // The 4 weeks before the gap, or as much of them as the data holds (at least 2 weeks).
+        let data_start = load.days.iter().find(|d| d.runs > 0).map(|d| d.date);
+        let before_start = (gap.from - Days::new(28)).max(data_start.unwrap_or(gap.from));
+        let covered_days = (gap.from - before_start).num_days();
+        if covered_days < 14 {
+            continue;
+        }
+        let before_km: f64 = load
+            .days
+            .iter()
+            .filter(|d| d.date >= before_start && d.date < gap.from)
+            .map(|d| d.run_km)
+            .sum();
+        let average_week = before_km / covered_days as f64 * 7.0;
+        if average_week <= 0.0 {
+            continue;
+        }
+        let window_end = back + Days::new(t.return_window_days.max(1) as u64);
+        let after_km: f64 = load
+            .days
+            .iter()
+            .filter(|d| d.date >= back && d.date < window_end)
+            .map(|d| d.run_km)
+            .sum();
+        let share = after_km / average_week;
+        if share >= t.return_share {
+            out.push(finding(
+                Rule::ReturnTooFast,
+                Severity::Moderate,
+                About::Day(back, week_of(load, back)),
+                share,
+                t.return_share,
+                Unit::Ratio,
+                format!(
+                    "after {} days without running, the first {} days from {} reached {:.1} km, \
+                     {:.0} % of the average week before the break ({:.1} km); a pattern worth \
+                     checking",
+                    gap.days,
+                    t.return_window_days,
+                    iso(back),
+                    after_km,
+                    share * 100.0,
+                    average_week
+                ),
+            ));
+        }
+    }
+}
+
+/// `hard-days-clustered` — hard sessions on two consecutive days, or three or more within 7 days:
+/// too little recovery between loads (seed). One finding per cluster.
+pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
+    let hard_days: Vec<(NaiveDate, u32)> = load
+        .days
+        .iter()
+        .filter(|d| d.hard_sessions > 0)
+        .map(|d| (d.date, d.hard_sessions))
+        .collect();
+    let mut last_flagged: Option<NaiveDate> = None;
+    for (i, &(date, n)) in hard_days.iter().enumerate() {
+        let consecutive = i > 0 && (date - hard_days[i - 1].0).num_days() == 1;
+        let in_week: u32 = hard_days[..=i]
+            .iter()
+            .filter(|(d, _)| (date - *d).num_days() < 7)
+            .map(|(_, n)| n)
+            .sum();
+        let crowded = in_week as usize >= t.hard_sessions_in_7_days;
+        let same_day = n >= 2;
+        if !(consecutive || crowded || same_day) {
+            continue;
+        }
+        // A cluster already reported in the last 7 days is the same cluster.
+        if last_flagged.is_some_and(|f| (date - f).num_days() < 7) {
+            continue;
+        }
+        last_flagged = Some(date);
+        let message = if consecutive || same_day {
+            format!(
+                "hard sessions on consecutive days up to {} ({} in 7 days); a pattern worth \
+                 checking",
+                iso(date),
+                in_week
+            )
+        } else {
+            format!(
+                "{} hard sessions within 7 days up to {}; a pattern worth checking",
+                in_week,
+                iso(date)
+            )
+        };
+        out.push(finding(
+            Rule::HardDaysClustered,
+            Severity::Moderate,
+            About::Day(date, week_of(load, date)),
+            in_week as f64,
+            t.hard_sessions_in_7_days as f64,
+            Unit::Sessions,
+            message,
+        ));
+    }
+}
+
+/// `monotony-high` — Foster monotony (mean ÷ SD of the week's daily distances) above 2.0: the
+/// same load day after day, linked with illness and overtraining in athletes (E16).
+pub(super) fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
+    for week in load.weeks.iter().filter(|w| w.complete) {
+        let Some(m) = week.monotony.filter(|m| *m > t.monotony_high) else {
+            continue;
+        };
+        out.push(finding(
+            Rule::MonotonyHigh,
+            Severity::Info,
+            About::Week(week),
+            m,
+            t.monotony_high,
+            Unit::Ratio,
+            format!(
+                "week {} had a monotony of {:.1}: much the same distance day after day; a \
+                 pattern worth checking",
+                week.week, m
+            ),
+        ));
+    }
+}
