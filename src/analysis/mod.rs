@@ -107,6 +107,10 @@ pub struct ActivitySummary {
     /// Whether the run was a hard session, and on what basis (runs only).
     pub hard: Option<HardSession>,
     pub warnings: Vec<String>,
+    /// Share (0..1) of the run's cadence time below the configured `low_cadence_spm` (runs with
+    /// cadence only); the weekly `low-cadence` rule adds it up.
+    #[serde(skip)]
+    pub cadence_below_low_share: Option<f64>,
 }
 
 /// A run's hard-session classification (RISK_MODEL.md, "Hard session").
@@ -439,6 +443,9 @@ pub struct Extract {
     pub metrics: Option<RunMetrics>,
     /// (bpm, moving seconds) of every sample with a heart rate, in sample order (runs only).
     pub heart_rate: Vec<(f64, f64)>,
+    /// The time spent at each cadence ([`run::cadence_time`]; runs only), from which the share
+    /// below the configured `low_cadence_spm` follows.
+    pub cadence_time: Vec<(f64, f64)>,
 }
 
 /// Computes the [`Extract`] of one activity.
@@ -479,6 +486,11 @@ pub fn extract(a: &Activity) -> Extract {
         computed: metrics::compute_with(&a.samples, &motion),
         metrics: is_run.then(|| run::run_metrics_with(&a.samples, &motion, None)),
         heart_rate,
+        cadence_time: if is_run {
+            run::cadence_time(&a.samples.cadence_spm, &motion.moving)
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -567,6 +579,8 @@ pub fn finalize(
         metrics,
         hard: None,
         warnings: e.warnings.clone(),
+        cadence_below_low_share: (!e.cadence_time.is_empty())
+            .then(|| run::share_below(&e.cadence_time, settings.thresholds.low_cadence_spm)),
     }
 }
 

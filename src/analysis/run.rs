@@ -39,9 +39,9 @@ pub const MAX_PLAUSIBLE_GRADE: f64 = 0.5;
 pub const ELEVATION_JUMP_M: f64 = 5.0;
 /// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
 pub const LOW_CADENCE_SPM: f64 = 170.0;
-/// Runs shorter than this (moving) get no [`EasyStart`] (the `no-easy-start` pattern's minimum).
-pub const EASY_START_MIN_RUN_S: f64 = 30.0 * 60.0;
-/// Length of the start that `no-easy-start` looks at, in moving time.
+/// Length of the start that `no-easy-start` looks at, in moving time; a run needs more moving time
+/// than this for an [`EasyStart`] (which runs the rule judges is its own threshold,
+/// `easy_start_min_minutes`).
 pub const EASY_START_WINDOW_S: f64 = 10.0 * 60.0;
 
 /// Everything patella measures on one run.
@@ -62,7 +62,7 @@ pub struct RunMetrics {
     pub grade: Option<GradeStats>,
     /// `None` without any heart rate > 0.
     pub heart_rate: Option<HeartRateStats>,
-    /// `None` for runs under 30 min of moving time, or without distance in the first 10 min.
+    /// `None` for runs of 10 min of moving time or less, or without distance in the first 10 min.
     pub easy_start: Option<EasyStart>,
     /// `None` when no running-dynamics column holds a value > 0.
     pub dynamics: Option<Dynamics>,
@@ -162,7 +162,7 @@ pub fn run_metrics_with(s: &Samples, motion: &Motion, hr_threshold_bpm: Option<f
     let mean_pace_s_per_km = pace(moving_s, moving_distance_m);
 
     let easy_start = match mean_pace_s_per_km {
-        Some(mean) if moving_s >= EASY_START_MIN_RUN_S => {
+        Some(mean) if moving_s > EASY_START_WINDOW_S => {
             let first = clock.slice(0.0, EASY_START_WINDOW_S);
             pace(first.time_s, first.distance_m).map(|p| EasyStart {
                 first_10min_pace_s_per_km: p,
@@ -347,15 +347,7 @@ fn cadence_stats(cadence: &[f64], w: &[f64], clock: &MovingClock) -> Option<Cade
     let median_spm = weighted_median(cadence, w)?;
     let p10_spm = weighted_percentile(pairs.clone(), 10.0)?;
     let p90_spm = weighted_percentile(pairs.clone(), 90.0)?;
-    let with_weight = pairs.iter().any(|(_, w)| *w > 0.0);
-    let weight = |w: f64| if with_weight { w } else { 1.0 };
-    let total: f64 = pairs.iter().map(|(_, w)| weight(*w)).sum();
-    let low: f64 = pairs
-        .iter()
-        .filter(|(c, _)| *c < LOW_CADENCE_SPM)
-        .map(|(_, w)| weight(*w))
-        .sum();
-    let below_170_share = if total > 0.0 { low / total } else { 0.0 };
+    let below_170_share = share_below(&cadence_time(cadence, w), LOW_CADENCE_SPM);
 
     let third = clock.total_s / 3.0;
     let (first, last) = if third > 0.0 {
@@ -381,6 +373,45 @@ fn cadence_stats(cadence: &[f64], w: &[f64], clock: &MovingClock) -> Option<Cade
         first_third_pace_s_per_km: third_pace(&first),
         last_third_pace_s_per_km: third_pace(&last),
     })
+}
+
+/// The time spent at each cadence: `(spm, moving seconds)` over samples with cadence > 0, sorted
+/// by cadence, equal cadences merged. Where no sample has moving time, every sample counts one.
+/// From it the share below any threshold follows ([`share_below`]).
+pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
+    let mut pairs: Vec<(f64, f64)> = cadence
+        .iter()
+        .zip(w)
+        .filter(|(c, _)| **c > 0.0)
+        .map(|(c, w)| (*c, *w))
+        .collect();
+    if !pairs.iter().any(|(_, w)| *w > 0.0) {
+        pairs.iter_mut().for_each(|p| p.1 = 1.0);
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for (c, w) in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == c => last.1 += w,
+            _ => out.push((c, w)),
+        }
+    }
+    out
+}
+
+/// The share (0..1) of the time in `cadence_time` below `spm`; 0 without any time.
+pub fn share_below(cadence_time: &[(f64, f64)], spm: f64) -> f64 {
+    let total: f64 = cadence_time.iter().map(|(_, w)| w).sum();
+    let low: f64 = cadence_time
+        .iter()
+        .filter(|(c, _)| *c < spm)
+        .map(|(_, w)| w)
+        .sum();
+    if total > 0.0 {
+        low / total
+    } else {
+        0.0
+    }
 }
 
 fn heart_rate_stats(hr: &[f64], w: &[f64], threshold: Option<f64>) -> Option<HeartRateStats> {
@@ -800,9 +831,12 @@ mod tests {
         assert_close(e.mean_pace_s_per_km, 343.20, 0.01);
         assert_eq!(m.mean_pace_s_per_km, Some(e.mean_pace_s_per_km));
 
-        // 25 min is too short for the pattern.
-        let s = run(1500, |_| 3.0, |_, _, _| {});
+        // 10 min is all start and no run: nothing to compare.
+        let s = run(600, |_| 3.0, |_, _, _| {});
         assert_eq!(run_metrics(&s, None).easy_start, None);
+        // 25 min has a start and a rest (whether the rule judges it is its threshold's say).
+        let s = run(1500, |_| 3.0, |_, _, _| {});
+        assert!(run_metrics(&s, None).easy_start.is_some());
     }
 
     #[test]

@@ -23,7 +23,7 @@ pub fn value_words(f: &Finding) -> String {
             f.value, f.threshold
         ),
         Unit::SPerKm => format!(
-            "first 10 minutes at {} against the run's mean of {}",
+            "first 10 minutes at {}; an easy start is {} or slower",
             pace(f.value),
             pace(f.threshold)
         ),

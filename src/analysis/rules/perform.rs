@@ -77,11 +77,12 @@ pub(super) fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
                 Unit::Ratio,
                 format!(
                     "week {} ran {:.1} km, {:.0} % more than the week before ({:.1} km); \
-                     jumps over 30 % were weakly associated with running injuries in novices",
+                     jumps over {:.0} % were weakly associated with running injuries in novices",
                     week.week,
                     week.run_km,
                     (ratio - 1.0) * 100.0,
-                    prev.run_km
+                    prev.run_km,
+                    (t.weekly_jump_ratio - 1.0) * 100.0
                 ),
             ));
         }
@@ -152,10 +153,10 @@ pub(super) fn low_cadence(
     for week in &load.weeks {
         let (mut below, mut total) = (0.0, 0.0);
         for run in runs.iter().filter(|r| r.week_start == week.start) {
-            let Some(c) = run.metrics.as_ref().and_then(|m| m.cadence.as_ref()) else {
+            let Some(share) = run.cadence_below_low_share else {
                 continue;
             };
-            below += c.below_170_share * run.moving_s;
+            below += share * run.moving_s;
             total += run.moving_s;
         }
         if total <= 0.0 {
@@ -248,21 +249,20 @@ pub(super) fn descent_spike(load: &Load, t: &Thresholds, out: &mut Vec<Finding>)
             f64::INFINITY
         };
         if ratio > t.descent_spike_ratio {
+            // After four weeks without descent there is no ratio: the week's metres stand
+            // against the metres it needed.
+            let (value, threshold, unit) = if ratio.is_finite() {
+                (ratio, t.descent_spike_ratio, Unit::Ratio)
+            } else {
+                (week.descent_m, t.descent_spike_min_m, Unit::M)
+            };
             out.push(finding(
                 Rule::DescentSpike,
                 Severity::Moderate,
                 About::Week(week),
-                if ratio.is_finite() {
-                    ratio
-                } else {
-                    week.descent_m
-                },
-                t.descent_spike_ratio,
-                if ratio.is_finite() {
-                    Unit::Ratio
-                } else {
-                    Unit::M
-                },
+                value,
+                threshold,
+                unit,
                 format!(
                     "week {} descended {:.0} m against {:.0} m a week before it on average; \
                      downhill running is associated with higher knee load",

@@ -4,8 +4,9 @@ use super::{finding, iso, About, Finding, Rule, Severity, Thresholds, Unit};
 use crate::analysis::load::Load;
 use crate::analysis::ActivitySummary;
 
-/// `no-easy-start` — runs of 30 minutes or more whose first 10 minutes are not slower than the
-/// run's mean moving pace: no warm-up before impact (seed).
+/// `no-easy-start` — runs of 30 minutes or more whose first 10 minutes are less than 3 % slower
+/// than the run's mean moving pace (an easy start is clearly slower, not equal within GPS noise):
+/// no warm-up before impact (seed).
 pub(super) fn no_easy_start(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding>) {
     for run in runs {
         if run.moving_s < t.easy_start_min_minutes * 60.0 {
@@ -23,19 +24,23 @@ pub(super) fn no_easy_start(runs: &[&ActivitySummary], t: &Thresholds, out: &mut
         let Some(e) = run.metrics.as_ref().and_then(|m| m.easy_start.as_ref()) else {
             continue;
         };
-        if e.first_10min_pace_s_per_km <= e.mean_pace_s_per_km {
+        // An easy start is clearly slower than the run, not equal within GPS noise: at least
+        // `easy_start_slower_pct` slower (pace in s/km: slower is more).
+        let easy_from = e.mean_pace_s_per_km * (1.0 + t.easy_start_slower_pct / 100.0);
+        if e.first_10min_pace_s_per_km < easy_from {
             out.push(finding(
                 Rule::NoEasyStart,
                 Severity::Info,
                 About::Run(run),
                 e.first_10min_pace_s_per_km,
-                e.mean_pace_s_per_km,
+                easy_from,
                 Unit::SPerKm,
                 format!(
-                    "the run on {} started at {} in its first 10 minutes, no slower than its \
-                     mean of {}; a pattern worth checking",
+                    "the run on {} started at {} in its first 10 minutes, less than {} % slower \
+                     than its mean of {}; a pattern worth checking",
                     iso(run.local_date),
                     pace(e.first_10min_pace_s_per_km),
+                    t.easy_start_slower_pct,
                     pace(e.mean_pace_s_per_km)
                 ),
             ));

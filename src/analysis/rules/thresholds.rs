@@ -63,8 +63,10 @@ pub struct Thresholds {
     pub stacked_distance_pct: f64,
     /// ...descent up by at least this percent, and more hard sessions, in one week.
     pub stacked_descent_pct: f64,
-    /// `no-easy-start`: runs of at least this many moving minutes.
+    /// `no-easy-start`: runs of at least this many moving minutes...
     pub easy_start_min_minutes: f64,
+    /// ...whose first 10 minutes are less than this many percent slower than the run's mean.
+    pub easy_start_slower_pct: f64,
     /// `no-easy-start`: a run that ended at most this many minutes before counts as a warm-up.
     pub warm_up_gap_minutes: i64,
     /// `strength-gap`: fewer strength sessions than this in a week.
@@ -109,6 +111,7 @@ impl Default for Thresholds {
             stacked_distance_pct: 20.0,
             stacked_descent_pct: 50.0,
             easy_start_min_minutes: 30.0,
+            easy_start_slower_pct: 3.0,
             warm_up_gap_minutes: 30,
             strength_sessions_per_week: 2,
             gct_balance_points: 2.0,
@@ -317,6 +320,11 @@ impl Thresholds {
                 Range::above(0.0, 1440.0, MINUTES),
             ),
             (
+                "easy_start_slower_pct",
+                self.easy_start_slower_pct,
+                Range::from(0.0, 50.0, "a percentage"),
+            ),
+            (
                 "warm_up_gap_minutes",
                 self.warm_up_gap_minutes as f64,
                 Range::from(1.0, 1440.0, MINUTES),
@@ -384,14 +392,14 @@ mod tests {
         assert_eq!(t.validate(), Ok(()));
         assert_eq!(
             t.ranges().len(),
-            33,
+            34,
             "every threshold but hr_max_bpm (unset)"
         );
         let with_hr = Thresholds {
             hr_max_bpm: Some(230.0),
             ..Thresholds::default()
         };
-        assert_eq!(with_hr.ranges().len(), 34);
+        assert_eq!(with_hr.ranges().len(), 35);
         assert_eq!(with_hr.validate(), Ok(()));
         let check = |t: Thresholds| t.validate().unwrap_err();
         // A ratio of exactly 1 is not "longer than"; a share of exactly 1 is allowed.
