@@ -452,7 +452,7 @@ pub struct Extract {
 pub fn extract(a: &Activity) -> Extract {
     let is_run = a.sport == Sport::Running;
     // Step distances and moving time, once for every metric below.
-    let motion = metrics::Motion::of(&a.samples);
+    let motion = run::Motion::of(&a.samples);
     let heart_rate = if is_run {
         a.samples
             .heart_rate_bpm

@@ -13,32 +13,31 @@
 //! * A slice of the run by moving time (a third, the first ten minutes) takes each interval's
 //!   overlap with the slice, split pro rata where an interval straddles the slice's edge.
 
+pub mod cadence;
+pub mod dynamics;
+pub mod grade;
+pub mod heart;
+pub mod moving;
+pub mod stats;
+
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::metrics::{
-    moving_weights, step_distances, weighted_median, Motion, MAX_MOVING_GAP_S,
+pub use cadence::{cadence_time, share_below, CadenceStats, LOW_CADENCE_SPM};
+pub use dynamics::Dynamics;
+pub use grade::{
+    grade_profile, GradeStats, DOWNHILL_GRADE, ELEVATION_JUMP_M, GRADE_TOLERANCE, GRADE_WINDOW_M,
+    MAX_PLAUSIBLE_GRADE, STEEP_DOWNHILL_GRADE,
 };
-use crate::model::Samples;
+pub use heart::HeartRateStats;
+pub use moving::{moving_weights, step_distances, DistanceMethod, Motion, MAX_MOVING_GAP_S};
+pub use stats::{percentile, recorded_mean, weighted_median};
 
-/// Width of the distance windows the elevation is averaged over before grade is taken
-/// (RISK_MODEL.md: at least 25 m, so GPS noise does not become grade).
-pub const GRADE_WINDOW_M: f64 = 25.0;
-/// Grade (rise over run, as a fraction) at or below which a stretch is downhill: −5 %.
-pub const DOWNHILL_GRADE: f64 = -0.05;
-/// Grade at or below which a stretch is steep downhill: −10 %.
-pub const STEEP_DOWNHILL_GRADE: f64 = -0.10;
-/// Slack on the grade thresholds, so that a slope lying exactly on −5 % or −10 % is not lost to
-/// floating-point and Earth-radius rounding (a part in a million of the grade).
-pub const GRADE_TOLERANCE: f64 = 1e-6;
-/// Stretches steeper than this (up or down) are elevation glitches — a barometer recalibrating
-/// in the first minutes, a GPS elevation jump — not terrain anyone runs: they count nowhere, and
-/// their elevation change is reported as [`GradeStats::implausible_elevation_m`].
-pub const MAX_PLAUSIBLE_GRADE: f64 = 0.5;
-/// An elevation change between two samples larger than this (and steeper than
-/// [`MAX_PLAUSIBLE_GRADE`]) is a jump in the recording, not terrain.
-pub const ELEVATION_JUMP_M: f64 = 5.0;
-/// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
-pub const LOW_CADENCE_SPM: f64 = 170.0;
+use crate::model::Samples;
+use cadence::cadence_stats;
+use grade::{grade_stats, segments};
+use heart::heart_rate_stats;
+use moving::{pace, MovingClock};
+
 /// Length of the start that `no-easy-start` looks at, in moving time; a run needs more moving time
 /// than this for an [`EasyStart`] (which runs the rule judges is its own threshold,
 /// `easy_start_min_minutes`).
@@ -68,59 +67,6 @@ pub struct RunMetrics {
     pub dynamics: Option<Dynamics>,
 }
 
-/// Cadence in steps per minute over samples with cadence > 0, weighted by moving time.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct CadenceStats {
-    /// Moving-time-weighted median ([`weighted_median`]).
-    pub median_spm: f64,
-    /// Moving-time-weighted 10th and 90th percentiles, nearest-rank style (the smallest value
-    /// whose cumulative moving time reaches 10 % / 90 % of the total; see [`percentile`]).
-    pub p10_spm: f64,
-    pub p90_spm: f64,
-    /// Share (0..1) of the moving time with cadence > 0 that has cadence < 170 spm.
-    pub below_170_share: f64,
-    /// Weighted median cadence of the first and last third of the moving time (`cadence-fade`).
-    pub first_third_spm: Option<f64>,
-    pub last_third_spm: Option<f64>,
-    /// Pace of the same thirds: moving time over moving distance (`None` without distance).
-    pub first_third_pace_s_per_km: Option<f64>,
-    pub last_third_pace_s_per_km: Option<f64>,
-}
-
-/// Grade and descent on the distance-smoothed elevation profile (see [`grade_profile`]).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GradeStats {
-    /// Elevation lost on stretches of grade ≤ −5 %.
-    pub descent_downhill_m: f64,
-    /// Elevation lost on stretches of grade ≤ −10 % (`steep-descent`).
-    pub descent_steep_m: f64,
-    /// Distance of stretches with grade ≤ −5 %, in km.
-    pub downhill_km: f64,
-    /// Distance of stretches with grade ≤ −10 %, in km.
-    pub steep_km: f64,
-    /// Every drop of the profile, whatever its grade.
-    pub descent_m: f64,
-    /// Every rise of the profile.
-    pub ascent_m: f64,
-    /// Elevation change on stretches steeper than [`MAX_PLAUSIBLE_GRADE`], left out of every
-    /// other field.
-    pub implausible_elevation_m: f64,
-}
-
-/// Heart rate over samples with heart rate > 0.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct HeartRateStats {
-    /// Moving-time-weighted mean (every sample counts equally where there is no moving time).
-    pub mean_bpm: f64,
-    /// Highest recorded value, moving or not.
-    pub max_bpm: f64,
-    /// Moving time with heart rate ≥ `threshold_bpm`; 0 when there is no threshold.
-    pub time_at_or_above_s: f64,
-    /// The threshold the caller passed (85 % of HRmax); `None` when it passed none, or a value
-    /// that is not a positive number.
-    pub threshold_bpm: Option<f64>,
-}
-
 /// The start of the run against the whole (`no-easy-start`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EasyStart {
@@ -128,18 +74,6 @@ pub struct EasyStart {
     pub first_10min_pace_s_per_km: f64,
     /// The run's mean moving pace ([`RunMetrics::mean_pace_s_per_km`]).
     pub mean_pace_s_per_km: f64,
-}
-
-/// Running dynamics: moving-time-weighted means over samples with a value > 0 (a 0 is the
-/// device saying "no reading"). `None` per column without any such sample.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Dynamics {
-    pub ground_contact_s: Option<f64>,
-    /// Share of ground contact on the left foot; `gct-imbalance` looks at its distance from 50.
-    pub gct_balance_left_pct: Option<f64>,
-    pub vertical_oscillation_m: Option<f64>,
-    pub vertical_ratio_pct: Option<f64>,
-    pub step_length_m: Option<f64>,
 }
 
 /// Computes [`RunMetrics`] for one run.
@@ -189,415 +123,8 @@ pub fn run_metrics_with(s: &Samples, motion: &Motion, hr_threshold_bpm: Option<f
         grade,
         heart_rate: heart_rate_stats(&s.heart_rate_bpm, w, hr_threshold_bpm),
         easy_start,
-        dynamics: dynamics(s, w),
+        dynamics: dynamics::dynamics(s, w),
     }
-}
-
-/// The grade profile: `(distance_m, grade)` per stretch, grade as a fraction (−0.10 is −10 %).
-///
-/// Method: the cumulative distance of every sample comes from [`step_distances`], except that
-/// short intervals that are not moving (GPS drift while standing, see [`moving_weights`]) add
-/// no distance. The distance spanned by the samples that have elevation is cut into the largest
-/// number of equal windows no shorter than [`GRADE_WINDOW_M`] (3010 m gives 120 windows of
-/// 25.08 m; under 50 m, one window), so the windows are laid out alike from either end of the
-/// track. Each window with samples becomes one point at the mean distance and mean elevation of
-/// its samples; grade is the elevation change over the distance between consecutive points.
-/// Across windows without samples the neighbouring points are joined directly, which is linear
-/// interpolation over the empty windows (they would all get the same grade) reported as one
-/// stretch. `distance_m` is the stretch's midpoint.
-///
-/// A track that does not move has a single window and so no grade; a run without elevation or
-/// distance has an empty profile. The profile runs from the centre of the first window to the
-/// centre of the last, so half a window at each end of the track is not part of it, and a change
-/// of grade is blurred over the stretch between the two windows around it.
-pub fn grade_profile(s: &Samples) -> Vec<(f64, f64)> {
-    let Some((d, _)) = step_distances(s) else {
-        return Vec::new();
-    };
-    let w = moving_weights(s, Some(&d));
-    segments(s, &d, &w)
-        .0
-        .iter()
-        .map(|g| ((g.from_m + g.to_m) / 2.0, g.rise_m / g.run_m()))
-        .collect()
-}
-
-/// The `p`-th percentile (`p` in 0..=100, clamped) of the values that are not NaN, by nearest
-/// rank: the smallest value with at least `p` % of the values at or below it (`p = 0` gives
-/// the minimum). `None` when no value is left or `p` is NaN. For cadence p10/p90 the same
-/// definition runs with moving time as the weights.
-pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
-    let pairs = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .map(|v| (*v, 1.0))
-        .collect();
-    weighted_percentile(pairs, p)
-}
-
-/// Nearest-rank percentile of `(value, weight)` pairs: the smallest value whose cumulative
-/// weight reaches `p` % of the total. Where no pair has weight, every one counts equally (as
-/// [`weighted_median`] does).
-fn weighted_percentile(mut pairs: Vec<(f64, f64)>, p: f64) -> Option<f64> {
-    if p.is_nan() || pairs.is_empty() {
-        return None;
-    }
-    let p = p.clamp(0.0, 100.0);
-    if !pairs.iter().any(|(_, w)| *w > 0.0) {
-        pairs.iter_mut().for_each(|pair| pair.1 = 1.0);
-    }
-    pairs.retain(|(_, w)| *w > 0.0);
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let target = pairs.iter().map(|pair| pair.1).sum::<f64>() * p / 100.0;
-    let mut acc = 0.0;
-    for (v, w) in &pairs {
-        acc += w;
-        if acc >= target {
-            return Some(*v);
-        }
-    }
-    pairs.last().map(|pair| pair.0)
-}
-
-/// Pace in s/km; `None` unless both time and distance are positive.
-fn pace(time_s: f64, distance_m: f64) -> Option<f64> {
-    (time_s > 0.0 && distance_m > 0.0).then(|| time_s / (distance_m / 1000.0))
-}
-
-/// One moving interval (sample `i` to `i+1`) placed on the moving-time clock.
-struct Interval {
-    sample: usize,
-    start_s: f64,
-    dur_s: f64,
-    distance_m: f64,
-}
-
-/// The moving intervals of a run, in order, on a clock that only runs while moving.
-struct MovingClock {
-    intervals: Vec<Interval>,
-    total_s: f64,
-    total_m: f64,
-}
-
-/// What a slice of the moving clock holds.
-struct Slice {
-    time_s: f64,
-    distance_m: f64,
-    /// Moving seconds of each sample inside the slice (indexed like the samples).
-    weights: Vec<f64>,
-}
-
-impl MovingClock {
-    fn new(w: &[f64], steps: Option<&[f64]>) -> MovingClock {
-        let mut intervals = Vec::new();
-        let (mut total_s, mut total_m) = (0.0, 0.0);
-        for (i, &dur_s) in w.iter().enumerate() {
-            if dur_s.is_nan() || dur_s <= 0.0 {
-                continue;
-            }
-            let distance_m = steps
-                .and_then(|d| d.get(i + 1))
-                .copied()
-                .filter(|d| d.is_finite())
-                .unwrap_or(0.0);
-            intervals.push(Interval {
-                sample: i,
-                start_s: total_s,
-                dur_s,
-                distance_m,
-            });
-            total_s += dur_s;
-            total_m += distance_m;
-        }
-        MovingClock {
-            intervals,
-            total_s,
-            total_m,
-        }
-    }
-
-    /// The moving time `[from_s, to_s)`, intervals that straddle an edge split pro rata.
-    fn slice(&self, from_s: f64, to_s: f64) -> Slice {
-        let n = self.intervals.last().map_or(0, |iv| iv.sample + 1);
-        let mut out = Slice {
-            time_s: 0.0,
-            distance_m: 0.0,
-            weights: vec![0.0; n],
-        };
-        for iv in &self.intervals {
-            let overlap = (iv.start_s + iv.dur_s).min(to_s) - iv.start_s.max(from_s);
-            if overlap <= 0.0 {
-                continue;
-            }
-            out.time_s += overlap;
-            out.distance_m += iv.distance_m * overlap / iv.dur_s;
-            out.weights[iv.sample] += overlap;
-        }
-        out
-    }
-}
-
-fn cadence_stats(cadence: &[f64], w: &[f64], clock: &MovingClock) -> Option<CadenceStats> {
-    let pairs: Vec<(f64, f64)> = cadence
-        .iter()
-        .zip(w)
-        .filter(|(c, _)| **c > 0.0)
-        .map(|(c, w)| (*c, *w))
-        .collect();
-    let median_spm = weighted_median(cadence, w)?;
-    let p10_spm = weighted_percentile(pairs.clone(), 10.0)?;
-    let p90_spm = weighted_percentile(pairs.clone(), 90.0)?;
-    let below_170_share = share_below(&cadence_time(cadence, w), LOW_CADENCE_SPM);
-
-    let third = clock.total_s / 3.0;
-    let (first, last) = if third > 0.0 {
-        (
-            Some(clock.slice(0.0, third)),
-            Some(clock.slice(2.0 * third, f64::INFINITY)),
-        )
-    } else {
-        (None, None)
-    };
-    let third_cadence = |sl: &Option<Slice>| {
-        sl.as_ref()
-            .and_then(|sl| weighted_median(cadence, &sl.weights))
-    };
-    let third_pace = |sl: &Option<Slice>| sl.as_ref().and_then(|sl| pace(sl.time_s, sl.distance_m));
-    Some(CadenceStats {
-        median_spm,
-        p10_spm,
-        p90_spm,
-        below_170_share,
-        first_third_spm: third_cadence(&first),
-        last_third_spm: third_cadence(&last),
-        first_third_pace_s_per_km: third_pace(&first),
-        last_third_pace_s_per_km: third_pace(&last),
-    })
-}
-
-/// The time spent at each cadence: `(spm, moving seconds)` over samples with cadence > 0, sorted
-/// by cadence, equal cadences merged. Where no sample has moving time, every sample counts one.
-/// From it the share below any threshold follows ([`share_below`]).
-pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
-    let mut pairs: Vec<(f64, f64)> = cadence
-        .iter()
-        .zip(w)
-        .filter(|(c, _)| **c > 0.0)
-        .map(|(c, w)| (*c, *w))
-        .collect();
-    if !pairs.iter().any(|(_, w)| *w > 0.0) {
-        pairs.iter_mut().for_each(|p| p.1 = 1.0);
-    }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::new();
-    for (c, w) in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 == c => last.1 += w,
-            _ => out.push((c, w)),
-        }
-    }
-    out
-}
-
-/// The share (0..1) of the time in `cadence_time` below `spm`; 0 without any time.
-pub fn share_below(cadence_time: &[(f64, f64)], spm: f64) -> f64 {
-    let total: f64 = cadence_time.iter().map(|(_, w)| w).sum();
-    let low: f64 = cadence_time
-        .iter()
-        .filter(|(c, _)| *c < spm)
-        .map(|(_, w)| w)
-        .sum();
-    if total > 0.0 {
-        low / total
-    } else {
-        0.0
-    }
-}
-
-fn heart_rate_stats(hr: &[f64], w: &[f64], threshold: Option<f64>) -> Option<HeartRateStats> {
-    let max_bpm = hr
-        .iter()
-        .copied()
-        .filter(|v| *v > 0.0)
-        .max_by(f64::total_cmp)?;
-    let mean_bpm = weighted_mean(hr, w)?;
-    let threshold_bpm = threshold.filter(|t| t.is_finite() && *t > 0.0);
-    let time_at_or_above_s = match threshold_bpm {
-        Some(t) => hr
-            .iter()
-            .zip(w)
-            .filter(|(h, _)| **h >= t)
-            .map(|(_, w)| *w)
-            .sum(),
-        None => 0.0,
-    };
-    Some(HeartRateStats {
-        mean_bpm,
-        max_bpm,
-        time_at_or_above_s,
-        threshold_bpm,
-    })
-}
-
-/// Mean of the values > 0 weighted by moving time; every such value counts equally where none
-/// has moving time. `None` without a value > 0.
-fn weighted_mean(values: &[f64], w: &[f64]) -> Option<f64> {
-    let pairs: Vec<(f64, f64)> = values
-        .iter()
-        .zip(w)
-        .filter(|(v, _)| **v > 0.0 && v.is_finite())
-        .map(|(v, w)| (*v, *w))
-        .collect();
-    if pairs.is_empty() {
-        return None;
-    }
-    let with_weight = pairs.iter().any(|(_, w)| *w > 0.0);
-    let (mut sum, mut total) = (0.0, 0.0);
-    for (v, w) in pairs {
-        let w = if with_weight { w } else { 1.0 };
-        sum += v * w;
-        total += w;
-    }
-    (total > 0.0).then(|| sum / total)
-}
-
-fn dynamics(s: &Samples, w: &[f64]) -> Option<Dynamics> {
-    let d = Dynamics {
-        ground_contact_s: weighted_mean(&s.ground_contact_s, w),
-        gct_balance_left_pct: weighted_mean(&s.gct_balance_left_pct, w),
-        vertical_oscillation_m: weighted_mean(&s.vertical_oscillation_m, w),
-        vertical_ratio_pct: weighted_mean(&s.vertical_ratio_pct, w),
-        step_length_m: weighted_mean(&s.step_length_m, w),
-    };
-    let any = d.ground_contact_s.is_some()
-        || d.gct_balance_left_pct.is_some()
-        || d.vertical_oscillation_m.is_some()
-        || d.vertical_ratio_pct.is_some()
-        || d.step_length_m.is_some();
-    any.then_some(d)
-}
-
-/// One stretch of the grade profile, between two window points.
-struct Stretch {
-    from_m: f64,
-    to_m: f64,
-    rise_m: f64,
-}
-
-impl Stretch {
-    fn run_m(&self) -> f64 {
-        self.to_m - self.from_m
-    }
-}
-
-/// The stretches of the profile described at [`grade_profile`], from step distances `d` and
-/// moving weights `w`.
-fn segments(s: &Samples, d: &[f64], w: &[f64]) -> (Vec<Stretch>, f64) {
-    // Cumulative profile distance of each sample with elevation; elevation jumps between two
-    // samples (steeper than MAX_PLAUSIBLE_GRADE and more than ELEVATION_JUMP_M) are taken out of
-    // the profile and summed apart.
-    let mut points: Vec<(f64, f64)> = Vec::new();
-    let mut x = 0.0;
-    let mut offset = 0.0;
-    let mut jumps = 0.0;
-    let mut last: Option<(f64, f64)> = None;
-    for (i, &e) in s.elevation_m.iter().enumerate() {
-        if i > 0 {
-            let step = d.get(i).copied().unwrap_or(0.0);
-            let dt = s.t_s.get(i).copied().unwrap_or(f64::NAN)
-                - s.t_s.get(i - 1).copied().unwrap_or(f64::NAN);
-            let moving = w.get(i - 1).is_some_and(|w| *w > 0.0);
-            let standing = dt > 0.0 && dt <= MAX_MOVING_GAP_S && !moving;
-            if !standing && step.is_finite() && step > 0.0 {
-                x += step;
-            }
-        }
-        if e.is_finite() {
-            if let Some((lx, le)) = last {
-                let rise = e - le;
-                if rise.abs() > ELEVATION_JUMP_M && rise.abs() > MAX_PLAUSIBLE_GRADE * (x - lx) {
-                    offset += rise;
-                    jumps += rise.abs();
-                }
-            }
-            last = Some((x, e));
-            points.push((x, e - offset));
-        }
-    }
-    let (Some(&(x0, _)), Some(&(x1, _))) = (points.first(), points.last()) else {
-        return (Vec::new(), jumps);
-    };
-    // The span split into the largest number of equal windows of at least GRADE_WINDOW_M.
-    let span = x1 - x0;
-    let count = (span / GRADE_WINDOW_M).floor().max(1.0);
-    let width = span / count;
-    let usable = width.is_finite() && width > 0.0;
-    if !usable {
-        return (Vec::new(), jumps);
-    }
-    // (window index, sum of distance, sum of elevation, samples) per window with samples; the
-    // cumulative distance never decreases, so windows arrive in order.
-    let mut windows: Vec<(f64, f64, f64, f64)> = Vec::new();
-    for (x, e) in points {
-        let k = ((x - x0) / width).floor().min(count - 1.0);
-        match windows.last_mut() {
-            Some(win) if win.0 == k => {
-                win.1 += x;
-                win.2 += e;
-                win.3 += 1.0;
-            }
-            _ => windows.push((k, x, e, 1.0)),
-        }
-    }
-    let stretches = windows
-        .windows(2)
-        .filter_map(|pair| {
-            let (a, b) = (pair[0], pair[1]);
-            let (xa, ea) = (a.1 / a.3, a.2 / a.3);
-            let (xb, eb) = (b.1 / b.3, b.2 / b.3);
-            (xb > xa).then_some(Stretch {
-                from_m: xa,
-                to_m: xb,
-                rise_m: eb - ea,
-            })
-        })
-        .collect();
-    (stretches, jumps)
-}
-
-fn grade_stats(stretches: &[Stretch], jumps_m: f64) -> GradeStats {
-    let mut g = GradeStats {
-        descent_downhill_m: 0.0,
-        descent_steep_m: 0.0,
-        downhill_km: 0.0,
-        steep_km: 0.0,
-        descent_m: 0.0,
-        ascent_m: 0.0,
-        implausible_elevation_m: jumps_m,
-    };
-    for st in stretches {
-        let run = st.run_m();
-        let drop = -st.rise_m;
-        if st.rise_m.abs() > MAX_PLAUSIBLE_GRADE * run {
-            g.implausible_elevation_m += st.rise_m.abs();
-            continue;
-        }
-        if st.rise_m > 0.0 {
-            g.ascent_m += st.rise_m;
-        } else {
-            g.descent_m += drop;
-        }
-        // grade ≤ threshold, written without a division.
-        if st.rise_m <= (DOWNHILL_GRADE + GRADE_TOLERANCE) * run {
-            g.descent_downhill_m += drop;
-            g.downhill_km += run / 1000.0;
-        }
-        if st.rise_m <= (STEEP_DOWNHILL_GRADE + GRADE_TOLERANCE) * run {
-            g.descent_steep_m += drop;
-            g.steep_km += run / 1000.0;
-        }
-    }
-    g
 }
 
 #[cfg(test)]

@@ -1,0 +1,109 @@
+//! Cadence: median, spread, time below a cadence, and the thirds of a run (`cadence-fade`).
+
+use serde::{Deserialize, Serialize};
+
+use super::moving::{pace, MovingClock, Slice};
+use super::stats::{weighted_median, weighted_percentile};
+
+/// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
+pub const LOW_CADENCE_SPM: f64 = 170.0;
+
+/// Cadence in steps per minute over samples with cadence > 0, weighted by moving time.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CadenceStats {
+    /// Moving-time-weighted median ([`weighted_median`]).
+    pub median_spm: f64,
+    /// Moving-time-weighted 10th and 90th percentiles, nearest-rank style (the smallest value
+    /// whose cumulative moving time reaches 10 % / 90 % of the total; see [`percentile`]).
+    pub p10_spm: f64,
+    pub p90_spm: f64,
+    /// Share (0..1) of the moving time with cadence > 0 that has cadence < 170 spm.
+    pub below_170_share: f64,
+    /// Weighted median cadence of the first and last third of the moving time (`cadence-fade`).
+    pub first_third_spm: Option<f64>,
+    pub last_third_spm: Option<f64>,
+    /// Pace of the same thirds: moving time over moving distance (`None` without distance).
+    pub first_third_pace_s_per_km: Option<f64>,
+    pub last_third_pace_s_per_km: Option<f64>,
+}
+
+pub(crate) fn cadence_stats(
+    cadence: &[f64],
+    w: &[f64],
+    clock: &MovingClock,
+) -> Option<CadenceStats> {
+    let pairs: Vec<(f64, f64)> = cadence
+        .iter()
+        .zip(w)
+        .filter(|(c, _)| **c > 0.0)
+        .map(|(c, w)| (*c, *w))
+        .collect();
+    let median_spm = weighted_median(cadence, w)?;
+    let p10_spm = weighted_percentile(pairs.clone(), 10.0)?;
+    let p90_spm = weighted_percentile(pairs.clone(), 90.0)?;
+    let below_170_share = share_below(&cadence_time(cadence, w), LOW_CADENCE_SPM);
+
+    let third = clock.total_s / 3.0;
+    let (first, last) = if third > 0.0 {
+        (
+            Some(clock.slice(0.0, third)),
+            Some(clock.slice(2.0 * third, f64::INFINITY)),
+        )
+    } else {
+        (None, None)
+    };
+    let third_cadence = |sl: &Option<Slice>| {
+        sl.as_ref()
+            .and_then(|sl| weighted_median(cadence, &sl.weights))
+    };
+    let third_pace = |sl: &Option<Slice>| sl.as_ref().and_then(|sl| pace(sl.time_s, sl.distance_m));
+    Some(CadenceStats {
+        median_spm,
+        p10_spm,
+        p90_spm,
+        below_170_share,
+        first_third_spm: third_cadence(&first),
+        last_third_spm: third_cadence(&last),
+        first_third_pace_s_per_km: third_pace(&first),
+        last_third_pace_s_per_km: third_pace(&last),
+    })
+}
+
+/// The time spent at each cadence: `(spm, moving seconds)` over samples with cadence > 0, sorted
+/// by cadence, equal cadences merged. Where no sample has moving time, every sample counts one.
+/// From it the share below any threshold follows ([`share_below`]).
+pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
+    let mut pairs: Vec<(f64, f64)> = cadence
+        .iter()
+        .zip(w)
+        .filter(|(c, _)| **c > 0.0)
+        .map(|(c, w)| (*c, *w))
+        .collect();
+    if !pairs.iter().any(|(_, w)| *w > 0.0) {
+        pairs.iter_mut().for_each(|p| p.1 = 1.0);
+    }
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64)> = Vec::new();
+    for (c, w) in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == c => last.1 += w,
+            _ => out.push((c, w)),
+        }
+    }
+    out
+}
+
+/// The share (0..1) of the time in `cadence_time` below `spm`; 0 without any time.
+pub fn share_below(cadence_time: &[(f64, f64)], spm: f64) -> f64 {
+    let total: f64 = cadence_time.iter().map(|(_, w)| w).sum();
+    let low: f64 = cadence_time
+        .iter()
+        .filter(|(c, _)| *c < spm)
+        .map(|(_, w)| w)
+        .sum();
+    if total > 0.0 {
+        low / total
+    } else {
+        0.0
+    }
+}

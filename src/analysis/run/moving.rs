@@ -1,0 +1,242 @@
+//! Moving time and distance: which intervals of a run count as moving, the distance of each
+//! step, and a clock that runs only while moving (for slices of a run by moving time).
+
+use geo::{Distance, Haversine, Point};
+use serde::{Deserialize, Serialize};
+
+use crate::model::Samples;
+
+/// Longest pause between two samples that still counts as moving time.
+pub const MAX_MOVING_GAP_S: f64 = 30.0;
+
+/// Slowest speed that counts as moving (a slow walk is about 0.8 m/s).
+pub const MIN_MOVING_SPEED_M_S: f64 = 0.5;
+
+/// Fastest plausible speed between two GPS fixes; faster jumps are GPS glitches and are dropped.
+pub const MAX_PLAUSIBLE_SPEED_M_S: f64 = 60.0;
+
+/// How distance was computed from the samples.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DistanceMethod {
+    /// Haversine over the GPS track.
+    Gps,
+    /// The device's cumulative distance field (no GPS: treadmill, foot pod, indoor).
+    DistanceField,
+    /// GPS where fixes exist, the distance field across GPS gaps and pauses.
+    #[serde(rename = "gps+distance-field")]
+    Mixed,
+    None,
+}
+
+/// How a track moved, computed once and shared by every metric that needs it: the distance of
+/// each step ([`step_distances`]) and the moving time of each sample ([`moving_weights`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Motion {
+    pub steps: Option<(Vec<f64>, DistanceMethod)>,
+    pub moving: Vec<f64>,
+}
+
+impl Motion {
+    pub fn of(s: &Samples) -> Motion {
+        let steps = step_distances(s);
+        let moving = moving_weights(s, steps.as_ref().map(|(d, _)| d.as_slice()));
+        Motion { steps, moving }
+    }
+
+    /// The step distances, where the track has any distance.
+    pub fn step_m(&self) -> Option<&[f64]> {
+        self.steps.as_ref().map(|(d, _)| d.as_slice())
+    }
+}
+
+/// Distance covered between sample `i-1` and `i` (entry 0 is 0), and how it was found.
+///
+/// Between two consecutive GPS fixes the haversine distance counts, unless the fixes are more
+/// than [`MAX_MOVING_GAP_S`] apart: across such a gap (GPS lost under trees, or a pause with the
+/// watch's timer stopped) the device's cumulative distance field counts where the file has one,
+/// since it follows the timer. Before the first fix and after the last, and in files without GPS,
+/// the distance field counts. Fixes that imply a jump faster than anyone moves are dropped.
+pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
+    let n = s.len();
+    let has_field = Samples::has(&s.distance_m);
+    // The distance field's running maximum carried to every sample (NaN before its first
+    // value): a value that dips (a glitch, a counter reset) never subtracts distance, and the
+    // climb back to where it was is not counted twice.
+    let mut field = s.distance_m.clone();
+    for i in 1..n {
+        let prev = field[i - 1];
+        if field[i].is_nan() || field[i] < prev {
+            field[i] = prev;
+        }
+    }
+    let field_between = |j: usize, k: usize| -> Option<f64> {
+        let (a, b) = (field[j], field[k]);
+        (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
+    };
+
+    let mut fixes: Vec<(usize, Point)> = Vec::new();
+    for i in 0..n {
+        let (lat, lon) = (s.lat_deg[i], s.lon_deg[i]);
+        if lat.is_nan() || lon.is_nan() {
+            continue;
+        }
+        let p = Point::new(lon, lat);
+        if let Some(&(j, q)) = fixes.last() {
+            let dt = s.t_s[i] - s.t_s[j];
+            if dt > 0.0 && Haversine.distance(q, p) / dt > MAX_PLAUSIBLE_SPEED_M_S {
+                continue;
+            }
+        }
+        fixes.push((i, p));
+    }
+    if fixes.is_empty() && !has_field {
+        return None;
+    }
+
+    let mut d = vec![0.0; n];
+    let (mut gps_steps, mut field_steps) = (0usize, 0usize);
+    // Fills steps `from..to` from the distance field; returns how many it filled.
+    let by_field = |d: &mut [f64], from: usize, to: usize| -> usize {
+        let mut filled = 0;
+        for (i, slot) in d.iter_mut().enumerate().take(to).skip(from.max(1)) {
+            if let Some(step) = field_between(i - 1, i) {
+                *slot = step;
+                filled += 1;
+            }
+        }
+        filled
+    };
+    match (fixes.first(), fixes.last()) {
+        (Some(&(first, _)), Some(&(last, _))) => {
+            field_steps += by_field(&mut d, 1, first + 1);
+            for pair in fixes.windows(2) {
+                let ((j, q), (k, p)) = (pair[0], pair[1]);
+                let gap = s.t_s[k] - s.t_s[j] > MAX_MOVING_GAP_S;
+                match field_between(j, k) {
+                    Some(step) if gap => {
+                        d[k] = step;
+                        field_steps += 1;
+                    }
+                    _ => {
+                        d[k] = Haversine.distance(q, p);
+                        gps_steps += 1;
+                    }
+                }
+            }
+            field_steps += by_field(&mut d, last + 1, n);
+        }
+        _ => field_steps += by_field(&mut d, 1, n),
+    }
+    let method = match (gps_steps, field_steps) {
+        (0, 0) if fixes.is_empty() => DistanceMethod::DistanceField,
+        (_, 0) => DistanceMethod::Gps,
+        (0, _) => DistanceMethod::DistanceField,
+        _ => DistanceMethod::Mixed,
+    };
+    Some((d, method))
+}
+
+/// The moving time attributed to each sample: the interval from sample `i` to `i+1` when it is
+/// short enough and fast enough (or, without any distance, just short enough).
+pub fn moving_weights(s: &Samples, steps: Option<&[f64]>) -> Vec<f64> {
+    let n = s.len();
+    let mut w = vec![0.0; n];
+    for i in 0..n.saturating_sub(1) {
+        let dt = s.t_s[i + 1] - s.t_s[i];
+        if !(dt > 0.0 && dt <= MAX_MOVING_GAP_S) {
+            continue;
+        }
+        let moving = match steps {
+            Some(d) => {
+                let speed = d[i + 1] / dt;
+                let recorded = s.speed_m_s[i + 1];
+                speed >= MIN_MOVING_SPEED_M_S
+                    || (!recorded.is_nan() && recorded >= MIN_MOVING_SPEED_M_S)
+            }
+            None => true,
+        };
+        if moving {
+            w[i] = dt;
+        }
+    }
+    w
+}
+
+/// Pace in s/km; `None` unless both time and distance are positive.
+pub(crate) fn pace(time_s: f64, distance_m: f64) -> Option<f64> {
+    (time_s > 0.0 && distance_m > 0.0).then(|| time_s / (distance_m / 1000.0))
+}
+
+/// One moving interval (sample `i` to `i+1`) placed on the moving-time clock.
+pub(crate) struct Interval {
+    pub(crate) sample: usize,
+    pub(crate) start_s: f64,
+    pub(crate) dur_s: f64,
+    pub(crate) distance_m: f64,
+}
+
+/// The moving intervals of a run, in order, on a clock that only runs while moving.
+pub(crate) struct MovingClock {
+    pub(crate) intervals: Vec<Interval>,
+    pub(crate) total_s: f64,
+    pub(crate) total_m: f64,
+}
+
+/// What a slice of the moving clock holds.
+pub(crate) struct Slice {
+    pub(crate) time_s: f64,
+    pub(crate) distance_m: f64,
+    /// Moving seconds of each sample inside the slice (indexed like the samples).
+    pub(crate) weights: Vec<f64>,
+}
+
+impl MovingClock {
+    pub(crate) fn new(w: &[f64], steps: Option<&[f64]>) -> MovingClock {
+        let mut intervals = Vec::new();
+        let (mut total_s, mut total_m) = (0.0, 0.0);
+        for (i, &dur_s) in w.iter().enumerate() {
+            if dur_s.is_nan() || dur_s <= 0.0 {
+                continue;
+            }
+            let distance_m = steps
+                .and_then(|d| d.get(i + 1))
+                .copied()
+                .filter(|d| d.is_finite())
+                .unwrap_or(0.0);
+            intervals.push(Interval {
+                sample: i,
+                start_s: total_s,
+                dur_s,
+                distance_m,
+            });
+            total_s += dur_s;
+            total_m += distance_m;
+        }
+        MovingClock {
+            intervals,
+            total_s,
+            total_m,
+        }
+    }
+
+    /// The moving time `[from_s, to_s)`, intervals that straddle an edge split pro rata.
+    pub(crate) fn slice(&self, from_s: f64, to_s: f64) -> Slice {
+        let n = self.intervals.last().map_or(0, |iv| iv.sample + 1);
+        let mut out = Slice {
+            time_s: 0.0,
+            distance_m: 0.0,
+            weights: vec![0.0; n],
+        };
+        for iv in &self.intervals {
+            let overlap = (iv.start_s + iv.dur_s).min(to_s) - iv.start_s.max(from_s);
+            if overlap <= 0.0 {
+                continue;
+            }
+            out.time_s += overlap;
+            out.distance_m += iv.distance_m * overlap / iv.dur_s;
+            out.weights[iv.sample] += overlap;
+        }
+        out
+    }
+}

@@ -1,0 +1,91 @@
+//! The statistics every per-run figure shares: one nearest-rank percentile (the median is its
+//! 50th), time-weighted means.
+
+use super::moving::MAX_MOVING_GAP_S;
+
+/// The `p`-th percentile (`p` in 0..=100, clamped) of the values that are not NaN, by nearest
+/// rank: the smallest value with at least `p` % of the values at or below it (`p = 0` gives
+/// the minimum). `None` when no value is left or `p` is NaN. For cadence p10/p90 the same
+/// definition runs with moving time as the weights.
+pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
+    let pairs = values
+        .iter()
+        .filter(|v| !v.is_nan())
+        .map(|v| (*v, 1.0))
+        .collect();
+    weighted_percentile(pairs, p)
+}
+
+/// Nearest-rank percentile of `(value, weight)` pairs: the smallest value whose cumulative
+/// weight reaches `p` % of the total. Where no pair has weight, every one counts equally (as
+/// [`weighted_median`] does).
+pub(crate) fn weighted_percentile(mut pairs: Vec<(f64, f64)>, p: f64) -> Option<f64> {
+    if p.is_nan() || pairs.is_empty() {
+        return None;
+    }
+    let p = p.clamp(0.0, 100.0);
+    if !pairs.iter().any(|(_, w)| *w > 0.0) {
+        pairs.iter_mut().for_each(|pair| pair.1 = 1.0);
+    }
+    pairs.retain(|(_, w)| *w > 0.0);
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    // p / 100 first: the 50th is exactly half the total.
+    let target = pairs.iter().map(|pair| pair.1).sum::<f64>() * (p / 100.0);
+    let mut acc = 0.0;
+    for (v, w) in &pairs {
+        acc += w;
+        if acc >= target {
+            return Some(*v);
+        }
+    }
+    pairs.last().map(|pair| pair.0)
+}
+
+/// Median of `values` (those > 0) weighted by `weights`; `None` when no value qualifies. Where
+/// no qualifying sample has weight (no movement information), every one counts equally.
+pub fn weighted_median(values: &[f64], weights: &[f64]) -> Option<f64> {
+    let pairs: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter(|(v, _)| **v > 0.0)
+        .map(|(v, w)| (*v, *w))
+        .collect();
+    weighted_percentile(pairs, 50.0)
+}
+
+/// Mean of the values > 0 weighted by moving time; every such value counts equally where none
+/// has moving time. `None` without a value > 0.
+pub(crate) fn weighted_mean(values: &[f64], w: &[f64]) -> Option<f64> {
+    let pairs: Vec<(f64, f64)> = values
+        .iter()
+        .zip(w)
+        .filter(|(v, _)| **v > 0.0 && v.is_finite())
+        .map(|(v, w)| (*v, *w))
+        .collect();
+    if pairs.is_empty() {
+        return None;
+    }
+    let with_weight = pairs.iter().any(|(_, w)| *w > 0.0);
+    let (mut sum, mut total) = (0.0, 0.0);
+    for (v, w) in pairs {
+        let w = if with_weight { w } else { 1.0 };
+        sum += v * w;
+        total += w;
+    }
+    (total > 0.0).then(|| sum / total)
+}
+
+/// Mean of `values` (NaN skipped, zeros kept) weighted by the time to the next sample, gaps
+/// longer than [`MAX_MOVING_GAP_S`] (the timer stopped) left out.
+pub fn recorded_mean(t_s: &[f64], values: &[f64]) -> Option<f64> {
+    let (mut sum, mut total) = (0.0, 0.0);
+    for i in 0..values.len().saturating_sub(1) {
+        let dt = t_s[i + 1] - t_s[i];
+        if values[i].is_nan() || !(dt > 0.0 && dt <= MAX_MOVING_GAP_S) {
+            continue;
+        }
+        sum += values[i] * dt;
+        total += dt;
+    }
+    (total > 0.0).then(|| sum / total)
+}
