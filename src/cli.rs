@@ -36,12 +36,8 @@ pub enum Command {
         /// Name written in the report and in the `athlete` column of the exports
         #[arg(long, value_name = "NAME", default_value = "")]
         athlete: String,
-        /// The store of decoded files (default: patella/store.sqlite under the user's cache folder)
-        #[arg(long, value_name = "PATH", conflicts_with = "no_store")]
-        store: Option<PathBuf>,
-        /// Decode every file, neither reading nor writing the store
-        #[arg(long)]
-        no_store: bool,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Keep a report current while files are dropped into a folder (Ctrl-C ends it)
     Watch {
@@ -60,6 +56,8 @@ pub enum Command {
         athlete: String,
         #[command(flatten)]
         common: Common,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Show what was read from one file: format, sport, columns, rules applied, device vs computed
     Inspect {
@@ -72,6 +70,17 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// Where decoded files are remembered.
+#[derive(Debug, clap::Args)]
+pub struct StoreArgs {
+    /// The store of decoded files (default: patella/store.sqlite under the user's cache folder)
+    #[arg(long, value_name = "PATH", conflicts_with = "no_store")]
+    pub store: Option<PathBuf>,
+    /// Decode every file, neither reading nor writing the store
+    #[arg(long)]
+    pub no_store: bool,
 }
 
 /// Options shared by every command that dates activities.

@@ -31,7 +31,7 @@ pub fn catch<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown cause".into());
-        crate::ingest::error::one_line(&msg)
+        crate::model::skip::one_line(&msg)
     })
 }
 

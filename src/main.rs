@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use patella::cli::{Args, Command, UsageError};
-use patella::{analysis, ingest, report};
+use patella::cli::{Args, Command, StoreArgs, UsageError};
+use patella::store::Store;
+use patella::{ingest, pipeline, report};
 
 /// Exit status for a usage error or when nothing readable was found.
 const EXIT_USAGE: u8 = 2;
@@ -31,27 +32,45 @@ fn main() -> ExitCode {
     }
 }
 
-/// Loads through the store (if any), with a progress bar on stderr when stderr is a terminal.
-fn load_with_bar(
-    paths: &[std::path::PathBuf],
-    store: Option<&mut patella::store::Store>,
-) -> anyhow::Result<patella::store::Loaded> {
+/// Runs `f` with a progress callback that draws a bar on stderr when stderr is a terminal.
+fn with_bar<T>(f: impl FnOnce(&(dyn Fn(usize, usize) + Sync)) -> T) -> T {
     use std::io::IsTerminal;
-    let limits = ingest::Limits::default();
     if !std::io::stderr().is_terminal() {
-        return patella::store::load(paths, &limits, store, &|_, _| {});
+        return f(&|_, _| {});
     }
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} files {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let loaded = patella::store::load(paths, &limits, store, &|done, total| {
+    let out = f(&|done, total| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
     });
     bar.finish_and_clear();
-    loaded
+    out
+}
+
+/// Opens the store `--store`/`--no-store` name (the default one without either); one that
+/// cannot be opened costs speed, not the analysis: a warning, and no store.
+fn open_store(args: StoreArgs) -> Option<Store> {
+    let path = if args.no_store {
+        None
+    } else {
+        args.store.or_else(patella::store::default_path)
+    }?;
+    match Store::open(&path, &patella::store::parser_version()) {
+        Ok((s, warning)) => {
+            if let Some(w) = warning {
+                eprintln!("patella: warning: {w}");
+            }
+            Some(s)
+        }
+        Err(e) => {
+            eprintln!("patella: warning: {e:#}; going on without the store");
+            None
+        }
+    }
 }
 
 /// Writes to stdout; a closed pipe (`patella ... | head`) ends quietly.
@@ -72,57 +91,34 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out,
             athlete,
             store,
-            no_store,
         } => {
             let config = common.config()?;
             if let Some(dir) = &out {
                 report::check_out_dir(dir, &paths).map_err(UsageError)?;
             }
-            let store_path = if no_store {
-                None
-            } else {
-                store.or_else(patella::store::default_path)
-            };
-            // A store that cannot be opened costs speed, not the analysis.
-            let mut store = match &store_path {
-                Some(path) => {
-                    match patella::store::Store::open(path, &patella::store::parser_version()) {
-                        Ok((s, warning)) => {
-                            if let Some(w) = warning {
-                                eprintln!("patella: warning: {w}");
-                            }
-                            Some(s)
-                        }
-                        Err(e) => {
-                            eprintln!("patella: warning: {e:#}; going on without the store");
-                            None
-                        }
-                    }
-                }
-                None => None,
-            };
-            let loaded = load_with_bar(&paths, store.as_mut())?;
-            for w in &loaded.warnings {
+            let mut store = open_store(store);
+            let limits = ingest::Limits::default();
+            let (result, extracted) = with_bar(|progress| {
+                pipeline::analyse(&paths, &limits, &config.settings, store.as_mut(), progress)
+            })?;
+            for w in &extracted.warnings {
                 eprintln!("patella: warning: {w}");
             }
-            for s in &loaded.skipped {
+            for s in &result.skipped {
                 eprintln!(
-                    "patella: skipped {}: {}",
-                    report::terminal::sanitise(&s.source),
-                    report::terminal::sanitise(&s.reason.to_string())
+                    "patella: skipped {}",
+                    report::terminal::sanitise(&s.to_string())
                 );
             }
             if store.is_some() {
                 eprintln!(
                     "patella: {} of {} files from the store, {} decoded",
-                    loaded.from_store,
-                    loaded.from_store + loaded.decoded,
-                    loaded.decoded
+                    extracted.from_store,
+                    extracted.from_store + extracted.decoded,
+                    extracted.decoded
                 );
             }
-            let found = loaded.extracts.len();
-            let result =
-                analysis::analyse_extracts(&loaded.extracts, loaded.skipped, &config.settings)?;
+            let found = result.activities.len();
             if json {
                 emit(&report::json::render(&result))?;
                 emit("\n")?;
@@ -132,7 +128,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             if found == 0 {
                 eprintln!(
                     "patella: no readable activity in {} file(s){}",
-                    loaded.files_seen,
+                    extracted.files_seen,
                     if out.is_some() {
                         "; no report written"
                     } else {
@@ -153,6 +149,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             poll,
             athlete,
             common,
+            store,
         } => {
             let config = common.config()?;
             if !dir.is_dir() {
@@ -178,7 +175,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let on_note = &mut |line: &str| {
                 eprintln!("patella: {}", report::terminal::sanitise(line));
             };
-            patella::watch::run(&opts, &config.settings, &stop, on_note, &mut |a| {
+            let store = open_store(store);
+            patella::watch::run(&opts, &config.settings, store, &stop, on_note, &mut |a| {
                 eprintln!(
                     "patella: report updated: {} runs, {} findings, {} skipped",
                     a.activities.iter().filter(|x| x.counts_as_run()).count(),
@@ -191,12 +189,12 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
         }
         Command::Inspect { file, common, json } => {
             let config = common.config()?;
-            let loaded = ingest::load(std::slice::from_ref(&file), &ingest::Limits::default());
-            let found = loaded.activities.len();
+            let inspection = pipeline::inspect(&file, &config.settings, config.tz_origin);
+            let found = inspection.activities.len();
             let text = if json {
-                report::inspect::render_json(&loaded, &config)
+                report::inspect::render_json(&inspection)
             } else {
-                report::inspect::render(&loaded, &config)
+                report::inspect::render(&inspection)
             };
             emit(&text)?;
             Ok(if found == 0 {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
-use crate::analysis::{self, Extract};
-use crate::ingest::{self, Limits, Skipped};
+use crate::analysis::Extract;
+use crate::model::Skipped;
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
 pub const STORE_FORMAT: u32 = 3;
@@ -58,7 +58,7 @@ pub struct FileEntry {
 impl FileEntry {
     /// The entry as seen from `source`: sources that started with the stored path now start with
     /// the new one (the same bytes found under another name).
-    fn moved_to(mut self, source: &str) -> FileEntry {
+    pub fn moved_to(mut self, source: &str) -> FileEntry {
         if self.source != source {
             let old = std::mem::replace(&mut self.source, source.to_string());
             let rename = |s: &mut String| {
@@ -255,112 +255,6 @@ impl Store {
     }
 }
 
-/// What a set of paths gave, through the store.
-#[derive(Debug, Default)]
-pub struct Loaded {
-    pub extracts: Vec<Extract>,
-    pub skipped: Vec<Skipped>,
-    pub files_seen: usize,
-    /// Files answered by the store, and files decoded.
-    pub from_store: usize,
-    pub decoded: usize,
-    /// What went wrong with the store itself (the result is whole all the same).
-    pub warnings: Vec<String>,
-}
-
-/// Reads `paths` like [`ingest::load`], answering from `store` where it knows a file's bytes and
-/// storing what it had to decode. Without a store every file is decoded.
-pub fn load(
-    paths: &[PathBuf],
-    limits: &Limits,
-    store: Option<&mut Store>,
-    progress: &(dyn Fn(usize, usize) + Sync),
-) -> anyhow::Result<Loaded> {
-    use rayon::prelude::*;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-
-    let (files, skipped) = ingest::discover(paths);
-    let total = files.len();
-    let done = AtomicUsize::new(0);
-    // Hash in parallel without keeping the bytes (a folder may hold gigabytes); a file that
-    // cannot be read has no hash and is decoded below, which gives its reason.
-    // Without a store there is nothing to look up: no first read.
-    let with_store = store.is_some();
-    let hashed: Vec<(PathBuf, Option<String>)> = files
-        .into_par_iter()
-        .map(|f| {
-            let hash = with_store.then(|| ingest::hash_file(&f).ok()).flatten();
-            (f, hash)
-        })
-        .collect();
-    let known: Vec<Option<FileEntry>> = hashed
-        .iter()
-        .map(|(f, hash)| {
-            let entry = store.as_deref().and_then(|s| s.get(hash.as_ref()?))?;
-            Some(entry.moved_to(&f.display().to_string()))
-        })
-        .collect();
-    let entries: Vec<(Option<String>, FileEntry, bool)> = hashed
-        .into_par_iter()
-        .zip(known)
-        .map(|((file, _), hit)| {
-            let result = match hit {
-                Some(entry) => (None, entry, true),
-                None => {
-                    // Read again and hash what is decoded, so a file that changed since the
-                    // first look is stored under its new content.
-                    let source = file.display().to_string();
-                    let (part, hash) = ingest::load_file_hashed(&file, limits);
-                    let results = part
-                        .activities
-                        .iter()
-                        .map(analysis::extract_guarded)
-                        .collect();
-                    let (extracts, skipped) = analysis::split_guarded(results, part.skipped);
-                    let entry = FileEntry {
-                        source,
-                        extracts,
-                        skipped,
-                        files_seen: part.files_seen,
-                    };
-                    (hash, entry, false)
-                }
-            };
-            progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result
-        })
-        .collect();
-
-    let mut out = Loaded {
-        skipped,
-        ..Loaded::default()
-    };
-    let mut fresh = Vec::new();
-    for (hash, entry, hit) in entries {
-        if hit {
-            out.from_store += 1;
-        } else {
-            out.decoded += 1;
-            if let Some(h) = hash {
-                fresh.push((h, entry.clone()));
-            }
-        }
-        out.extracts.extend(entry.extracts);
-        out.skipped.extend(entry.skipped);
-        out.files_seen += entry.files_seen;
-    }
-    if let Some(s) = store {
-        if !fresh.is_empty() {
-            if let Err(e) = s.put_all(&fresh) {
-                out.warnings.push(format!(
-                    "what was decoded could not be stored ({e}); the next run decodes it again"
-                ));
-            }
-        }
-    }
-    Ok(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -371,7 +265,7 @@ mod tests {
             extracts: Vec::new(),
             skipped: vec![Skipped {
                 source: format!("{source}!a.csv"),
-                reason: ingest::SkipReason::NotActivityFile {
+                reason: crate::model::SkipReason::NotActivityFile {
                     what: "a .csv file".into(),
                 },
             }],

@@ -15,8 +15,11 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context;
 
-use crate::analysis::{self, Analysis, Settings};
-use crate::ingest::{self, Limits, Loaded, Skipped};
+use crate::analysis::{self, Analysis, Extract, Settings};
+use crate::ingest::{self, Limits};
+use crate::model::Skipped;
+use crate::pipeline;
+use crate::store::{FileEntry, Store};
 
 /// How long to wait, and how often to look.
 #[derive(Clone, Copy, Debug)]
@@ -54,10 +57,12 @@ fn stamp(path: &Path) -> Option<Stamp> {
     })
 }
 
-/// What the folder holds, decoded, and what is waiting to settle.
+/// What the folder holds, decoded (through the store, when there is one), and what is waiting to
+/// settle.
 #[derive(Default)]
 pub struct Folder {
-    decoded: BTreeMap<PathBuf, (Stamp, Loaded)>,
+    decoded: BTreeMap<PathBuf, (Stamp, FileEntry)>,
+    store: Option<Store>,
     /// New or changed files, with the stamp seen and since when it has held.
     pending: BTreeMap<PathBuf, (Stamp, Instant)>,
     /// Paths given that could not be listed.
@@ -88,6 +93,15 @@ fn still_there(dir: &Path) -> Result<(), FolderGone> {
 }
 
 impl Folder {
+    /// A folder whose files are decoded through `store`: a file the store knows (by its bytes)
+    /// is not decoded again, and what is decoded is stored at once.
+    pub fn with_store(store: Option<Store>) -> Folder {
+        Folder {
+            store,
+            ..Folder::default()
+        }
+    }
+
     /// Lists `dir` and decodes what is new or changed and has settled; forgets removed files.
     /// Returns whether the decoded set changed; `notes` gets one line for every file newly
     /// skipped (or gone while it was read). The folder itself gone is an error.
@@ -142,8 +156,8 @@ impl Folder {
         limits: &Limits,
         notes: &mut Vec<String>,
     ) -> bool {
-        let part = ingest::load_file(file, limits);
-        let gone = part.activities.is_empty()
+        let (part, _) = pipeline::file_through_store(file, limits, self.store.as_mut(), notes);
+        let gone = part.extracts.is_empty()
             && part.skipped.len() == 1
             && part.skipped[0].reason == ingest::SkipReason::NotFound;
         if gone {
@@ -164,17 +178,14 @@ impl Folder {
     }
 
     /// Everything decoded so far, in path order.
-    pub fn loaded(&self) -> Loaded {
-        let mut out = Loaded {
-            skipped: self.unreadable.clone(),
-            ..Loaded::default()
-        };
+    pub fn extracted(&self) -> (Vec<Extract>, Vec<Skipped>) {
+        let mut extracts = Vec::new();
+        let mut skipped = self.unreadable.clone();
         for (_, part) in self.decoded.values() {
-            out.activities.extend(part.activities.iter().cloned());
-            out.skipped.extend(part.skipped.iter().cloned());
-            out.files_seen += part.files_seen;
+            extracts.extend(part.extracts.iter().cloned());
+            skipped.extend(part.skipped.iter().cloned());
         }
-        out
+        (extracts, skipped)
     }
 
     /// Reads everything now, without waiting for files to settle (the first look).
@@ -209,8 +220,8 @@ pub struct Options {
 
 /// Analyses what the folder holds and writes the report; returns the analysis.
 fn publish(folder: &Folder, settings: &Settings, opts: &Options) -> anyhow::Result<Analysis> {
-    let loaded = folder.loaded();
-    let result = analysis::analyse(&loaded.activities, loaded.skipped, settings)?;
+    let (extracts, skipped) = folder.extracted();
+    let result = analysis::analyse_extracts(&extracts, skipped, settings)?;
     crate::report::write_report(&result, &opts.out, &opts.athlete)?;
     Ok(result)
 }
@@ -221,12 +232,13 @@ fn publish(folder: &Folder, settings: &Settings, opts: &Options) -> anyhow::Resu
 pub fn run(
     opts: &Options,
     settings: &Settings,
+    store: Option<Store>,
     stop: &AtomicBool,
     on_note: &mut dyn FnMut(&str),
     on_update: &mut dyn FnMut(&Analysis),
 ) -> anyhow::Result<()> {
     let limits = Limits::default();
-    let mut folder = Folder::default();
+    let mut folder = Folder::with_store(store);
     let mut notes = Vec::new();
     folder.load_all(&opts.dir, &limits, &mut notes)?;
     notes.drain(..).for_each(|n| on_note(&n));
@@ -339,7 +351,7 @@ mod tests {
                 &mut Vec::new()
             )
             .unwrap());
-        assert_eq!(folder.loaded().activities.len(), 1);
+        assert_eq!(folder.extracted().0.len(), 1);
         assert!(!folder.has_pending());
         // Nothing changed: nothing to do.
         assert!(!folder
@@ -370,16 +382,16 @@ mod tests {
         assert!(folder
             .refresh(dir.path(), &limits, settle, t + settle, &mut Vec::new())
             .unwrap());
-        let loaded = folder.loaded();
-        assert_eq!(loaded.activities.len(), 2);
-        assert!(loaded.skipped.is_empty(), "{:?}", loaded.skipped);
+        let (extracts, skipped) = folder.extracted();
+        assert_eq!(extracts.len(), 2);
+        assert!(skipped.is_empty(), "{skipped:?}");
 
         // Removed: gone from what the report sees.
         std::fs::remove_file(dir.path().join("a.gpx")).unwrap();
         assert!(folder
             .refresh(dir.path(), &limits, settle, t + settle * 2, &mut Vec::new())
             .unwrap());
-        assert_eq!(folder.loaded().activities.len(), 1);
+        assert_eq!(folder.extracted().0.len(), 1);
     }
 
     #[test]
@@ -401,7 +413,7 @@ mod tests {
                 path.display()
             )]
         );
-        assert!(folder.loaded().skipped.is_empty());
+        assert!(folder.extracted().1.is_empty());
         // A file that cannot be read for another reason is kept as skipped, with its line.
         let bad = dir.path().join("bad.fit");
         std::fs::write(&bad, b"not a fit file at all").unwrap();

@@ -11,8 +11,8 @@ pub mod run;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ingest::Skipped;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sport};
+use crate::model::{SkipReason, Skipped};
 pub use load::{Day, Gap, Week};
 pub use metrics::Computed;
 pub use rules::{Finding, Grade, Phase, Rule, Severity, Thresholds, Unit};
@@ -207,7 +207,7 @@ pub fn split_guarded<T>(
 fn internal(source: &str, message: String) -> Skipped {
     Skipped::new(
         source,
-        crate::ingest::SkipReason::Internal {
+        SkipReason::Internal {
             stage: "analysing".into(),
             message,
         },
@@ -222,6 +222,11 @@ pub fn extract_guarded(a: &Activity) -> Result<Extract, Skipped> {
         extract(a)
     })
     .map_err(|message| internal(&a.source, message))
+}
+
+/// [`summarise`] under the last guard.
+pub fn summarise_guarded(a: &Activity, settings: &Settings) -> Result<ActivitySummary, Skipped> {
+    crate::guard::catch(|| summarise(a, settings)).map_err(|message| internal(&a.source, message))
 }
 
 /// A test-only hook: tests plant a panic for one source to show that it costs only that file.
@@ -745,7 +750,7 @@ mod tests {
         planted::plant("planted-1.gpx");
         planted::plant("planted-2.gpx#finalize");
         let settings = Settings::new(chrono_tz::UTC, WeekStart::Mon);
-        let earlier = vec![Skipped::new("x.csv", crate::ingest::SkipReason::Empty)];
+        let earlier = vec![Skipped::new("x.csv", SkipReason::Empty)];
         let result = analyse(&activities, earlier, &settings).unwrap();
         let sources: Vec<&str> = result
             .activities

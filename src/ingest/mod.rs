@@ -15,8 +15,8 @@ use std::io::{Cursor, Read, Seek};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
+pub use crate::model::{ReadError, SkipReason, Skipped};
 use archive::Budget;
-pub use error::{ReadError, SkipReason, Skipped};
 
 use crate::model::Activity;
 

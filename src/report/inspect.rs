@@ -5,44 +5,41 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::analysis::{summarise, ActivitySummary, RunMetrics};
-use crate::cli::Config;
-use crate::ingest::{Loaded, Skipped};
+use crate::analysis::{ActivitySummary, RunMetrics, Thresholds};
+use crate::model::Skipped;
+use crate::pipeline::Inspection;
 use crate::report::format::pace;
 use crate::report::terminal::sanitise;
 
 #[derive(Serialize)]
 struct Document<'a> {
-    activities: Vec<ActivitySummary>,
+    activities: &'a [ActivitySummary],
     #[serde(serialize_with = "crate::report::json::skipped_entries")]
     skipped: &'a [Skipped],
 }
 
 /// The inspection as JSON.
-pub fn render_json(loaded: &Loaded, config: &Config) -> String {
+pub fn render_json(inspection: &Inspection) -> String {
     let doc = Document {
-        activities: loaded
-            .activities
-            .iter()
-            .map(|a| summarise(a, &config.settings))
-            .collect(),
-        skipped: &loaded.skipped,
+        activities: &inspection.activities,
+        skipped: &inspection.skipped,
     };
     let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
     s.push('\n');
     s
 }
 
-/// The per-run metrics, a line per concern.
-fn render_metrics(out: &mut String, m: &RunMetrics) {
+/// The per-run metrics, a line per concern, with the thresholds in force.
+fn render_metrics(out: &mut String, s: &ActivitySummary, m: &RunMetrics, t: &Thresholds) {
     if let Some(c) = &m.cadence {
         let _ = writeln!(
             out,
-            "  cadence p10/median/p90 {:.0}/{:.0}/{:.0} spm; {:.0} % of moving time below 170",
+            "  cadence p10/median/p90 {:.0}/{:.0}/{:.0} spm; {:.0} % of moving time below {}",
             c.p10_spm,
             c.median_spm,
             c.p90_spm,
-            c.below_170_share * 100.0
+            s.cadence_below_low_share.unwrap_or(0.0) * 100.0,
+            t.low_cadence_spm
         );
         if let (Some(first), Some(last)) = (c.first_third_spm, c.last_third_spm) {
             let _ = writeln!(
@@ -65,8 +62,10 @@ fn render_metrics(out: &mut String, m: &RunMetrics) {
             h.mean_bpm,
             h.max_bpm,
             h.time_at_or_above_s / 60.0,
-            h.threshold_bpm
-                .map_or("-".into(), |t| format!("{t:.0} bpm (85 % of HRmax)"))
+            h.threshold_bpm.map_or("-".into(), |bpm| format!(
+                "{bpm:.0} bpm ({:.0} % of HRmax)",
+                t.hard_hr_fraction * 100.0
+            ))
         );
     }
     if let Some(e) = &m.easy_start {
@@ -98,18 +97,17 @@ fn opt(v: Option<f64>, unit: &str) -> String {
 }
 
 /// The inspection as text.
-pub fn render(loaded: &Loaded, config: &Config) -> String {
+pub fn render(inspection: &Inspection) -> String {
     let mut out = String::new();
-    for a in &loaded.activities {
-        let s = summarise(a, &config.settings);
-        let _ = writeln!(out, "{} (session {})", sanitise(&a.source), a.session);
+    for s in &inspection.activities {
+        let _ = writeln!(out, "{} (session {})", sanitise(&s.source), s.session);
         let _ = writeln!(
             out,
             "  format {}, sport {} ({}), device {}",
-            a.format.as_str(),
-            a.sport.as_str(),
-            sanitise(&a.sport_detail),
-            sanitise(a.device_name.as_deref().unwrap_or("-"))
+            s.format.as_str(),
+            s.sport.as_str(),
+            sanitise(&s.sport_detail),
+            sanitise(s.device_name.as_deref().unwrap_or("-"))
         );
         let _ = writeln!(
             out,
@@ -123,28 +121,29 @@ pub fn render(loaded: &Loaded, config: &Config) -> String {
             match s.offset_source {
                 crate::analysis::OffsetSource::File => String::new(),
                 crate::analysis::OffsetSource::Zone =>
-                    format!("{} from {}", config.settings.tz, config.tz_origin),
+                    format!("{} from {}", inspection.zone, inspection.zone_origin),
             }
         );
         let _ = writeln!(out, "  week {} (from {})", s.week, s.week_start);
         let _ = writeln!(
             out,
             "  {} samples; columns: {}",
-            a.samples.len(),
-            a.samples
-                .recorded()
+            s.samples,
+            s.columns
                 .iter()
                 .map(|(n, c)| format!("{n} ({c})"))
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        // Cleaning drops a position whole, so a latitude means a fix.
+        let gps = s.columns.iter().any(|(n, c)| n == "lat_deg" && *c > 0);
         let _ = writeln!(
             out,
             "  cadence rule {}; elevation method {:?}; distance method {:?}; gps {}",
-            a.cadence_rule.as_str(),
+            s.cadence_rule.as_str(),
             s.elevation_method,
             s.computed.distance_method,
-            if a.samples.has_gps() { "yes" } else { "no" }
+            if gps { "yes" } else { "no" }
         );
         let dev = s.device.clone().unwrap_or_default();
         let _ = writeln!(out, "  {:<12} {:>14} {:>14}", "", "computed", "device");
@@ -166,20 +165,15 @@ pub fn render(loaded: &Loaded, config: &Config) -> String {
             );
         }
         if let Some(m) = &s.metrics {
-            render_metrics(&mut out, m);
+            render_metrics(&mut out, s, m, &inspection.thresholds);
         }
-        for w in &a.warnings {
+        for w in &s.warnings {
             let _ = writeln!(out, "  warning: {}", sanitise(w));
         }
         out.push('\n');
     }
-    for s in &loaded.skipped {
-        let _ = writeln!(
-            out,
-            "skipped {}: {}",
-            sanitise(&s.source),
-            sanitise(&s.reason.to_string())
-        );
+    for s in &inspection.skipped {
+        let _ = writeln!(out, "skipped {}", sanitise(&s.to_string()));
     }
     out
 }

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::{ActivitySummary, Analysis, Day, Finding, Gap, Thresholds, Week};
-use crate::ingest::Skipped;
+use crate::model::Skipped;
 
 /// The version of the document's layout; bumped when a field changes meaning or goes away.
 pub const SCHEMA: &str = "patella/1";

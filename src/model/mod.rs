@@ -5,8 +5,12 @@
 //! Sample columns are parallel `Vec<f64>` of equal length; a missing value is `NaN`. Columns that a
 //! file never records stay all-`NaN` (see [`Samples::has`]).
 
+pub mod skip;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+pub use skip::{ReadError, SkipReason, Skipped};
 
 /// The file format an activity was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

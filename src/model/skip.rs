@@ -1,0 +1,216 @@
+//! Why a file (or a member of an archive) gave no activity: one typed reason per way it can
+//! fail, each a one-line message (lowercase, no trailing period), carried with the file's name
+//! in a [`Skipped`]. Made by `ingest` (and by the last guard around analysis), carried through
+//! the analysis to every report.
+
+use serde::{Deserialize, Serialize};
+
+/// A reader's one-line reason for not producing an activity. The caller adds the file's name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum ReadError {
+    /// The file is well-formed but is not a recorded activity (a FIT settings file, a route, a CSV).
+    #[error("not an activity: {0}")]
+    NotActivity(String),
+    /// The file is broken or holds nothing usable.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl ReadError {
+    pub fn invalid(msg: impl Into<String>) -> ReadError {
+        ReadError::Invalid(msg.into())
+    }
+
+    pub fn not_activity(msg: impl Into<String>) -> ReadError {
+        ReadError::NotActivity(msg.into())
+    }
+}
+
+/// Why a file, or a member of an archive, gave no activity. Sizes are in bytes; messages show
+/// them in MiB.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+pub enum SkipReason {
+    #[error("no such file or folder")]
+    NotFound,
+    #[error("permission denied")]
+    PermissionDenied,
+    #[error("cannot read: {message}")]
+    Io { message: String },
+    /// A FIFO, socket or device: never opened, so it cannot block or stream without end.
+    #[error("not a regular file ({kind}); not read")]
+    NotRegular { kind: String },
+    #[error("file is {} MiB, over the {} MiB limit", mib(*.size), mib(*.limit))]
+    TooLarge { size: u64, limit: u64 },
+    #[error("file grew past the {} MiB limit while it was read", mib(*.limit))]
+    GrewPastLimit { limit: u64 },
+    /// A zip member whose header gives a size over the limit.
+    #[error("member is {} MiB, over the {} MiB limit", mib(*.size), mib(*.limit))]
+    MemberTooLarge { size: u64, limit: u64 },
+    /// A gzip stream or zip member that inflates past the limit for one file (whatever its
+    /// header said).
+    #[error("expands past the {} MiB limit for one file", mib(*.limit))]
+    ExpandsPastLimit { limit: u64 },
+    /// The top-level file's decompression budget ran out while this member inflated.
+    #[error(
+        "decompression budget of {} MiB for {archive} used up ({} MiB inflated from its {} MiB)",
+        mib(*.budget), mib(*.budget), mib(*.compressed)
+    )]
+    BudgetUsedUp {
+        archive: String,
+        budget: u64,
+        compressed: u64,
+    },
+    /// Members of an archive left unread once the budget was used up.
+    #[error(
+        "{members} more members not read: the decompression budget of {} MiB for {archive} is used up",
+        mib(*.budget)
+    )]
+    NotReadAfterBudget {
+        archive: String,
+        budget: u64,
+        members: usize,
+    },
+    #[error("archives nested deeper than {limit}")]
+    NestedTooDeep { limit: usize },
+    #[error("zip holds {count} members, over the limit of {limit}")]
+    TooManyMembers { count: usize, limit: usize },
+    #[error("zip archive is empty")]
+    EmptyZip,
+    #[error("zip archive is damaged: {message}")]
+    DamagedZip { message: String },
+    /// Member `index` (0-based, in archive order).
+    #[error("zip member #{index} is damaged: {message}")]
+    DamagedMember { index: usize, message: String },
+    /// The stream broke after `inflated` bytes had come out of it.
+    #[error("gzip stream is damaged after {inflated} bytes: {message}")]
+    DamagedGzip { inflated: u64, message: String },
+    #[error("empty file")]
+    Empty,
+    #[error("not an activity file: {what}")]
+    NotActivityFile { what: String },
+    #[error("not a FIT file (no .FIT signature in the header)")]
+    NotFit,
+    /// What the format's reader said.
+    #[error("{0}")]
+    Read(#[from] ReadError),
+    #[error("no activity in file")]
+    NoActivity,
+    /// A bug in patella (a panic), caught so that it costs one file and not the batch.
+    #[error("internal error while {stage}: {message}")]
+    Internal { stage: String, message: String },
+}
+
+impl SkipReason {
+    /// A stable short name for the reason, for tools reading the JSON (`kind`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SkipReason::NotFound => "not-found",
+            SkipReason::PermissionDenied => "permission-denied",
+            SkipReason::Io { .. } => "io",
+            SkipReason::NotRegular { .. } => "not-regular",
+            SkipReason::TooLarge { .. }
+            | SkipReason::GrewPastLimit { .. }
+            | SkipReason::MemberTooLarge { .. }
+            | SkipReason::ExpandsPastLimit { .. } => "too-large",
+            SkipReason::BudgetUsedUp { .. } | SkipReason::NotReadAfterBudget { .. } => "budget",
+            SkipReason::NestedTooDeep { .. } | SkipReason::TooManyMembers { .. } => "archive-limit",
+            SkipReason::EmptyZip
+            | SkipReason::DamagedZip { .. }
+            | SkipReason::DamagedMember { .. }
+            | SkipReason::DamagedGzip { .. } => "damaged-archive",
+            SkipReason::Empty => "empty",
+            SkipReason::NotActivityFile { .. } | SkipReason::NotFit => "not-activity-file",
+            SkipReason::Read(ReadError::NotActivity(_)) => "not-activity",
+            SkipReason::Read(ReadError::Invalid(_)) => "invalid",
+            SkipReason::NoActivity => "no-activity",
+            SkipReason::Internal { .. } => "internal",
+        }
+    }
+
+    /// The reason for an I/O error on a file.
+    pub fn io(e: &std::io::Error) -> SkipReason {
+        match e.kind() {
+            std::io::ErrorKind::NotFound => SkipReason::NotFound,
+            std::io::ErrorKind::PermissionDenied => SkipReason::PermissionDenied,
+            _ => SkipReason::Io {
+                message: one_line(&e.to_string()),
+            },
+        }
+    }
+}
+
+/// A size in MiB for messages: whole above 10 MiB, one decimal below.
+fn mib(bytes: u64) -> String {
+    let m = bytes as f64 / (1024.0 * 1024.0);
+    if m >= 10.0 {
+        format!("{m:.0}")
+    } else {
+        format!("{m:.1}")
+    }
+}
+
+/// A file, or an archive member (`export.zip!inner/run.fit`), that gave no activity, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    pub source: String,
+    pub reason: SkipReason,
+}
+
+impl Skipped {
+    pub fn new(source: impl Into<String>, reason: impl Into<SkipReason>) -> Skipped {
+        Skipped {
+            source: source.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Skipped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.source, self.reason)
+    }
+}
+
+impl std::error::Error for Skipped {}
+
+/// A decoder's message as house style wants it: one line, lowercase first letter, no trailing
+/// period.
+pub fn one_line(s: &str) -> String {
+    let mut out: String = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    while out.ends_with('.') {
+        out.pop();
+    }
+    let mut chars = out.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => out,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reasons_are_one_line_and_name_their_numbers() {
+        let budget = SkipReason::BudgetUsedUp {
+            archive: "export.zip".into(),
+            budget: 800 << 20,
+            compressed: 8 << 20,
+        };
+        assert_eq!(
+            budget.to_string(),
+            "decompression budget of 800 MiB for export.zip used up (800 MiB inflated from its \
+             8.0 MiB)"
+        );
+        assert_eq!(budget.kind(), "budget");
+        let s = Skipped::new("export.zip!a.fit", SkipReason::Empty);
+        assert_eq!(s.to_string(), "export.zip!a.fit: empty file");
+        let io = SkipReason::io(&std::io::Error::other("Disk\nfailure."));
+        assert_eq!(io.to_string(), "cannot read: disk failure");
+        assert_eq!(
+            SkipReason::from(ReadError::not_activity("fit settings file")).to_string(),
+            "not an activity: fit settings file"
+        );
+    }
+}
