@@ -105,6 +105,11 @@ pub struct LongestComparison {
     /// Days of data before this run (from the first counted run); under 30 the comparison
     /// sees only part of the 30 days.
     pub history_days: i64,
+    /// `single_run_spike_ratio` × the longest previous run: the distance above which the run is
+    /// a spike (set with the thresholds, after the table is made).
+    pub limit_km: Option<f64>,
+    /// Whether `single-run-spike` fired for this run.
+    pub over_limit: bool,
 }
 
 /// Everything over time.
@@ -334,6 +339,8 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
                 distance_km: r.distance_km,
                 longest_previous_km,
                 history_days: first_run.map_or(0, |f| (r.start_utc - f).num_days()),
+                limit_km: None,
+                over_limit: false,
             }
         })
         .collect();

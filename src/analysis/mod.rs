@@ -136,8 +136,10 @@ pub struct Analysis {
     pub weeks: Vec<Week>,
     pub days: Vec<Day>,
     pub gaps: Vec<Gap>,
-    /// Each run against the longest run of the previous 30 days.
+    /// Each run against the longest run of the previous 30 days, with its limit.
     pub longest: Vec<load::LongestComparison>,
+    /// Minutes of running by each counted run's median cadence.
+    pub cadence_distribution: Vec<run::CadenceBin>,
     pub findings: Vec<Finding>,
     /// HRmax used for hard sessions, and where it came from (`config` or `samples`).
     pub hr_max_bpm: Option<f64>,
@@ -303,12 +305,27 @@ pub fn analyse_extracts(
     let load = load::load(&entries, settings.week_start)?;
     let runs: Vec<&ActivitySummary> = summaries.iter().filter(|a| a.counts_as_run()).collect();
     let findings = rules::findings(&runs, &load, t);
+    let cadence_distribution = run::cadence::distribution(runs.iter().filter_map(|r| {
+        let c = r.metrics.as_ref()?.cadence.as_ref()?;
+        Some((c.median_spm, r.moving_s / 60.0))
+    }));
+    let mut longest = load.longest;
+    for c in &mut longest {
+        c.limit_km = c
+            .longest_previous_km
+            .filter(|p| *p > 0.0)
+            .map(|p| p * t.single_run_spike_ratio);
+        c.over_limit = findings
+            .iter()
+            .any(|f| f.code == Rule::SingleRunSpike && f.activity.as_ref() == Some(&c.id));
+    }
     Ok(Analysis {
         activities: summaries,
         weeks: load.weeks,
         days: load.days,
         gaps: load.gaps,
-        longest: load.longest,
+        longest,
+        cadence_distribution,
         findings,
         hr_max_bpm: hr.map(|(h, _)| h),
         hr_max_source: hr.map(|(_, s)| s),

@@ -4,7 +4,7 @@ use std::fmt::Write;
 
 use crate::analysis::{ActivitySummary, Analysis, Finding, Phase, Severity};
 use crate::model::Sport;
-use crate::report::format::{hms, value_words};
+use crate::report::format::{self, hms, value_words};
 
 /// Replaces control characters (escape sequences from a file's strings must not reach a terminal).
 pub fn sanitise(s: &str) -> String {
@@ -13,13 +13,12 @@ pub fn sanitise(s: &str) -> String {
         .collect()
 }
 
+/// The run's mean moving pace, as the page and the tables give it.
 fn pace(a: &ActivitySummary) -> String {
-    if a.distance_m < 100.0 || a.moving_s <= 0.0 {
-        return "-".into();
-    }
-    let per_km = a.moving_s / (a.distance_m / 1000.0);
-    let s = per_km.round() as u64;
-    format!("{}:{:02}/km", s / 60, s % 60)
+    a.metrics
+        .as_ref()
+        .and_then(|m| m.mean_pace_s_per_km)
+        .map_or("-".into(), format::pace)
 }
 
 fn opt(v: Option<f64>, decimals: usize) -> String {

@@ -107,3 +107,68 @@ pub fn share_below(cadence_time: &[(f64, f64)], spm: f64) -> f64 {
         0.0
     }
 }
+
+/// Width of the bins of [`distribution`].
+pub const DISTRIBUTION_BIN_SPM: f64 = 2.0;
+
+/// One bin of the cadence distribution: minutes of running whose run median cadence falls in
+/// `[from_spm, to_spm)`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CadenceBin {
+    pub from_spm: f64,
+    pub to_spm: f64,
+    pub minutes: f64,
+}
+
+/// Bins runs' `(median cadence, moving minutes)` by [`DISTRIBUTION_BIN_SPM`]: bins are
+/// `[k·bin, (k+1)·bin)`, only non-empty ones, ascending. Runs with a non-finite median or
+/// non-finite or negative minutes are left out.
+pub fn distribution(runs: impl IntoIterator<Item = (f64, f64)>) -> Vec<CadenceBin> {
+    let bin = DISTRIBUTION_BIN_SPM;
+    let mut acc: std::collections::BTreeMap<i64, f64> = std::collections::BTreeMap::new();
+    for (median_spm, minutes) in runs {
+        if !median_spm.is_finite() || !minutes.is_finite() || minutes < 0.0 {
+            continue;
+        }
+        *acc.entry((median_spm / bin).floor() as i64).or_insert(0.0) += minutes;
+    }
+    acc.into_iter()
+        .map(|(k, minutes)| CadenceBin {
+            from_spm: k as f64 * bin,
+            to_spm: (k + 1) as f64 * bin,
+            minutes,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn distribution_bins_minutes_by_median() {
+        let bins = distribution([
+            (170.0, 20.0),
+            (171.9, 10.0),
+            (165.2, 30.0),
+            (f64::NAN, 99.0),
+            (180.0, -1.0),
+        ]);
+        assert_eq!(
+            bins,
+            [
+                CadenceBin {
+                    from_spm: 164.0,
+                    to_spm: 166.0,
+                    minutes: 30.0
+                },
+                CadenceBin {
+                    from_spm: 170.0,
+                    to_spm: 172.0,
+                    minutes: 30.0
+                },
+            ]
+        );
+        assert!(distribution([]).is_empty());
+    }
+}

@@ -22,7 +22,7 @@ pub mod stats;
 
 use serde::{Deserialize, Serialize};
 
-pub use cadence::{cadence_time, share_below, CadenceStats, LOW_CADENCE_SPM};
+pub use cadence::{cadence_time, share_below, CadenceBin, CadenceStats, LOW_CADENCE_SPM};
 pub use dynamics::Dynamics;
 pub use grade::{
     grade_profile, GradeStats, DOWNHILL_GRADE, ELEVATION_JUMP_M, GRADE_TOLERANCE, GRADE_WINDOW_M,
