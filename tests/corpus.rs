@@ -1,5 +1,6 @@
-//! Runs over `../shared/corpus` (244 real files from public parser test suites). CI always has
-//! it and sets `PATELLA_REQUIRE_CORPUS`, so there a missing corpus fails instead of skipping.
+//! Runs over `../shared/corpus` (244 real files from public parser test suites). Where it is
+//! missing these tests are reported as ignored (the build script sets `cfg(corpus)` when it is
+//! there); CI always has it and sets `PATELLA_REQUIRE_CORPUS`, so there a missing corpus fails.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -8,18 +9,8 @@ use patella::analysis::{self, metrics::DistanceMethod, Settings, WeekStart};
 use patella::ingest::{self, Limits};
 use patella::model::{Format, Sport};
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("PATELLA_REQUIRE_CORPUS").is_none(),
-        "PATELLA_REQUIRE_CORPUS is set but {} is missing",
-        dir.display()
-    );
-    eprintln!("corpus absent: skipped");
-    None
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
 }
 
 /// MANIFEST.tsv: file → notes.
@@ -39,8 +30,9 @@ fn settings() -> Settings {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn every_corpus_file_is_an_activity_or_skipped_with_a_reason() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let notes = manifest(&dir);
     assert_eq!(notes.len(), 244, "MANIFEST.tsv lists the 244 corpus files");
     let mut activities = 0;
@@ -96,8 +88,9 @@ fn every_corpus_file_is_an_activity_or_skipped_with_a_reason() {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn broken_files_are_read_as_far_as_they_go_and_say_so() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let read = |f: &str| {
         let out = ingest::load(&[dir.join(f)], &Limits::default());
         assert_eq!(out.activities.len(), 1, "{f}: {:?}", out.skipped);
@@ -148,8 +141,9 @@ fn broken_files_are_read_as_far_as_they_go_and_say_so() {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn compressed_speed_distance_matches_the_upstream_values() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     // python-fitparse's expected values for this file end at 10248.6875 m.
     let csv = std::fs::read_to_string(
         dir.join("other/python-fitparse/compressed-speed-distance-records.csv"),
@@ -204,8 +198,9 @@ fn gps_runs(dir: &Path) -> Vec<analysis::ActivitySummary> {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn computed_distance_agrees_with_the_watch() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let runs = gps_runs(&dir);
     assert!(runs.len() >= 40, "only {} GPS runs", runs.len());
     let mut within = 0;
@@ -230,8 +225,9 @@ fn computed_distance_agrees_with_the_watch() {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn computed_cadence_agrees_with_the_watch() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let runs: Vec<_> = gps_runs(&dir)
         .into_iter()
         .filter(|r| r.device.as_ref().and_then(|d| d.cadence_spm).is_some())
@@ -276,8 +272,9 @@ fn computed_cadence_agrees_with_the_watch() {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn trackerr_series_gives_weekly_kilometres() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let out = ingest::load(&[dir.join("tcx/trackeR")], &Limits::default());
     let result = analysis::analyse(&out.activities, out.skipped, &settings()).unwrap();
     let runs: Vec<_> = result
@@ -302,8 +299,9 @@ fn trackerr_series_gives_weekly_kilometres() {
 }
 
 #[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn strava_gpx_without_type_is_a_run_by_its_name() {
-    let Some(dir) = corpus() else { return };
+    let dir = corpus();
     let out = ingest::load(
         &[dir.join("gpx/runalyze/strava-export.gpx")],
         &Limits::default(),
