@@ -26,6 +26,9 @@ pub mod model;
 pub mod pipeline;
 pub mod report;
 pub mod store;
+/// Generated activities and blocks, for the tests and the demo data: not in the shipped binary
+/// (the `synth` feature, which the tests turn on).
+#[cfg(feature = "synth")]
 pub mod synth;
 pub mod watch;
 
