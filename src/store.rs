@@ -15,7 +15,7 @@ use crate::analysis::Extract;
 use crate::model::Skipped;
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
-pub const STORE_FORMAT: u32 = 3;
+pub const STORE_FORMAT: u32 = 4;
 
 /// The parser version that keys the store: the crate version, the store format, and this build of
 /// the binary (its size and modification time), so that a rebuilt decoder never reads what an
@@ -231,7 +231,7 @@ impl Store {
             )
             .optional()
             .ok()??;
-        bincode::deserialize(&blob).ok()
+        postcard::from_bytes(&blob).ok()
     }
 
     /// Stores `entries` (hash, entry) in one transaction.
@@ -246,7 +246,7 @@ impl Store {
                 "INSERT OR REPLACE INTO files (hash, parser, payload) VALUES (?1, ?2, ?3)",
             )?;
             for (hash, entry) in entries {
-                let blob = bincode::serialize(entry)?;
+                let blob = postcard::to_stdvec(entry)?;
                 stmt.execute(params![hash, self.version, blob])?;
             }
         }
