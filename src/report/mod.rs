@@ -1,11 +1,11 @@
 //! Rendering: every output renders the same [`crate::analysis::Analysis`]; nothing here computes.
 
 pub mod charts;
-pub mod export;
 pub mod format;
 pub mod html;
 pub mod inspect;
 pub mod json;
+pub mod tables;
 pub mod terminal;
 
 use std::path::{Path, PathBuf};
@@ -192,7 +192,7 @@ fn write_into(analysis: &Analysis, dir: &Path, athlete: &str) -> anyhow::Result<
         let path = dir.join("charts").join(format!("{id}.svg"));
         std::fs::write(&path, svg).with_context(|| format!("cannot write {}", path.display()))?;
     }
-    export::write_all(analysis, dir, athlete)?;
+    tables::write_all(analysis, dir, athlete)?;
     let marker = dir.join(MARKER);
     std::fs::write(&marker, MARKER_TEXT)
         .with_context(|| format!("cannot write {}", marker.display()))
