@@ -91,17 +91,7 @@ fn two_runs_can_read_the_store_at_once() {
     let store = tmp.path().join("store.sqlite");
     let first = analyse(&store);
     assert!(first.status.success());
-    let spawn = || {
-        std::process::Command::new(assert_cmd::cargo::cargo_bin("patella"))
-            .args(["analyse", "--json", "--tz", "America/New_York", "--store"])
-            .arg(&store)
-            .args(inputs())
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap()
-    };
-    let (a, b) = (spawn(), spawn());
+    let (a, b) = (spawn(&store), spawn(&store));
     let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
     assert!(a.status.success() && b.status.success());
     assert_eq!(a.stdout, first.stdout);
