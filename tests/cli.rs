@@ -392,3 +392,21 @@ fn the_readme_thresholds_block_parses_and_gives_each_range_as_the_code_checks_it
         }
     }
 }
+
+#[test]
+fn the_old_name_of_the_speed_percentile_is_still_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    for key in ["hard_speed_percentile", "hard_pace_percentile"] {
+        let config = tmp.path().join("patella.toml");
+        std::fs::write(&config, format!("[thresholds]\n{key} = 90.0\n")).unwrap();
+        let out = patella()
+            .args(["analyse", "--json", "--tz", "UTC", "--no-store", "--config"])
+            .arg(&config)
+            .arg(fixture("demo"))
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{key}");
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(doc["thresholds"]["hard_speed_percentile"], 90.0, "{key}");
+    }
+}

@@ -12,7 +12,13 @@ fn report(out: &Path) -> Value {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
     let result = Command::cargo_bin("patella")
         .unwrap()
-        .args(["analyse", "--json", "--tz", "America/New_York", "--no-store"])
+        .args([
+            "analyse",
+            "--json",
+            "--tz",
+            "America/New_York",
+            "--no-store",
+        ])
         .args(["--athlete", "Ada", "--out"])
         .arg(out)
         .arg(demo)
@@ -51,7 +57,11 @@ fn every_table_is_written_as_csv_and_typed_parquet_agreeing_with_the_json() {
     let (header, rows) = csv_rows(&out, "runs.csv");
     assert_eq!(df.height(), runs.len());
     assert_eq!(rows.len(), runs.len());
-    let names: Vec<String> = df.get_column_names().iter().map(|n| n.to_string()).collect();
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|n| n.to_string())
+        .collect();
     assert_eq!(names, header, "CSV and Parquet have the same columns");
     assert_eq!(df.column("start_utc").unwrap().dtype(), &utc);
     assert_eq!(
@@ -60,16 +70,29 @@ fn every_table_is_written_as_csv_and_typed_parquet_agreeing_with_the_json() {
     );
     assert_eq!(df.column("local_date").unwrap().dtype(), &DataType::Date);
     assert_eq!(df.column("hard").unwrap().dtype(), &DataType::Boolean);
-    let start = df.column("start_utc").unwrap().datetime().unwrap().physical().clone();
-    let local_day = df.column("local_date").unwrap().date().unwrap().physical().clone();
+    let start = df
+        .column("start_utc")
+        .unwrap()
+        .datetime()
+        .unwrap()
+        .physical()
+        .clone();
+    let local_day = df
+        .column("local_date")
+        .unwrap()
+        .date()
+        .unwrap()
+        .physical()
+        .clone();
     let km = df.column("distance_km").unwrap().f64().unwrap().clone();
     for (i, run) in runs.iter().enumerate() {
         let json_start = chrono::DateTime::parse_from_rfc3339(run["start_utc"].as_str().unwrap())
             .unwrap()
             .timestamp_micros();
         assert_eq!(start.get(i), Some(json_start));
-        let day = chrono::NaiveDate::parse_from_str(run["local_date"].as_str().unwrap(), "%Y-%m-%d")
-            .unwrap();
+        let day =
+            chrono::NaiveDate::parse_from_str(run["local_date"].as_str().unwrap(), "%Y-%m-%d")
+                .unwrap();
         let epoch = chrono::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap();
         assert_eq!(local_day.get(i), Some((day - epoch).num_days() as i32));
         assert!((km.get(i).unwrap() - run["distance_m"].as_f64().unwrap() / 1000.0).abs() < 1e-9);

@@ -362,7 +362,7 @@ pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
                     .map(|(_, v)| *v)
                     .collect();
                 let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
-                match (speed, run::percentile(&earlier, t.hard_pace_percentile)) {
+                match (speed, run::percentile(&earlier, t.hard_speed_percentile)) {
                     (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => HardSession {
                         hard: v > p,
                         basis: "pace",

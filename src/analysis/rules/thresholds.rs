@@ -15,8 +15,10 @@ pub struct Thresholds {
     pub hard_hr_minutes: f64,
     /// ...or this share of its moving time.
     pub hard_hr_share: f64,
-    /// Without HR: a run faster than this percentile of the runner's own run speeds...
-    pub hard_pace_percentile: f64,
+    /// Without HR: a run faster than this percentile of the runner's own run speeds (a high
+    /// percentile of speed is a fast pace; the key was once `hard_pace_percentile`)...
+    #[serde(alias = "hard_pace_percentile")]
+    pub hard_speed_percentile: f64,
     /// ...over this many previous weeks...
     pub hard_pace_lookback_weeks: i64,
     /// ...when at least this many runs fall in them.
@@ -86,7 +88,7 @@ impl Default for Thresholds {
             hard_hr_fraction: 0.85,
             hard_hr_minutes: 20.0,
             hard_hr_share: 0.30,
-            hard_pace_percentile: 80.0,
+            hard_speed_percentile: 80.0,
             hard_pace_lookback_weeks: 8,
             hard_pace_min_runs: 4,
             single_run_spike_ratio: 1.10,
@@ -199,8 +201,8 @@ impl Thresholds {
                 Range::above(0.0, 1.0, SHARE),
             ),
             (
-                "hard_pace_percentile",
-                self.hard_pace_percentile,
+                "hard_speed_percentile",
+                self.hard_speed_percentile,
                 Range::above(0.0, 100.0, "a percentile"),
             ),
             (
