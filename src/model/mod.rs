@@ -10,7 +10,7 @@ pub mod skip;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use skip::{ReadError, SkipReason, Skipped};
+pub use skip::{Position, ReadError, SkipReason, Skipped};
 
 /// The file format an activity was read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -5,6 +5,24 @@
 
 use serde::{Deserialize, Serialize};
 
+/// Where in a file a reader found the damage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Position {
+    /// A byte offset from the start of the file (as decoded: after gzip).
+    Byte(u64),
+    /// The index of a record (a FIT message, counted from 0).
+    Record(u64),
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Position::Byte(n) => write!(f, "byte {n}"),
+            Position::Record(n) => write!(f, "record {n}"),
+        }
+    }
+}
+
 /// A reader's one-line reason for not producing an activity. The caller adds the file's name.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 pub enum ReadError {
@@ -14,6 +32,13 @@ pub enum ReadError {
     /// The file is broken or holds nothing usable.
     #[error("{0}")]
     Invalid(String),
+    /// The file is broken at a known place (`malformed XML at byte 699: ...`).
+    #[error("{what} at {at}: {detail}")]
+    Damaged {
+        what: String,
+        at: Position,
+        detail: String,
+    },
 }
 
 impl ReadError {
@@ -23,6 +48,23 @@ impl ReadError {
 
     pub fn not_activity(msg: impl Into<String>) -> ReadError {
         ReadError::NotActivity(msg.into())
+    }
+
+    /// Broken at a known place.
+    pub fn damaged(what: impl Into<String>, at: Position, detail: impl Into<String>) -> ReadError {
+        ReadError::Damaged {
+            what: what.into(),
+            at,
+            detail: one_line(&detail.into()),
+        }
+    }
+
+    /// Where the damage is, when the reader knows.
+    pub fn position(&self) -> Option<Position> {
+        match self {
+            ReadError::Damaged { at, .. } => Some(*at),
+            _ => None,
+        }
     }
 }
 
@@ -121,7 +163,7 @@ impl SkipReason {
             SkipReason::Empty => "empty",
             SkipReason::NotActivityFile { .. } | SkipReason::NotFit => "not-activity-file",
             SkipReason::Read(ReadError::NotActivity(_)) => "not-activity",
-            SkipReason::Read(ReadError::Invalid(_)) => "invalid",
+            SkipReason::Read(ReadError::Invalid(_) | ReadError::Damaged { .. }) => "invalid",
             SkipReason::NoActivity => "no-activity",
             SkipReason::Internal { .. } => "internal",
         }
@@ -212,5 +254,12 @@ mod tests {
             SkipReason::from(ReadError::not_activity("fit settings file")).to_string(),
             "not an activity: fit settings file"
         );
+        let damaged = ReadError::damaged("malformed XML", Position::Byte(699), "Tag not closed.");
+        assert_eq!(
+            damaged.to_string(),
+            "malformed XML at byte 699: tag not closed"
+        );
+        assert_eq!(damaged.position(), Some(Position::Byte(699)));
+        assert_eq!(SkipReason::from(damaged).kind(), "invalid");
     }
 }
