@@ -411,15 +411,6 @@ pub fn week_label(start: NaiveDate, week_start: WeekStart) -> String {
     format!("{}-W{:02}", iso.year(), iso.week())
 }
 
-fn fnv1a32(s: &str) -> u32 {
-    let mut h: u32 = 0x811c_9dc5;
-    for b in s.bytes() {
-        h ^= b as u32;
-        h = h.wrapping_mul(0x0100_0193);
-    }
-    h
-}
-
 /// Summarises one activity: computed values, device values, local date and week, and per-run
 /// metrics with HRmax taken from this activity alone (see [`analyse`] for a whole block).
 pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
@@ -571,7 +562,8 @@ pub fn finalize(
         id: format!(
             "{}-{:08x}",
             e.start_utc.format("%Y%m%dT%H%M%SZ"),
-            fnv1a32(&source_key)
+            // 32 bits of the same hash that keys the store: enough to tell sessions apart.
+            xxhash_rust::xxh3::xxh3_64(source_key.as_bytes()) as u32
         ),
         source: e.source.clone(),
         session: e.session,
