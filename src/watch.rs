@@ -238,12 +238,8 @@ pub fn run(
     on_update: &mut dyn FnMut(&Analysis),
 ) -> anyhow::Result<()> {
     let limits = Limits::default();
-    let mut folder = Folder::with_store(store);
-    let mut notes = Vec::new();
-    folder.load_all(&opts.dir, &limits, &mut notes)?;
-    notes.drain(..).for_each(|n| on_note(&n));
-    on_update(&publish(&folder, settings, opts)?);
-
+    // Watch first, then read: a file dropped while the folder is first read still raises an
+    // event, and a folder that is gone by now is reported as gone.
     let (tx, rx) = mpsc::channel();
     // Keep the watcher alive for the whole loop; with --poll there is none.
     let _watcher = if opts.poll {
@@ -255,11 +251,17 @@ pub fn run(
             let _ = tx.send(event);
         })
         .context("cannot watch for file events (try --poll)")?;
-        watcher
-            .watch(&opts.dir, notify::RecursiveMode::Recursive)
-            .with_context(|| format!("cannot watch {}", opts.dir.display()))?;
+        if let Err(e) = watcher.watch(&opts.dir, notify::RecursiveMode::Recursive) {
+            still_there(&opts.dir)?;
+            return Err(e).with_context(|| format!("cannot watch {}", opts.dir.display()));
+        }
         Some(watcher)
     };
+    let mut folder = Folder::with_store(store);
+    let mut notes = Vec::new();
+    folder.load_all(&opts.dir, &limits, &mut notes)?;
+    notes.drain(..).for_each(|n| on_note(&n));
+    on_update(&publish(&folder, settings, opts)?);
 
     let mut dirty_since: Option<Instant> = None;
     let mut last_poll = Instant::now();
