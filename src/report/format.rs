@@ -14,6 +14,21 @@ pub fn hms(seconds: f64) -> String {
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
 }
 
+/// A number without useless decimals: `170`, `1.5`, `0.25` (at most 2 decimals).
+pub fn number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{:.0}", v.round())
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A ratio as a whole percentage: `1.1` → `110 %`.
+pub fn ratio_pct(ratio: f64) -> String {
+    format!("{:.0} %", ratio * 100.0)
+}
+
 /// A finding's value against its threshold, in plain words.
 pub fn value_words(f: &Finding) -> String {
     match f.unit {
@@ -65,6 +80,11 @@ mod tests {
     fn formats() {
         assert_eq!(pace(345.4), "5:45/km");
         assert_eq!(hms(3725.4), "1:02:05");
+        assert_eq!(number(170.0), "170");
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(0.333), "0.33");
+        assert_eq!(ratio_pct(1.1), "110 %");
+        assert_eq!(ratio_pct(1.25), "125 %");
         assert_eq!(
             esc("<script>alert('x')</script> & \u{1b}"),
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ?"

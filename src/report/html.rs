@@ -4,9 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use crate::analysis::load::{ACUTE_DAYS, CHRONIC_DAYS, SPIKE_LOOKBACK_DAYS};
+use crate::analysis::run::DOWNHILL_GRADE;
 use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Rule, Severity};
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
-use crate::report::format::{esc, hms, pace, value_words};
+use crate::report::format::{esc, hms, number, pace, ratio_pct, value_words};
 
 /// Escapes text for HTML (strings from files included).
 const CSS: &str = r#"
@@ -121,9 +123,8 @@ pub fn chart_data(a: &Analysis) -> ChartData {
             .map(|c| LongRun {
                 date: c.date,
                 distance_km: c.distance_km,
-                limit_km: c
-                    .longest_previous_km
-                    .map(|p| p * a.thresholds.single_run_spike_ratio),
+                limit_km: c.limit_km,
+                over_limit: c.over_limit,
             })
             .collect(),
     }
@@ -287,7 +288,6 @@ fn figure(h: &mut String, id: &str, title: &str, svg: &str, caption: &str) {
 /// Every chart of the report as (id, SVG), in page order.
 pub fn chart_svgs(a: &Analysis) -> Vec<(&'static str, String)> {
     let d = chart_data(a);
-    let bins = charts::cadence_bins(&d.cadence, 2.0);
     vec![
         ("weekly-km", charts::weekly_km(&d.weeks)),
         ("load", charts::load(&d.load, a.thresholds.acwr_high)),
@@ -297,10 +297,13 @@ pub fn chart_svgs(a: &Analysis) -> Vec<(&'static str, String)> {
         ),
         (
             "cadence-distribution",
-            charts::cadence_distribution(&bins, a.thresholds.low_cadence_spm),
+            charts::cadence_distribution(&a.cadence_distribution, a.thresholds.low_cadence_spm),
         ),
         ("descent", charts::descent(&d.descent)),
-        ("long-runs", charts::long_runs(&d.long_runs)),
+        (
+            "long-runs",
+            charts::long_runs(&d.long_runs, a.thresholds.single_run_spike_ratio),
+        ),
     ]
 }
 
@@ -321,17 +324,24 @@ fn charts_section(h: &mut String, a: &Analysis) {
         "chart-load",
         "Acute and chronic load",
         &svg("load"),
-        "7-day (acute) and 28-day (chronic) exponentially weighted daily km, and their ratio. \
-         The ratio is shown as context only: it comes from team sports and did not predict injury \
-         in a large running cohort.",
+        &format!(
+            "{}-day (acute) and {}-day (chronic) exponentially weighted daily km, and their \
+             ratio. The ratio is shown as context only: it comes from team sports and did not \
+             predict injury in a large running cohort.",
+            number(ACUTE_DAYS),
+            number(CHRONIC_DAYS)
+        ),
     );
     figure(
         h,
         "chart-cadence",
         "Cadence per run",
         &svg("cadence"),
-        "Each run's median step rate (steps per minute) with its 10th–90th percentile range; \
-         the line marks 170 spm.",
+        &format!(
+            "Each run's median step rate (steps per minute) with its 10th–90th percentile \
+             range; the line marks {} spm.",
+            number(a.thresholds.low_cadence_spm)
+        ),
     );
     figure(
         h,
@@ -345,15 +355,22 @@ fn charts_section(h: &mut String, a: &Analysis) {
         "chart-descent",
         "Descent per week",
         &svg("descent"),
-        "Metres of descent per week (bars) and kilometres run on grades of −5 % or steeper (line).",
+        &format!(
+            "Metres of descent per week (bars) and kilometres run on grades of −{} % or \
+             steeper (line).",
+            number(-DOWNHILL_GRADE * 100.0)
+        ),
     );
     figure(
         h,
         "chart-long-runs",
-        "Each run against the longest of the previous 30 days",
+        &format!("Each run against the longest of the previous {SPIKE_LOOKBACK_DAYS} days"),
         &svg("long-runs"),
-        "Dots: each run's distance; marks: 110 % of the longest run in the 30 days before it. \
-         Runs above their mark are highlighted.",
+        &format!(
+            "Dots: each run's distance; marks: {} of the longest run in the \
+             {SPIKE_LOOKBACK_DAYS} days before it. Runs above their mark are highlighted.",
+            ratio_pct(a.thresholds.single_run_spike_ratio)
+        ),
     );
 }
 

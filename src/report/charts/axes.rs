@@ -8,6 +8,8 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use super::style::{plot_width, text_width, TICK_SIZE};
+/// Axis values and reference lines are written without useless decimals.
+pub(super) use crate::report::format::number as fmt_num;
 
 /// At most this many labelled ticks on an x axis.
 pub(super) const MAX_X_LABELS: usize = 8;
@@ -21,16 +23,6 @@ pub fn thinned_indices(n: usize, max_labels: usize) -> Vec<usize> {
     let max = max_labels.max(1);
     let step = n.div_ceil(max).max(1);
     (0..n).step_by(step).collect()
-}
-
-/// Formats an axis value without useless decimals.
-pub(super) fn fmt_num(v: f64) -> String {
-    if (v - v.round()).abs() < 1e-9 {
-        format!("{:.0}", v.round())
-    } else {
-        let s = format!("{v:.2}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
 }
 
 pub(super) struct DateAxis {

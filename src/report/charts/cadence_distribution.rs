@@ -1,46 +1,14 @@
 //! 4. Cadence distribution: running minutes by run median cadence.
 
-use std::collections::BTreeMap;
-
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::*;
 use super::style::*;
-use super::{
-    finite_max, finite_min, no_data_svg, render, CadenceBin, CadenceRun, DrawResult, Root,
-};
+use super::{finite_max, finite_min, no_data_svg, render, DrawResult, Root};
+use crate::analysis::run::CadenceBin;
 
-/// Bins the runs' median cadences, weighted by moving minutes.
-///
-/// Bins are `[k·bin_spm, (k+1)·bin_spm)`, only non-empty bins are returned,
-/// sorted ascending. Runs with a non-finite median or non-finite/negative
-/// minutes are ignored. A non-finite or non-positive `bin_spm` falls back to
-/// 2 spm. Empty input gives an empty vector.
-pub fn cadence_bins(runs: &[CadenceRun], bin_spm: f64) -> Vec<CadenceBin> {
-    let bin = if bin_spm.is_finite() && bin_spm > 0.0 {
-        bin_spm
-    } else {
-        2.0
-    };
-    let mut acc: BTreeMap<i64, f64> = BTreeMap::new();
-    for r in runs {
-        if !r.median_spm.is_finite() || !r.moving_min.is_finite() || r.moving_min < 0.0 {
-            continue;
-        }
-        let k = (r.median_spm / bin).floor() as i64;
-        *acc.entry(k).or_insert(0.0) += r.moving_min;
-    }
-    acc.into_iter()
-        .map(|(k, minutes)| CadenceBin {
-            from_spm: k as f64 * bin,
-            to_spm: (k + 1) as f64 * bin,
-            minutes,
-        })
-        .collect()
-}
-
-/// Histogram of running minutes per cadence bin (see [`cadence_bins`]) with
+/// Histogram of running minutes per cadence bin (the analysis' `cadence_distribution`) with
 /// a dashed reference line at `line_spm`.
 pub fn cadence_distribution(bins: &[CadenceBin], line_spm: f64) -> String {
     let mut bins: Vec<CadenceBin> = bins
@@ -145,42 +113,8 @@ mod tests {
     use crate::report::charts::testing::*;
 
     #[test]
-    fn cadence_bins_snapshot() {
-        let mk = |m: f64, min: f64| CadenceRun {
-            date: d("2025-04-01"),
-            median_spm: m,
-            p10_spm: None,
-            p90_spm: None,
-            moving_min: min,
-        };
-        let runs = vec![
-            mk(171.2, 40.0),
-            mk(165.0, 30.0),
-            mk(170.0, 20.0),
-            mk(163.9, 55.5),
-            mk(165.9, 10.0),
-            mk(f64::NAN, 99.0),
-            mk(180.0, -5.0),
-        ];
-        insta::assert_yaml_snapshot!(cadence_bins(&runs, 2.0));
-    }
-
-    #[test]
-    fn cadence_bins_edge_cases() {
-        assert!(cadence_bins(&[], 2.0).is_empty());
-        let runs = sample_cadence();
-        let bins = cadence_bins(&runs, 2.0);
-        let total: f64 = runs.iter().map(|r| r.moving_min).sum();
-        assert!((bins.iter().map(|b| b.minutes).sum::<f64>() - total).abs() < 1e-9);
-        assert!(bins.windows(2).all(|w| w[0].to_spm <= w[1].from_spm));
-        // Invalid bin width falls back to 2 spm.
-        assert_eq!(cadence_bins(&runs, 0.0), bins);
-        assert_eq!(cadence_bins(&runs, f64::NAN), bins);
-    }
-
-    #[test]
     fn cadence_distribution_svg() {
-        let bins = cadence_bins(&sample_cadence(), 2.0);
+        let bins = sample_bins();
         let svg = cadence_distribution(&bins, 170.0);
         assert_svg_shell(&svg);
         assert!(svg.contains("(spm"));

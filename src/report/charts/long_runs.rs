@@ -4,37 +4,43 @@ use plotters::prelude::*;
 
 use super::axes::*;
 use super::style::*;
-use super::{finite_max, no_data_svg, render, DrawResult, LongRun, LongRunPoint, Root};
+use super::{finite_max, no_data_svg, render, DrawResult, LongRun, Root};
+use crate::analysis::load::SPIKE_LOOKBACK_DAYS;
+use crate::report::format::ratio_pct;
 
-/// Long runs sorted by date, with `over_limit` set when the distance is
-/// above the run's limit. Non-finite distances are dropped, non-finite
-/// limits treated as missing.
-pub fn long_run_points(runs: &[LongRun]) -> Vec<LongRunPoint> {
-    let mut out: Vec<LongRunPoint> = runs
+/// The runs to draw, sorted by date: non-finite distances dropped, non-finite limits treated
+/// as missing. `over_limit` is the analysis' decision and is kept as it is.
+pub fn long_run_points(runs: &[LongRun]) -> Vec<LongRun> {
+    let mut out: Vec<LongRun> = runs
         .iter()
         .filter(|r| r.distance_km.is_finite())
-        .map(|r| {
-            let limit = r.limit_km.filter(|v| v.is_finite());
-            LongRunPoint {
-                date: r.date,
-                distance_km: r.distance_km,
-                limit_km: limit,
-                over_limit: limit.is_some_and(|l| r.distance_km > l),
-            }
+        .map(|r| LongRun {
+            limit_km: r.limit_km.filter(|v| v.is_finite()),
+            ..r.clone()
         })
         .collect();
     out.sort_by_key(|p| p.date);
     out
 }
 
+/// What the limit mark stands for: `110 % of the longest run in the previous 30 days`, with
+/// the percentage from `ratio` (`single_run_spike_ratio`).
+pub fn limit_words(ratio: f64) -> String {
+    format!(
+        "{} of the longest run in the previous {SPIKE_LOOKBACK_DAYS} days",
+        ratio_pct(ratio)
+    )
+}
+
 /// Each run's distance by date (dot; triangle in the warning colour when
-/// above its limit) and a short black dash at its limit.
-pub fn long_runs(runs: &[LongRun]) -> String {
+/// above its limit) and a short black dash at its limit, `limit_ratio` × the longest run of
+/// the previous 30 days (named in the legend and the description).
+pub fn long_runs(runs: &[LongRun], limit_ratio: f64) -> String {
     let points = long_run_points(runs);
-    let aria_base = "Chart of run distances in km by date against 110 % of the longest run \
-                     in the previous 30 days";
+    let limit = limit_words(limit_ratio);
+    let aria_base = format!("Chart of run distances in km by date against {limit}");
     let Some(axis) = DateAxis::new(&points.iter().map(|p| p.date).collect::<Vec<_>>()) else {
-        return no_data_svg(aria_base, None);
+        return no_data_svg(&aria_base, None);
     };
     let over = points.iter().filter(|p| p.over_limit).count();
     let aria = format!(
@@ -45,18 +51,15 @@ pub fn long_runs(runs: &[LongRun]) -> String {
             points.last().map(|p| p.date)
         ),
     );
-    render(&aria, |root| draw_long_runs(root, &points, &axis))
+    render(&aria, |root| draw_long_runs(root, &points, &axis, &limit))
 }
 
-fn draw_long_runs(root: &Root<'_>, points: &[LongRunPoint], axis: &DateAxis) -> DrawResult {
+fn draw_long_runs(root: &Root<'_>, points: &[LongRun], axis: &DateAxis, limit: &str) -> DrawResult {
     let mut legend: Vec<(Mark, &str)> = vec![(Mark::Dot(DARK), "run distance")];
     if points.iter().any(|p| p.over_limit) {
         legend.push((Mark::Triangle(WARN), "above the limit"));
     }
-    legend.push((
-        Mark::Tick(INK),
-        "110 % of the longest run in the previous 30 days",
-    ));
+    legend.push((Mark::Tick(INK), limit));
     let top = legend_height(&legend);
     let max = finite_max(
         points
@@ -110,10 +113,20 @@ mod tests {
         let pts = long_run_points(&runs);
         let over = pts.iter().filter(|p| p.over_limit).count();
         assert!(over > 0);
-        let svg = long_runs(&runs);
+        let svg = long_runs(&runs, 1.1);
         assert_svg_shell(&svg);
         assert!(svg.contains("run distance (km)"));
-        assert!(svg.contains("110 % of the longest run in the previous 30 days"));
+        assert_eq!(
+            count(&svg, "110 % of the longest run in the previous 30 days"),
+            2,
+            "legend and description"
+        );
+        let other = long_runs(&runs, 1.25);
+        assert_eq!(
+            count(&other, "125 % of the longest run in the previous 30 days"),
+            2
+        );
+        assert!(!other.contains("110 %"));
         let dark = format!("fill=\"{}\"", hex(DARK));
         let dots = svg
             .lines()
@@ -126,6 +139,6 @@ mod tests {
             .filter(|l| l.contains("<polygon") && l.contains(&warn))
             .count();
         assert_eq!(tris, over + 1);
-        assert_no_data(&long_runs(&[]));
+        assert_no_data(&long_runs(&[], 1.1));
     }
 }

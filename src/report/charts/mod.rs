@@ -12,7 +12,8 @@
 //! * Every function returns a valid SVG, also for empty input (a centred
 //!   "no data" text) and when plotters reports an error (the error text is
 //!   added below "no data"). Rendering never panics to the caller.
-//!
+//! * Nothing is computed here beyond layout: every value drawn, every limit and every
+//!   decision (such as a run being over its limit) comes with the input.
 //!
 //! One file per chart (`weekly_km.rs`, `load.rs`, `cadence.rs`, `cadence_distribution.rs`,
 //! `descent.rs`, `long_runs.rs`); `style.rs` holds the colours, fonts, mesh and legend,
@@ -20,10 +21,8 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use chrono::NaiveDate;
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use serde::Serialize;
 
 use crate::report::format::esc;
 use style::FONT;
@@ -40,7 +39,7 @@ mod weekly_km;
 
 pub use axes::thinned_indices;
 pub use cadence::cadence;
-pub use cadence_distribution::{cadence_bins, cadence_distribution};
+pub use cadence_distribution::cadence_distribution;
 pub use descent::descent;
 pub use load::{load, ratio_segments};
 pub use long_runs::{long_run_points, long_runs};
@@ -93,30 +92,15 @@ pub struct DescentWeek {
     pub downhill_km: f64,
 }
 
-/// One run's distance against the long-run limit.
+/// One run's distance against the long-run limit, as the analysis decided it
+/// ([`crate::analysis::load::LongestComparison`]).
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct LongRun {
     pub date: chrono::NaiveDate,
     pub distance_km: f64,
-    /// 110 % of the longest run in the previous 30 days.
+    /// `single_run_spike_ratio` × the longest run of the previous 30 days; `None` without one.
     pub limit_km: Option<f64>,
-}
-
-/// One bin of the cadence distribution: minutes of running whose run median
-/// cadence falls in `[from_spm, to_spm)`.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct CadenceBin {
-    pub from_spm: f64,
-    pub to_spm: f64,
-    pub minutes: f64,
-}
-
-/// A long run after comparing it with its limit (see [`long_run_points`]).
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct LongRunPoint {
-    pub date: NaiveDate,
-    pub distance_km: f64,
-    pub limit_km: Option<f64>,
+    /// Whether `single-run-spike` fired for this run.
     pub over_limit: bool,
 }
 
@@ -206,6 +190,8 @@ fn finite_min<I: IntoIterator<Item = f64>>(it: I) -> f64 {
 #[cfg(test)]
 mod testing {
     use super::*;
+    pub use crate::analysis::run::CadenceBin;
+    pub use chrono::NaiveDate;
 
     pub fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
@@ -289,6 +275,8 @@ mod testing {
             .collect()
     }
 
+    /// Weekly long runs, each against 1.1 × the longest of the previous 30 days; over the limit
+    /// as the single-run-spike rule decides it (distance ÷ longest previous > 1.1).
     pub fn sample_long_runs() -> Vec<LongRun> {
         let start = d("2025-03-02");
         let dists = [9.0, 11.0, 10.5, 16.0, 12.0, 17.5, 19.0, 12.0];
@@ -304,9 +292,19 @@ mod testing {
                 date,
                 distance_km: km,
                 limit_km: prev_max.is_finite().then_some(prev_max * 1.1),
+                over_limit: prev_max.is_finite() && km / prev_max > 1.1,
             });
         }
         out
+    }
+
+    /// The cadence distribution of [`sample_cadence`], binned by the analysis.
+    pub fn sample_bins() -> Vec<CadenceBin> {
+        crate::analysis::run::cadence::distribution(
+            sample_cadence()
+                .iter()
+                .map(|r| (r.median_spm, r.moving_min)),
+        )
     }
 
     pub fn count(hay: &str, needle: &str) -> usize {
@@ -373,9 +371,10 @@ mod tests {
         assert_svg_shell(&load(&nan_days, f64::NAN));
         let one_run = vec![sample_cadence()[0].clone()];
         assert_svg_shell(&cadence(&one_run, 170.0));
-        assert_svg_shell(&cadence_distribution(&cadence_bins(&one_run, 2.0), 170.0));
+        let one_bin = crate::analysis::run::cadence::distribution([(one_run[0].median_spm, 30.0)]);
+        assert_svg_shell(&cadence_distribution(&one_bin, 170.0));
         assert_svg_shell(&descent(&[sample_descent()[0].clone()]));
-        assert_svg_shell(&long_runs(&[sample_long_runs()[0].clone()]));
+        assert_svg_shell(&long_runs(&[sample_long_runs()[0].clone()], 1.1));
         let nan_week = vec![WeekBar {
             run_km: f64::NAN,
             ..sample_weeks()[0].clone()
@@ -404,11 +403,11 @@ mod tests {
             ("cadence", cadence(&sample_cadence(), 170.0)),
             (
                 "cadence_distribution",
-                cadence_distribution(&cadence_bins(&sample_cadence(), 2.0), 170.0),
+                cadence_distribution(&sample_bins(), 170.0),
             ),
             ("descent", descent(&sample_descent())),
-            ("long_runs", long_runs(&sample_long_runs())),
-            ("empty", long_runs(&[])),
+            ("long_runs", long_runs(&sample_long_runs(), 1.1)),
+            ("empty", long_runs(&[], 1.1)),
         ];
         for (name, svg) in files {
             std::fs::write(format!("{dir}/{name}.svg"), svg).unwrap();
