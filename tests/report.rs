@@ -587,3 +587,52 @@ fn captions_legends_and_descriptions_follow_the_thresholds() {
         }
     }
 }
+
+#[test]
+fn markup_in_names_never_reaches_the_page_or_a_chart_unescaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    // A run, and a file that is no activity (it is listed as skipped), both named with markup.
+    std::fs::copy(
+        demo().join("2025-03-06-run.fit"),
+        runs.join("<script>alert(\"run\")<script>.fit"),
+    )
+    .unwrap();
+    std::fs::write(runs.join("<script>bad&.fit"), b"not a FIT file").unwrap();
+    let out = tmp.path().join("r");
+    let result = patella()
+        .args(["analyse", "--tz", "UTC", "--no-store", "--athlete"])
+        .arg("<script>alert('athlete')</script>")
+        .arg("--out")
+        .arg(&out)
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{result:?}");
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for escaped in [
+        "<title>Knee-risk report: &lt;script&gt;alert('athlete')&lt;/script&gt; — patella</title>",
+        "<h1>Knee-risk report: &lt;script&gt;alert('athlete')&lt;/script&gt;</h1>",
+        "&lt;script&gt;alert(&quot;run&quot;)&lt;script&gt;.fit</td>",
+        "&lt;script&gt;bad&amp;.fit: ",
+    ] {
+        assert!(page.contains(escaped), "index.html lacks {escaped}");
+    }
+    let charts: Vec<(String, String)> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(charts.len(), 6);
+    for (name, doc) in std::iter::once(("index.html".to_string(), page)).chain(charts) {
+        for raw in ["<script", "alert(\"run\")", "bad&."] {
+            assert!(!doc.contains(raw), "{name} holds {raw} unescaped");
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Wording and number formats shared by the terminal summary, the inspection and the page.
+//! Wording and number formats shared by the terminal summary, the inspection, the page and the
+//! charts.
 
 use crate::analysis::{Finding, Unit};
 
@@ -55,23 +56,6 @@ pub fn value_words(f: &Finding) -> String {
     }
 }
 
-/// Escapes text for HTML and SVG (strings from files included); control characters become `?`.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('?'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,9 +69,5 @@ mod tests {
         assert_eq!(number(0.333), "0.33");
         assert_eq!(ratio_pct(1.1), "110 %");
         assert_eq!(ratio_pct(1.25), "125 %");
-        assert_eq!(
-            esc("<script>alert('x')</script> & \u{1b}"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ?"
-        );
     }
 }

@@ -24,7 +24,6 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::report::format::esc;
 use style::FONT;
 
 #[macro_use]
@@ -136,6 +135,24 @@ fn no_data_svg(aria: &str, detail: Option<&str>) -> String {
         y = HEIGHT / 2,
         aria = esc(aria),
     )
+}
+
+/// Escapes the text of the attributes and elements the charts write themselves (the `aria-label`,
+/// the "no data" detail); what plotters writes it escapes itself. Control characters become `?`.
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => out.push('?'),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Makes the root `<svg>` responsive and accessible.
@@ -353,6 +370,20 @@ mod testing {
 mod tests {
     use super::*;
     use crate::report::charts::testing::*;
+
+    #[test]
+    fn own_text_is_escaped() {
+        assert_eq!(
+            esc("<script>alert('x')</script> & \u{1b}"),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ?"
+        );
+        let svg = no_data_svg("a <b>", Some("\"quoted\" & <i>"));
+        assert!(svg.contains("aria-label=\"a &lt;b&gt;: no data\""), "{svg}");
+        assert!(
+            svg.contains(">&quot;quoted&quot; &amp; &lt;i&gt;</text>"),
+            "{svg}"
+        );
+    }
 
     #[test]
     fn degenerate_inputs_do_not_panic() {
