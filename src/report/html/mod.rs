@@ -351,16 +351,20 @@ fn occurrence(f: &Finding, mixed: bool) -> Occurrence {
 /// thresholds and windows in force.
 fn figures(a: &Analysis) -> Vec<Figure> {
     let t = &a.thresholds;
-    let mut svgs = chart_svgs(a).into_iter();
-    let mut figure = |id, title: &str, caption: String| Figure {
+    let svgs = chart_svgs(a);
+    let figure = |svg_id: &str, id, title: &str, caption: String| Figure {
         id,
         title: title.to_string(),
-        svg: svgs.next().map(|(_, svg)| svg).unwrap_or_default(),
+        svg: svgs
+            .iter()
+            .find(|(i, _)| *i == svg_id)
+            .map(|(_, svg)| svg.clone())
+            .unwrap_or_default(),
         caption,
     };
-    // In the order of `chart_svgs`.
     vec![
         figure(
+            "weekly-km",
             "chart-weekly",
             "Weekly running distance",
             "Bars: running km per week, with the change from the week before above each bar; \
@@ -369,6 +373,7 @@ fn figures(a: &Analysis) -> Vec<Figure> {
                 .into(),
         ),
         figure(
+            "load",
             "chart-load",
             "Acute and chronic load",
             format!(
@@ -380,6 +385,7 @@ fn figures(a: &Analysis) -> Vec<Figure> {
             ),
         ),
         figure(
+            "cadence",
             "chart-cadence",
             "Cadence per run",
             format!(
@@ -389,11 +395,13 @@ fn figures(a: &Analysis) -> Vec<Figure> {
             ),
         ),
         figure(
+            "cadence-distribution",
             "chart-cadence-distribution",
             "Cadence distribution",
             "Minutes of running by each run's median cadence.".into(),
         ),
         figure(
+            "descent",
             "chart-descent",
             "Descent per week",
             format!(
@@ -403,6 +411,7 @@ fn figures(a: &Analysis) -> Vec<Figure> {
             ),
         ),
         figure(
+            "long-runs",
             "chart-long-runs",
             &format!("Each run against the longest of the previous {SPIKE_LOOKBACK_DAYS} days"),
             format!(
@@ -512,5 +521,64 @@ fn quality(a: &Analysis) -> Quality {
         duplicates,
         warned,
         skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyse, Settings, WeekStart};
+
+    fn empty() -> Analysis {
+        analyse(
+            &[],
+            Vec::new(),
+            &Settings::new(chrono_tz::UTC, WeekStart::Mon),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_empty_analysis_shows_its_absence() {
+        let a = empty();
+        let p = Page::new(&a, "");
+        assert_eq!(p.title, "Knee-risk report");
+        assert_eq!(p.span, "no runs");
+        assert_eq!((p.runs, p.run_km.as_str(), p.weeks), (0, "0.0", 0));
+        assert_eq!(p.counts, [(0, "high"), (0, "moderate"), (0, "info")]);
+        assert!(p.phases.is_empty() && p.run_rows.is_empty() && p.week_rows.is_empty());
+        assert_eq!(p.quality.hr_max, HrMax::Missing);
+        let ids: Vec<&str> = p.figures.iter().map(|f| f.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "chart-weekly",
+                "chart-load",
+                "chart-cadence",
+                "chart-cadence-distribution",
+                "chart-descent",
+                "chart-long-runs"
+            ]
+        );
+        assert!(p.figures.iter().all(|f| f.svg.contains(">no data</text>")));
+        let page = render(&a, "");
+        for text in [
+            "<p>No pattern in this block crossed a threshold.</p>",
+            "<p>No runs.</p>",
+            "<li>Duplicates merged: 0</li>",
+            "<li>Files skipped: 0</li>",
+            "<footer>Made by patella ",
+        ] {
+            assert!(page.contains(text), "{text}");
+        }
+        assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"));
+        assert!(page.ends_with("</main></body></html>\n"));
+    }
+
+    #[test]
+    fn the_athlete_is_escaped_and_cleaned() {
+        let page = render(&empty(), "<b>Ada</b> & \u{1b}[31m");
+        assert!(page.contains("<h1>Knee-risk report: &lt;b&gt;Ada&lt;/b&gt; &amp; ?[31m</h1>"));
+        assert!(!page.contains("<b>Ada"));
     }
 }
