@@ -5,7 +5,7 @@ use std::path::Path;
 
 use patella::analysis::{self, Settings, WeekStart};
 use patella::ingest::{self, Limits};
-use patella::report::{charts, html};
+use patella::report::html;
 use serde_json::Value;
 
 /// Numbers rounded to 3 decimals, so a snapshot shows what matters and not float noise.
@@ -28,7 +28,6 @@ fn demo_chart_series() {
     let settings = Settings::new(chrono_tz::America::New_York, WeekStart::Mon);
     let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings).unwrap();
     let data = html::chart_data(&result);
-    let bins = charts::cadence_bins(&data.cadence, 2.0);
     insta::assert_yaml_snapshot!(
         "weekly_km",
         rounded(serde_json::to_value(&data.weeks).unwrap())
@@ -38,9 +37,10 @@ fn demo_chart_series() {
         "cadence",
         rounded(serde_json::to_value(&data.cadence).unwrap())
     );
+    // The distribution chart draws the analysis' own bins.
     insta::assert_yaml_snapshot!(
-        "cadence_bins",
-        rounded(serde_json::to_value(&bins).unwrap())
+        "cadence_distribution",
+        rounded(serde_json::to_value(&result.cadence_distribution).unwrap())
     );
     insta::assert_yaml_snapshot!(
         "descent",

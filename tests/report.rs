@@ -509,3 +509,130 @@ fn csv_cells_from_files_never_start_a_formula() {
         .to_string();
     assert_eq!(s, "=HYPERLINK(1).fit");
 }
+
+/// The demo analysed with `thresholds` in place of the defaults.
+fn demo_analysis(thresholds: patella::analysis::Thresholds) -> patella::analysis::Analysis {
+    use patella::analysis::{self, Settings, WeekStart};
+    let loaded = patella::ingest::load(&[demo()], &patella::ingest::Limits::default());
+    let settings = Settings {
+        thresholds,
+        ..Settings::new(chrono_tz::America::New_York, WeekStart::Mon)
+    };
+    analysis::analyse(&loaded.activities, loaded.skipped, &settings).unwrap()
+}
+
+/// The page without its inline charts: the text around them (captions, headings, tables).
+fn without_svgs(page: &str) -> String {
+    let mut out = String::new();
+    let mut rest = page;
+    while let Some(start) = rest.find("<svg") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("</svg>").expect("a closed <svg>") + start + 6;
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[test]
+fn captions_legends_and_descriptions_follow_the_thresholds() {
+    use patella::analysis::Thresholds;
+    use patella::report::html;
+    let svg = |svgs: &[(&str, String)], id: &str| -> String {
+        svgs.iter().find(|(i, _)| *i == id).unwrap().1.clone()
+    };
+    // The defaults first, so that the absence below means something.
+    let defaults = demo_analysis(Thresholds::default());
+    let (page, svgs) = (html::render(&defaults, ""), html::chart_svgs(&defaults));
+    assert!(without_svgs(&page).contains("marks: 110 % of the longest run"));
+    assert!(without_svgs(&page).contains("the line marks 170 spm"));
+    assert!(svg(&svgs, "long-runs").contains("110 % of the longest run in the previous 30 days"));
+    assert!(svg(&svgs, "cadence").contains("170 spm"));
+    assert!(svg(&svgs, "load").contains("ratio 1.5 (reference)"));
+
+    let moved = demo_analysis(Thresholds {
+        single_run_spike_ratio: 1.25,
+        low_cadence_spm: 165.0,
+        acwr_high: 1.7,
+        ..Thresholds::default()
+    });
+    let (page, svgs) = (html::render(&moved, ""), html::chart_svgs(&moved));
+    let text = without_svgs(&page);
+    assert!(text.contains("marks: 125 % of the longest run"), "caption");
+    assert!(text.contains("the line marks 165 spm"), "caption");
+    let long_runs = svg(&svgs, "long-runs");
+    assert_eq!(
+        long_runs
+            .matches("125 % of the longest run in the previous 30 days")
+            .count(),
+        2,
+        "legend and aria label"
+    );
+    for id in ["cadence", "cadence-distribution"] {
+        let s = svg(&svgs, id);
+        assert!(s.contains(">\n165 spm\n</text>"), "{id}: the line's label");
+        assert!(s.contains("reference line at 165 spm"), "{id}: aria label");
+    }
+    let load = svg(&svgs, "load");
+    assert!(load.contains("ratio 1.7 (reference)"), "legend");
+    assert!(
+        load.contains("dashed reference at a ratio of 1.7"),
+        "aria label"
+    );
+    for (what, doc) in
+        std::iter::once(("index.html", &page)).chain(svgs.iter().map(|(i, s)| (*i, s)))
+    {
+        for stale in ["110 %", "170 spm", "ratio 1.5"] {
+            assert!(!doc.contains(stale), "{what} still says {stale}");
+        }
+    }
+}
+
+#[test]
+fn markup_in_names_never_reaches_the_page_or_a_chart_unescaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    // A run, and a file that is no activity (it is listed as skipped), both named with markup.
+    std::fs::copy(
+        demo().join("2025-03-06-run.fit"),
+        runs.join("<script>alert(\"run\")<script>.fit"),
+    )
+    .unwrap();
+    std::fs::write(runs.join("<script>bad&.fit"), b"not a FIT file").unwrap();
+    let out = tmp.path().join("r");
+    let result = patella()
+        .args(["analyse", "--tz", "UTC", "--no-store", "--athlete"])
+        .arg("<script>alert('athlete')</script>")
+        .arg("--out")
+        .arg(&out)
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(result.status.success(), "{result:?}");
+    let page = std::fs::read_to_string(out.join("index.html")).unwrap();
+    for escaped in [
+        "<title>Knee-risk report: &lt;script&gt;alert('athlete')&lt;/script&gt; — patella</title>",
+        "<h1>Knee-risk report: &lt;script&gt;alert('athlete')&lt;/script&gt;</h1>",
+        "&lt;script&gt;alert(&quot;run&quot;)&lt;script&gt;.fit</td>",
+        "&lt;script&gt;bad&amp;.fit: ",
+    ] {
+        assert!(page.contains(escaped), "index.html lacks {escaped}");
+    }
+    let charts: Vec<(String, String)> = std::fs::read_dir(out.join("charts"))
+        .unwrap()
+        .map(|e| {
+            let p = e.unwrap().path();
+            (
+                p.display().to_string(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(charts.len(), 6);
+    for (name, doc) in std::iter::once(("index.html".to_string(), page)).chain(charts) {
+        for raw in ["<script", "alert(\"run\")", "bad&."] {
+            assert!(!doc.contains(raw), "{name} holds {raw} unescaped");
+        }
+    }
+}

@@ -1,4 +1,5 @@
-//! Wording and number formats shared by the terminal summary, the inspection and the page.
+//! Wording and number formats shared by the terminal summary, the inspection, the page and the
+//! charts.
 
 use crate::analysis::{Finding, Unit};
 
@@ -12,6 +13,21 @@ pub fn pace(s_per_km: f64) -> String {
 pub fn hms(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;
     format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+}
+
+/// A number without useless decimals: `170`, `1.5`, `0.25` (at most 2 decimals).
+pub fn number(v: f64) -> String {
+    if (v - v.round()).abs() < 1e-9 {
+        format!("{:.0}", v.round())
+    } else {
+        let s = format!("{v:.2}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A ratio as a whole percentage: `1.1` → `110 %`.
+pub fn ratio_pct(ratio: f64) -> String {
+    format!("{:.0} %", ratio * 100.0)
 }
 
 /// A finding's value against its threshold, in plain words.
@@ -40,23 +56,6 @@ pub fn value_words(f: &Finding) -> String {
     }
 }
 
-/// Escapes text for HTML and SVG (strings from files included); control characters become `?`.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() => out.push('?'),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -65,9 +64,10 @@ mod tests {
     fn formats() {
         assert_eq!(pace(345.4), "5:45/km");
         assert_eq!(hms(3725.4), "1:02:05");
-        assert_eq!(
-            esc("<script>alert('x')</script> & \u{1b}"),
-            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; ?"
-        );
+        assert_eq!(number(170.0), "170");
+        assert_eq!(number(1.5), "1.5");
+        assert_eq!(number(0.333), "0.33");
+        assert_eq!(ratio_pct(1.1), "110 %");
+        assert_eq!(ratio_pct(1.25), "125 %");
     }
 }

@@ -1,0 +1,584 @@
+//! `index.html`: one self-contained page (inline CSS, inline SVG charts, no script, nothing
+//! fetched) that a runner opens offline and reads without a manual.
+//!
+//! [`Page`] is what the page shows, taken from the [`Analysis`] and already worded and
+//! formatted (no arithmetic beyond unit conversion); `page.rs` lays it out through maud, which
+//! escapes every string it is given. The charts come from [`chart_svgs`], drawn from
+//! [`chart_data`].
+
+mod page;
+
+use std::collections::BTreeMap;
+
+use crate::analysis::load::{ACUTE_DAYS, CHRONIC_DAYS, SPIKE_LOOKBACK_DAYS};
+use crate::analysis::run::DOWNHILL_GRADE;
+use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Rule, Severity};
+use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
+use crate::report::format::{hms, number, pace, ratio_pct, value_words};
+use crate::report::terminal::sanitise;
+
+/// Renders the page. `athlete` may be empty.
+pub fn render(a: &Analysis, athlete: &str) -> String {
+    page::render(&Page::new(a, athlete))
+}
+
+/// The data behind each chart, taken from the analysis (shared with the snapshot tests).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ChartData {
+    pub weeks: Vec<WeekBar>,
+    pub load: Vec<LoadDay>,
+    pub cadence: Vec<CadenceRun>,
+    pub descent: Vec<DescentWeek>,
+    pub long_runs: Vec<LongRun>,
+}
+
+/// Selects the chart series from the analysis.
+pub fn chart_data(a: &Analysis) -> ChartData {
+    ChartData {
+        weeks: a
+            .weeks
+            .iter()
+            .map(|w| WeekBar {
+                label: w.week.clone(),
+                start: w.start,
+                run_km: w.run_km,
+                change_pct: w.change_pct,
+                long_run_km: w.long_run_km,
+                complete: w.complete,
+            })
+            .collect(),
+        load: a
+            .days
+            .iter()
+            .map(|d| LoadDay {
+                date: d.date,
+                acute_km: d.acute_km,
+                chronic_km: d.chronic_km,
+                acwr: d.acwr,
+            })
+            .collect(),
+        cadence: a
+            .runs()
+            .filter_map(|r| {
+                let c = r.metrics.as_ref()?.cadence.as_ref()?;
+                Some(CadenceRun {
+                    date: r.local_date,
+                    median_spm: c.median_spm,
+                    p10_spm: Some(c.p10_spm),
+                    p90_spm: Some(c.p90_spm),
+                    moving_min: r.moving_s / 60.0,
+                })
+            })
+            .collect(),
+        descent: a
+            .weeks
+            .iter()
+            .map(|w| DescentWeek {
+                label: w.week.clone(),
+                start: w.start,
+                descent_m: w.descent_m,
+                downhill_km: w.downhill_km,
+            })
+            .collect(),
+        long_runs: a
+            .longest
+            .iter()
+            .map(|c| LongRun {
+                date: c.date,
+                distance_km: c.distance_km,
+                limit_km: c.limit_km,
+                over_limit: c.over_limit,
+            })
+            .collect(),
+    }
+}
+
+/// Every chart of the report as (id, SVG), in page order.
+pub fn chart_svgs(a: &Analysis) -> Vec<(&'static str, String)> {
+    let d = chart_data(a);
+    let t = &a.thresholds;
+    vec![
+        ("weekly-km", charts::weekly_km(&d.weeks)),
+        ("load", charts::load(&d.load, t.acwr_high)),
+        ("cadence", charts::cadence(&d.cadence, t.low_cadence_spm)),
+        (
+            "cadence-distribution",
+            charts::cadence_distribution(&a.cadence_distribution, t.low_cadence_spm),
+        ),
+        ("descent", charts::descent(&d.descent)),
+        (
+            "long-runs",
+            charts::long_runs(&d.long_runs, t.single_run_spike_ratio),
+        ),
+    ]
+}
+
+/// Everything the page shows, in page order.
+#[derive(Clone, Debug)]
+pub struct Page {
+    /// `Knee-risk report`, with `: NAME` when the athlete is named.
+    pub title: String,
+    /// `2025-03-03 to 2025-04-13`, or `no runs`.
+    pub span: String,
+    pub runs: usize,
+    pub run_km: String,
+    pub weeks: usize,
+    /// Findings per severity, most severe first: (count, severity word).
+    pub counts: Vec<(usize, &'static str)>,
+    /// The phases with findings, in the order Prime, Perform, Restore.
+    pub phases: Vec<PhaseFindings>,
+    pub figures: Vec<Figure>,
+    pub run_rows: Vec<RunRow>,
+    pub week_rows: Vec<WeekRow>,
+    pub quality: Quality,
+    pub version: &'static str,
+    /// Files read: activities and skipped files.
+    pub files: usize,
+}
+
+/// One phase's findings: one card per rule.
+#[derive(Clone, Debug)]
+pub struct PhaseFindings {
+    pub title: &'static str,
+    pub blurb: &'static str,
+    pub cards: Vec<Card>,
+}
+
+/// One rule and every time it fired, most severe first.
+#[derive(Clone, Debug)]
+pub struct Card {
+    /// The most severe occurrence's severity word (`high`, `moderate`, `info`): also the class.
+    pub severity: &'static str,
+    pub code: &'static str,
+    /// `3 times`, or empty for one.
+    pub times: String,
+    pub occurrences: Vec<Occurrence>,
+    pub evidence: &'static str,
+    pub advice: &'static str,
+}
+
+/// One time a rule fired.
+#[derive(Clone, Debug)]
+pub struct Occurrence {
+    /// The day, else the week.
+    pub when: String,
+    pub message: String,
+    /// The value against its threshold, with the severity when the card holds several.
+    pub detail: String,
+}
+
+/// One chart with its heading and caption.
+#[derive(Clone, Debug)]
+pub struct Figure {
+    pub id: &'static str,
+    pub title: String,
+    /// The chart's SVG, from [`chart_svgs`] (markup: plotters escapes the text it writes).
+    pub svg: String,
+    pub caption: String,
+}
+
+/// One row of the runs table, every cell formatted.
+#[derive(Clone, Debug)]
+pub struct RunRow {
+    pub start: String,
+    pub km: String,
+    pub time: String,
+    pub pace: String,
+    pub cadence: String,
+    pub ascent: String,
+    pub descent: String,
+    pub steep_descent: String,
+    pub heart_rate: String,
+    pub hard: String,
+    pub source: String,
+}
+
+/// One row of the weeks table, every cell formatted.
+#[derive(Clone, Debug)]
+pub struct WeekRow {
+    /// The week label, with ` (partial)` for a week the data covers only in part.
+    pub week: String,
+    pub from: String,
+    pub run_km: String,
+    pub runs: String,
+    pub long_run: String,
+    pub change: String,
+    pub descent: String,
+    pub downhill: String,
+    pub hard: String,
+    pub strength: String,
+    pub acwr: String,
+    pub monotony: String,
+}
+
+/// The data-quality list.
+#[derive(Clone, Debug)]
+pub struct Quality {
+    /// `rule: count; …` over the counted runs.
+    pub cadence_rules: String,
+    /// `method: count; …` over the counted runs.
+    pub elevation: String,
+    pub hr_max: HrMax,
+    /// (duplicate's source, kept activity's source).
+    pub duplicates: Vec<(String, String)>,
+    /// (source, its warnings joined by `; `).
+    pub warned: Vec<(String, String)>,
+    /// (source, reason).
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Where the HRmax for hard sessions came from, with its value in bpm.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HrMax {
+    Configured(String),
+    Estimated(String),
+    /// No heart rate: hard sessions judged by pace.
+    Missing,
+}
+
+/// `–` for a missing or non-finite value, else the value with `decimals` decimals.
+fn opt(v: Option<f64>, decimals: usize) -> String {
+    v.filter(|v| v.is_finite())
+        .map_or("–".into(), |v| format!("{v:.decimals$}"))
+}
+
+impl Page {
+    /// What the page shows for `a`; `athlete` may be empty.
+    pub fn new(a: &Analysis, athlete: &str) -> Page {
+        let title = if athlete.is_empty() {
+            "Knee-risk report".to_string()
+        } else {
+            format!("Knee-risk report: {}", sanitise(athlete))
+        };
+        let span = match (a.weeks.first(), a.weeks.last()) {
+            (Some(f), Some(l)) => format!("{} to {}", f.start, l.start + chrono::Days::new(6)),
+            _ => "no runs".into(),
+        };
+        let count = |s: Severity| a.findings.iter().filter(|f| f.severity == s).count();
+        Page {
+            title,
+            span,
+            runs: a.runs().count(),
+            run_km: format!("{:.1}", a.run_km()),
+            weeks: a.weeks.len(),
+            counts: [Severity::High, Severity::Moderate, Severity::Info]
+                .into_iter()
+                .map(|s| (count(s), s.word()))
+                .collect(),
+            phases: phases(&a.findings),
+            figures: figures(a),
+            run_rows: a.runs().map(run_row).collect(),
+            week_rows: a.weeks.iter().map(week_row).collect(),
+            quality: quality(a),
+            version: env!("CARGO_PKG_VERSION"),
+            files: a.activities.len() + a.skipped.len(),
+        }
+    }
+}
+
+fn phases(findings: &[Finding]) -> Vec<PhaseFindings> {
+    let mut out = Vec::new();
+    for phase in [Phase::Prime, Phase::Perform, Phase::Restore] {
+        // One card per code: its occurrences listed, most severe codes first.
+        let mut codes: Vec<(Rule, Vec<&Finding>)> = Vec::new();
+        for f in findings.iter().filter(|f| f.phase == phase) {
+            match codes.iter_mut().find(|(c, _)| *c == f.code) {
+                Some((_, list)) => list.push(f),
+                None => codes.push((f.code, vec![f])),
+            }
+        }
+        if codes.is_empty() {
+            continue;
+        }
+        let top = |list: &[&Finding]| list.iter().map(|f| f.severity).max();
+        codes.sort_by(|x, y| {
+            top(&y.1)
+                .cmp(&top(&x.1))
+                .then(x.1[0].date.cmp(&y.1[0].date))
+        });
+        let blurb = match phase {
+            Phase::Prime => "preparing before impact",
+            Phase::Perform => "how the runs are done and dosed",
+            Phase::Restore => "recovery between loads",
+        };
+        let cards = codes
+            .into_iter()
+            .map(|(code, mut list)| {
+                list.sort_by(|x, y| y.severity.cmp(&x.severity).then(x.date.cmp(&y.date)));
+                let mixed = list.iter().any(|g| g.severity != list[0].severity);
+                Card {
+                    severity: top(&list).unwrap_or(Severity::Info).word(),
+                    code: code.code(),
+                    times: if list.len() == 1 {
+                        String::new()
+                    } else {
+                        format!("{} times", list.len())
+                    },
+                    occurrences: list.iter().map(|f| occurrence(f, mixed)).collect(),
+                    evidence: list[0].evidence,
+                    advice: code.info().advice,
+                }
+            })
+            .collect();
+        out.push(PhaseFindings {
+            title: phase.title(),
+            blurb,
+            cards,
+        });
+    }
+    out
+}
+
+fn occurrence(f: &Finding, mixed: bool) -> Occurrence {
+    let when = f
+        .date
+        .map(|d| d.to_string())
+        .or_else(|| f.week.clone())
+        .unwrap_or_default();
+    let severity = if mixed {
+        format!("; {}", f.severity.word())
+    } else {
+        String::new()
+    };
+    Occurrence {
+        when: sanitise(&when),
+        message: sanitise(&f.message),
+        detail: format!("{}{severity}", sanitise(&value_words(f))),
+    }
+}
+
+/// The six charts with their headings and captions; the numbers in the captions are the
+/// thresholds and windows in force.
+fn figures(a: &Analysis) -> Vec<Figure> {
+    let t = &a.thresholds;
+    let svgs = chart_svgs(a);
+    let figure = |svg_id: &str, id, title: &str, caption: String| Figure {
+        id,
+        title: title.to_string(),
+        svg: svgs
+            .iter()
+            .find(|(i, _)| *i == svg_id)
+            .map(|(_, svg)| svg.clone())
+            .unwrap_or_default(),
+        caption,
+    };
+    vec![
+        figure(
+            "weekly-km",
+            "chart-weekly",
+            "Weekly running distance",
+            "Bars: running km per week, with the change from the week before above each bar; \
+             the mark on each bar is the week's long run. Lighter bars are weeks the data covers \
+             only in part."
+                .into(),
+        ),
+        figure(
+            "load",
+            "chart-load",
+            "Acute and chronic load",
+            format!(
+                "{}-day (acute) and {}-day (chronic) exponentially weighted daily km, and their \
+                 ratio. The ratio is shown as context only: it comes from team sports and did not \
+                 predict injury in a large running cohort.",
+                number(ACUTE_DAYS),
+                number(CHRONIC_DAYS)
+            ),
+        ),
+        figure(
+            "cadence",
+            "chart-cadence",
+            "Cadence per run",
+            format!(
+                "Each run's median step rate (steps per minute) with its 10th–90th percentile \
+                 range; the line marks {} spm.",
+                number(t.low_cadence_spm)
+            ),
+        ),
+        figure(
+            "cadence-distribution",
+            "chart-cadence-distribution",
+            "Cadence distribution",
+            "Minutes of running by each run's median cadence.".into(),
+        ),
+        figure(
+            "descent",
+            "chart-descent",
+            "Descent per week",
+            format!(
+                "Metres of descent per week (bars) and kilometres run on grades of −{} % or \
+                 steeper (line).",
+                number(-DOWNHILL_GRADE * 100.0)
+            ),
+        ),
+        figure(
+            "long-runs",
+            "chart-long-runs",
+            &format!("Each run against the longest of the previous {SPIKE_LOOKBACK_DAYS} days"),
+            format!(
+                "Dots: each run's distance; marks: {} of the longest run in the \
+                 {SPIKE_LOOKBACK_DAYS} days before it. Runs above their mark are highlighted.",
+                ratio_pct(t.single_run_spike_ratio)
+            ),
+        ),
+    ]
+}
+
+fn run_row(r: &ActivitySummary) -> RunRow {
+    let m = r.metrics.as_ref();
+    RunRow {
+        start: r.start_local.format("%Y-%m-%d %H:%M").to_string(),
+        km: format!("{:.2}", r.distance_m / 1000.0),
+        time: hms(r.duration_s),
+        pace: m
+            .and_then(|m| m.mean_pace_s_per_km)
+            .map_or("–".into(), pace),
+        cadence: opt(r.cadence_spm, 0),
+        ascent: opt(r.ascent_m, 0),
+        descent: opt(r.descent_m, 0),
+        steep_descent: opt(
+            m.and_then(|m| m.grade.as_ref()).map(|g| g.descent_steep_m),
+            0,
+        ),
+        heart_rate: opt(m.and_then(|m| m.heart_rate.as_ref()).map(|x| x.mean_bpm), 0),
+        hard: match &r.hard {
+            Some(x) if x.hard => format!("yes ({})", x.basis),
+            Some(_) => "no".into(),
+            None => "–".into(),
+        },
+        source: sanitise(&r.source),
+    }
+}
+
+fn week_row(w: &crate::analysis::Week) -> WeekRow {
+    WeekRow {
+        week: format!("{}{}", w.week, if w.complete { "" } else { " (partial)" }),
+        from: w.start.to_string(),
+        run_km: format!("{:.1}", w.run_km),
+        runs: w.runs.to_string(),
+        long_run: format!("{:.1}", w.long_run_km),
+        change: w.change_pct.map_or("–".into(), |c| format!("{c:+.0} %")),
+        descent: format!("{:.0}", w.descent_m),
+        downhill: format!("{:.2}", w.downhill_km),
+        hard: w.hard_sessions.to_string(),
+        strength: w.strength_sessions.to_string(),
+        acwr: opt(w.acwr, 2),
+        monotony: opt(w.monotony, 1),
+    }
+}
+
+fn quality(a: &Analysis) -> Quality {
+    let mut rules: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut elevation: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in a.runs() {
+        *rules.entry(r.cadence_rule.as_str()).or_default() += 1;
+        *elevation
+            .entry(match r.elevation_method {
+                ElevationMethod::Device => "device totals (barometric)",
+                ElevationMethod::Smoothed => "smoothed samples, 3 m hysteresis",
+                ElevationMethod::None => "no elevation",
+            })
+            .or_default() += 1;
+    }
+    let list = |m: &BTreeMap<&str, usize>| {
+        m.iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let hr_max = match (a.hr_max_bpm, a.hr_max_source) {
+        (Some(hr), Some("config")) => HrMax::Configured(format!("{hr:.0}")),
+        (Some(hr), _) => HrMax::Estimated(format!("{hr:.0}")),
+        _ => HrMax::Missing,
+    };
+    let duplicates = a
+        .activities
+        .iter()
+        .filter(|x| x.duplicate_of.is_some())
+        .map(|d| {
+            let kept = a
+                .activities
+                .iter()
+                .find(|x| Some(&x.id) == d.duplicate_of.as_ref())
+                .map_or("?", |x| x.source.as_str());
+            (sanitise(&d.source), sanitise(kept))
+        })
+        .collect();
+    let warned = a
+        .activities
+        .iter()
+        .filter(|x| !x.warnings.is_empty())
+        .map(|w| (sanitise(&w.source), sanitise(&w.warnings.join("; "))))
+        .collect();
+    let skipped = a
+        .skipped
+        .iter()
+        .map(|s| (sanitise(&s.source), sanitise(&s.reason.to_string())))
+        .collect();
+    Quality {
+        cadence_rules: sanitise(&list(&rules)),
+        elevation: list(&elevation),
+        hr_max,
+        duplicates,
+        warned,
+        skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{analyse, Settings, WeekStart};
+
+    fn empty() -> Analysis {
+        analyse(
+            &[],
+            Vec::new(),
+            &Settings::new(chrono_tz::UTC, WeekStart::Mon),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn an_empty_analysis_shows_its_absence() {
+        let a = empty();
+        let p = Page::new(&a, "");
+        assert_eq!(p.title, "Knee-risk report");
+        assert_eq!(p.span, "no runs");
+        assert_eq!((p.runs, p.run_km.as_str(), p.weeks), (0, "0.0", 0));
+        assert_eq!(p.counts, [(0, "high"), (0, "moderate"), (0, "info")]);
+        assert!(p.phases.is_empty() && p.run_rows.is_empty() && p.week_rows.is_empty());
+        assert_eq!(p.quality.hr_max, HrMax::Missing);
+        let ids: Vec<&str> = p.figures.iter().map(|f| f.id).collect();
+        assert_eq!(
+            ids,
+            [
+                "chart-weekly",
+                "chart-load",
+                "chart-cadence",
+                "chart-cadence-distribution",
+                "chart-descent",
+                "chart-long-runs"
+            ]
+        );
+        assert!(p.figures.iter().all(|f| f.svg.contains(">no data</text>")));
+        let page = render(&a, "");
+        for text in [
+            "<p>No pattern in this block crossed a threshold.</p>",
+            "<p>No runs.</p>",
+            "<li>Duplicates merged: 0</li>",
+            "<li>Files skipped: 0</li>",
+            "<footer>Made by patella ",
+        ] {
+            assert!(page.contains(text), "{text}");
+        }
+        assert!(page.starts_with("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">"));
+        assert!(page.ends_with("</main></body></html>\n"));
+    }
+
+    #[test]
+    fn the_athlete_is_escaped_and_cleaned() {
+        let page = render(&empty(), "<b>Ada</b> & \u{1b}[31m");
+        assert!(page.contains("<h1>Knee-risk report: &lt;b&gt;Ada&lt;/b&gt; &amp; ?[31m</h1>"));
+        assert!(!page.contains("<b>Ada"));
+    }
+}

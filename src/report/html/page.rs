@@ -1,0 +1,250 @@
+//! The page's template (maud: compiled with the crate, every string spliced in escaped).
+
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+
+use super::{Card, Figure, HrMax, Page, PhaseFindings, Quality, RunRow, WeekRow};
+
+/// The page's only style sheet, inline.
+const CSS: &str = r#"
+:root { --ink: #1d2430; --muted: #5b6473; --line: #d9dee6; --bg: #f6f7f9;
+        --high: #b3261e; --moderate: #b86e00; --info: #2f5d9b; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+       color: var(--ink); background: var(--bg); }
+main { max-width: 1000px; margin: 0 auto; padding: 24px 16px 48px; }
+h1 { font-size: 26px; margin: 0 0 4px; }
+h2 { font-size: 20px; margin: 36px 0 12px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 16px; margin: 20px 0 6px; }
+.sub { color: var(--muted); margin: 0 0 16px; }
+.counts { display: flex; gap: 12px; flex-wrap: wrap; margin: 12px 0; }
+.count { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 8px 14px; }
+.count b { font-size: 20px; margin-right: 6px; }
+.finding { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--info);
+           border-radius: 6px; padding: 10px 14px; margin: 10px 0; }
+.finding.high { border-left-color: var(--high); }
+.finding.moderate { border-left-color: var(--moderate); }
+.badge { display: inline-block; font-size: 12px; font-weight: 600; text-transform: uppercase;
+         letter-spacing: .04em; padding: 1px 8px; border-radius: 10px; color: #fff;
+         background: var(--info); margin-right: 8px; }
+.badge.high { background: var(--high); } .badge.moderate { background: var(--moderate); }
+.code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
+.when { color: var(--muted); margin-left: 8px; }
+.finding p { margin: 6px 0 0; }
+.finding ul { margin: 6px 0 0; padding-left: 18px; }
+.finding li { margin: 3px 0; }
+.meta { color: var(--muted); font-size: 13px; }
+.todo { font-weight: 600; }
+figure { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 12px 0;
+         padding: 10px; }
+figure svg { display: block; width: 100%; height: auto; }
+figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
+table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
+th { background: #eef1f5; position: sticky; top: 0; }
+td.l, th.l { text-align: left; }
+.scroll { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
+ul { margin: 6px 0; }
+footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
+"#;
+
+/// What a runner should see a clinician for rather than read a report.
+const SEE_A_CLINICIAN: [&str; 6] = [
+    "pain that grows more frequent or more intense",
+    "pain that changes the way you run or walk",
+    "pain on stairs or when sitting",
+    "swelling",
+    "a knee that catches, or that you do not trust with load",
+    "symptoms that do not settle after backing off",
+];
+
+/// The whole page, ending with a newline.
+pub(super) fn render(p: &Page) -> String {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (p.title) " — patella" }
+                // A constant of this file: markup, not text.
+                style { (PreEscaped(CSS)) }
+            }
+            body {
+                main {
+                    h1 { (p.title) }
+                    p class="sub" {
+                        "Training block " (p.span) ": " b { (p.runs) } " runs, " b { (p.run_km) }
+                        " km over " (p.weeks) " weeks."
+                    }
+                    div class="counts" {
+                        @for (n, word) in &p.counts {
+                            div class="count" { b { (n) } (word) }
+                        }
+                    }
+                    p class="meta" {
+                        "patella reads training-load signals from your own files; it does not \
+                         diagnose. Each finding says how strong its evidence is."
+                    }
+                    (findings(&p.phases))
+                    h2 id="charts" { "Charts" }
+                    @for f in &p.figures { (figure(f)) }
+                    (runs(&p.run_rows))
+                    (weeks(&p.week_rows))
+                    (quality(&p.quality))
+                    h2 id="clinician" { "When to see a clinician rather than a tool" }
+                    ul { @for sign in SEE_A_CLINICIAN { li { (sign) } } }
+                    footer {
+                        "Made by patella " (p.version) " from " (p.files) " files; thresholds as \
+                         listed in the JSON output (" code { "--json" } ")."
+                    }
+                }
+            }
+        }
+    };
+    let mut out = page.into_string();
+    out.push('\n');
+    out
+}
+
+fn findings(phases: &[PhaseFindings]) -> Markup {
+    html! {
+        h2 id="findings" { "Findings" }
+        @if phases.is_empty() {
+            p { "No pattern in this block crossed a threshold." }
+        }
+        @for phase in phases {
+            h3 { (phase.title) " " span class="meta" { "— " (phase.blurb) } }
+            @for card in &phase.cards { (finding(card)) }
+        }
+    }
+}
+
+fn finding(c: &Card) -> Markup {
+    html! {
+        div class={ "finding " (c.severity) } {
+            span class={ "badge " (c.severity) } { (c.severity) }
+            span class="code" { (c.code) }
+            span class="when" { (c.times) }
+            ul {
+                @for o in &c.occurrences {
+                    li { b { (o.when) } " " (o.message) " " span class="meta" { "(" (o.detail) ")" } }
+                }
+            }
+            p class="meta" { "Evidence: " (c.evidence) "." }
+            p class="todo" { (c.advice) }
+        }
+    }
+}
+
+fn figure(f: &Figure) -> Markup {
+    html! {
+        figure id=(f.id) class="chart" {
+            h3 { (f.title) }
+            // The chart's SVG is markup already: plotters escapes the text it writes and the
+            // charts escape their own attributes.
+            (PreEscaped(&f.svg))
+            figcaption { (f.caption) }
+        }
+    }
+}
+
+fn runs(rows: &[RunRow]) -> Markup {
+    html! {
+        h2 id="runs" { "Runs" }
+        @if rows.is_empty() {
+            p { "No runs." }
+        } @else {
+            div class="scroll" {
+                table {
+                    thead {
+                        tr {
+                            th class="l" { "date" } th { "km" } th { "time" } th { "pace" }
+                            th { "cadence (spm)" } th { "ascent (m)" } th { "descent (m)" }
+                            th { "steep descent (m)" } th { "HR (bpm)" } th { "hard" }
+                            th class="l" { "source" }
+                        }
+                    }
+                    tbody {
+                        @for r in rows {
+                            tr {
+                                td class="l" { (r.start) } td { (r.km) } td { (r.time) }
+                                td { (r.pace) } td { (r.cadence) } td { (r.ascent) }
+                                td { (r.descent) } td { (r.steep_descent) } td { (r.heart_rate) }
+                                td { (r.hard) } td class="l" { (r.source) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn weeks(rows: &[WeekRow]) -> Markup {
+    html! {
+        h2 id="weeks" { "Weeks" }
+        div class="scroll" {
+            table {
+                thead {
+                    tr {
+                        th class="l" { "week" } th class="l" { "from" } th { "run km" }
+                        th { "runs" } th { "long run (km)" } th { "change" } th { "descent (m)" }
+                        th { "downhill km" } th { "hard" } th { "strength" }
+                        th { "acute:chronic" } th { "monotony" }
+                    }
+                }
+                tbody {
+                    @for w in rows {
+                        tr {
+                            td class="l" { (w.week) } td class="l" { (w.from) } td { (w.run_km) }
+                            td { (w.runs) } td { (w.long_run) } td { (w.change) }
+                            td { (w.descent) } td { (w.downhill) } td { (w.hard) }
+                            td { (w.strength) } td { (w.acwr) } td { (w.monotony) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn quality(q: &Quality) -> Markup {
+    html! {
+        h2 id="quality" { "Data quality" }
+        ul {
+            li { "Cadence rules applied: " (q.cadence_rules) }
+            li { "Elevation methods: " (q.elevation) }
+            li {
+                @match &q.hr_max {
+                    HrMax::Configured(bpm) => { "HRmax " (bpm) " bpm, from your configuration." }
+                    HrMax::Estimated(bpm) => {
+                        "HRmax " (bpm) " bpm, estimated as the 99th percentile of your own \
+                         heart-rate samples; set " code { "hr_max_bpm" } " in a "
+                        code { "--config" } " file if you know yours."
+                    }
+                    HrMax::Missing => {
+                        "No heart rate: hard sessions judged by pace against your own runs."
+                    }
+                }
+            }
+            li {
+                "Duplicates merged: " (q.duplicates.len())
+                @if !q.duplicates.is_empty() {
+                    ul { @for (dup, kept) in &q.duplicates { li { (dup) " repeats " (kept) } } }
+                }
+            }
+            @if !q.warned.is_empty() {
+                li {
+                    "Read with warnings:"
+                    ul { @for (source, w) in &q.warned { li { (source) ": " (w) } } }
+                }
+            }
+            li {
+                "Files skipped: " (q.skipped.len())
+                @if !q.skipped.is_empty() {
+                    ul { @for (source, reason) in &q.skipped { li { (source) ": " (reason) } } }
+                }
+            }
+        }
+    }
+}
