@@ -1,0 +1,41 @@
+//! A thresholds file (`--config`): parsed, and when it parses, the demo block analysed with
+//! those thresholds. Nothing may panic, whatever numbers the file holds.
+#![no_main]
+
+use std::path::PathBuf;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use patella::analysis::{analyse, Settings, WeekStart};
+use patella::model::Activity;
+
+/// `fixtures/demo`, read once.
+fn demo() -> &'static [Activity] {
+    static DEMO: OnceLock<Vec<Activity>> = OnceLock::new();
+    DEMO.get_or_init(|| {
+        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/demo"));
+        let loaded = patella::ingest::load(&[dir], &patella::ingest::Limits::default());
+        assert!(
+            !loaded.activities.is_empty(),
+            "fixtures/demo gave no activity: {:?}",
+            loaded.skipped
+        );
+        loaded.activities
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let activities = demo();
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    let Ok(cfg) = patella::cli::parse_config(text, "fuzz.toml") else {
+        return;
+    };
+    let settings = Settings {
+        tz: chrono_tz::UTC,
+        week_start: WeekStart::Mon,
+        thresholds: cfg.thresholds,
+    };
+    let _ = analyse(activities, Vec::new(), &settings);
+});
