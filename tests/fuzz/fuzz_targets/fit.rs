@@ -4,6 +4,7 @@
 #![no_main]
 
 use std::cell::Cell;
+use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
@@ -81,17 +82,18 @@ fn close_opt(a: Option<f64>, b: Option<f64>) -> bool {
     }
 }
 
-/// Every difference between the reference's activities (`want`) and patella's (`got`).
-fn differences(want: &[Activity], got: &[Activity]) -> Vec<String> {
+/// Every difference between the reference's activities (`want`) and patella's (`got`), as
+/// (field, detail).
+fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, String)> {
     let mut out = Vec::new();
     if want.len() != got.len() {
-        out.push(format!("activities: {} vs {}", want.len(), got.len()));
+        out.push(("activities", format!("{} vs {}", want.len(), got.len())));
         return out;
     }
     for (i, (w, g)) in want.iter().zip(got).enumerate() {
-        let mut diff = |name: &str, same: bool, detail: String| {
+        let mut diff = |name: &'static str, same: bool, detail: String| {
             if !same {
-                out.push(format!("activity {i}: {name}: {detail} (fitparser vs fitdecode)"));
+                out.push((name, format!("activity {i}: {detail} (fitparser vs fitdecode)")));
             }
         };
         diff("session", w.session == g.session, format!("{} vs {}", w.session, g.session));
@@ -140,6 +142,68 @@ fn differences(want: &[Activity], got: &[Activity]) -> Vec<String> {
     out
 }
 
+/// fitparser quirk: a `record` holding both a field and the field that expands into it as a
+/// component (`altitude` → `enhanced_altitude`, `speed` → `enhanced_speed`,
+/// `compressed_speed_distance` → `speed` and `distance`) gets that name twice, once from the field
+/// and once from the expansion, in the iteration order of a `HashMap` with a random seed; the
+/// reference reader takes the first. Where the two values differ, its column changes from one
+/// process to the next (the same file gave either value in 12 runs), so no decoder can match it;
+/// fitdecode takes the field itself. The names given twice with different values in some record,
+/// from a second fitparser pass (run only once a difference is seen).
+fn names_given_twice(data: &[u8]) -> Option<HashSet<String>> {
+    use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
+    use fitparser::profile::MesgNum;
+    IN_ORACLE.with(|f| f.set(true));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        // As ingest::fit decodes.
+        let mut processor = FitStreamProcessor::new();
+        processor.add_option(DecodeOption::SkipHeaderCrcValidation);
+        processor.add_option(DecodeOption::SkipDataCrcValidation);
+        processor.add_option(DecodeOption::KeepCompositeFields);
+        let mut twice = HashSet::new();
+        let mut rest = data;
+        while !rest.is_empty() {
+            let Ok((next, obj)) = processor.deserialize_next(rest) else {
+                break;
+            };
+            match obj {
+                FitObject::Crc(_) => processor.reset(),
+                FitObject::DataMessage(msg) => {
+                    let Ok(rec) = processor.decode_message(msg) else {
+                        break;
+                    };
+                    if rec.kind() == MesgNum::Record {
+                        let fields = rec.fields();
+                        for (i, a) in fields.iter().enumerate() {
+                            if fields[i + 1..]
+                                .iter()
+                                .any(|b| b.name() == a.name() && b.value() != a.value())
+                            {
+                                twice.insert(a.name().to_string());
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            rest = next;
+        }
+        twice
+    }));
+    IN_ORACLE.with(|f| f.set(false));
+    result.ok()
+}
+
+/// The record fields a sample column is read from (ingest::fit's `first_num` lists).
+fn sources(column: &str) -> &'static [&'static str] {
+    match column {
+        "elevation_m" => &["enhanced_altitude", "altitude"],
+        "speed_m_s" => &["enhanced_speed", "speed"],
+        "distance_m" => &["distance"],
+        _ => &[],
+    }
+}
+
 fuzz_target!(|data: &[u8]| {
     install_hook();
     let got = fitdecode::read(data, "fuzz.fit");
@@ -147,7 +211,12 @@ fuzz_target!(|data: &[u8]| {
         common::analyse_each(activities);
     }
     if let (Some(Ok(want)), Ok(got)) = (reference(data), &got) {
-        let d = differences(&want, got);
-        assert!(d.is_empty(), "fitdecode differs from fitparser:\n{}", d.join("\n"));
+        let mut d = differences(&want, got);
+        if !d.is_empty() {
+            let twice = names_given_twice(data).unwrap_or_default();
+            d.retain(|(field, _)| !sources(field).iter().any(|n| twice.contains(*n)));
+        }
+        let lines: Vec<String> = d.iter().map(|(f, detail)| format!("{f}: {detail}")).collect();
+        assert!(d.is_empty(), "fitdecode differs from fitparser:\n{}", lines.join("\n"));
     }
 });
