@@ -389,6 +389,7 @@ fn bits(v: u64, from: u32, n: u32) -> u64 {
 
 #[derive(Clone, Copy, Debug)]
 struct FieldDef {
+    number: u8,
     size: u8,
     base: Base,
     /// Offset of the field in the message body (after the header byte).
@@ -412,8 +413,10 @@ struct Definition {
     fields_size: usize,
     /// Bytes of the developer fields as declared.
     dev_size: usize,
-    /// Field number → index + 1 in `fields` (0: not in this definition).
+    /// Field number → index + 1 in `fields` of its last definition (0: not in this definition).
     by_number: [u8; 256],
+    /// Whether some field number is defined more than once.
+    duplicates: bool,
     /// `dev` resolved against the developer field descriptions of generation `dev_generation`.
     dev_resolved: Vec<Option<Resolved>>,
     dev_generation: u64,
@@ -440,33 +443,50 @@ impl Definition {
             fields_size: 0,
             dev_size: 0,
             by_number: [0; 256],
+            duplicates: false,
             dev_resolved: Vec::new(),
             dev_generation: u64::MAX,
         }
     }
 
+    /// The field that fitparser holds for `number`, and its value: the last definition of the
+    /// number, or, when that one is invalid and the number is defined more than once, the last
+    /// valid one (fitparser only stores valid values, each over the one before).
     #[inline]
-    fn raw(&self, body: &[u8], number: u8) -> Raw {
-        let i = self.by_number[number as usize];
-        if i == 0 {
-            return ABSENT;
-        }
-        let f = self.fields[i as usize - 1];
-        let at = f.at as usize;
-        read_raw(
-            body.get(at..).unwrap_or(&[]),
-            f.base,
-            f.size as usize,
-            self.big,
-        )
-    }
-
-    fn field_bytes<'a>(&self, body: &'a [u8], number: u8) -> Option<(&'a [u8], FieldDef)> {
+    fn pick(&self, body: &[u8], number: u8) -> Option<(FieldDef, Raw)> {
         let i = self.by_number[number as usize];
         if i == 0 {
             return None;
         }
+        let read = |f: &FieldDef| {
+            read_raw(
+                body.get(f.at as usize..).unwrap_or(&[]),
+                f.base,
+                f.size as usize,
+                self.big,
+            )
+        };
         let f = self.fields[i as usize - 1];
+        let raw = read(&f);
+        if raw.present || !self.duplicates {
+            return Some((f, raw));
+        }
+        self.fields[..i as usize - 1]
+            .iter()
+            .rev()
+            .filter(|g| g.number == number)
+            .map(|g| (*g, read(g)))
+            .find(|(_, r)| r.present)
+            .or(Some((f, raw)))
+    }
+
+    #[inline]
+    fn raw(&self, body: &[u8], number: u8) -> Raw {
+        self.pick(body, number).map_or(ABSENT, |(_, r)| r)
+    }
+
+    fn field_bytes<'a>(&self, body: &'a [u8], number: u8) -> Option<(&'a [u8], FieldDef)> {
+        let (f, _) = self.pick(body, number)?;
         Some((body.get(f.at as usize..)?, f))
     }
 }
@@ -797,6 +817,7 @@ impl Decoder {
         def.fields.clear();
         def.dev.clear();
         def.by_number = [0; 256];
+        def.duplicates = false;
         def.dev_generation = u64::MAX;
         def.dev_resolved.clear();
         let mut at = 0usize;
@@ -806,10 +827,12 @@ impl Decoder {
                 base = Base::Byte;
             }
             def.fields.push(FieldDef {
+                number: f[0],
                 size: f[1],
                 base,
                 at: at as u16,
             });
+            def.duplicates |= def.by_number[f[0] as usize] != 0;
             def.by_number[f[0] as usize] = (i + 1) as u8;
             at += f[1] as usize;
         }
@@ -1128,10 +1151,7 @@ impl Decoder {
     fn field_description(&mut self, body: &[u8], def: &Definition) -> Result<(), String> {
         let err = |m: &str| format!("value error: {m}");
         let raw = |n: u8| def.raw(body, n);
-        let is_type = |n: u8, base: Base| {
-            def.by_number[n as usize] != 0
-                && def.fields[def.by_number[n as usize] as usize - 1].base == base
-        };
+        let is_type = |n: u8, base: Base| def.pick(body, n).is_some_and(|(f, _)| f.base == base);
         let u8_of = |n: u8, name: &str| -> Result<u8, String> {
             let r = raw(n);
             if !r.present {
@@ -1955,6 +1975,33 @@ mod unit_tests {
                 fit::check_crcs(&bytes[..bytes.len() - 3])
             );
         }
+    }
+
+    #[test]
+    fn field_defined_twice_keeps_the_last_valid_value() {
+        // Found by cargo-fuzz: a record definition that defines position_lat three times and
+        // position_long twice, the later definitions empty. fitparser stores only valid values,
+        // each over the one before, so the 4-byte definitions give the position. (Its distance
+        // comes twice, from the field and from compressed_speed_distance, in random order: not
+        // compared with fitparser here.)
+        let bytes = include_bytes!("../../fixtures/fuzz/fit-field-defined-twice.fit");
+        let a = &read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(a.samples.lat_deg[0], 0.0);
+        assert_eq!(a.samples.lon_deg[0], 19.478759765625);
+    }
+
+    #[test]
+    fn enhanced_altitude_field_wins_over_altitude_component() {
+        // Found by cargo-fuzz: a record with `enhanced_altitude` and, after it, a 1-byte
+        // `altitude`. fitparser names both the field and altitude's component
+        // `enhanced_altitude`, in random order; the field itself is taken here.
+        let a = &read(
+            include_bytes!("../../fixtures/fuzz/fit-altitude-after-enhanced-altitude.fit"),
+            "fuzz",
+        )
+        .unwrap()[0];
+        assert_eq!(a.samples.len(), 1);
+        assert_eq!(a.samples.elevation_m[0], 2_097_152_000.0 / 5.0 - 500.0);
     }
 
     #[test]
