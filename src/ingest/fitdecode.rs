@@ -1047,7 +1047,8 @@ impl Decoder {
             def.field_bytes(body, 8).and_then(|(d, f)| {
                 let elem_ok = |i: usize| match f.base {
                     Base::Byte => d.get(i).map(|b| *b as u16),
-                    Base::U8 => d.get(i).filter(|b| **b != 0xFF).map(|b| *b as u16),
+                    // Other base type bytes are read as uint8 (fitparser's `Value::UInt8`).
+                    Base::U8 | Base::Unknown => d.get(i).filter(|b| **b != 0xFF).map(|b| *b as u16),
                     _ => None,
                 };
                 if (f.size as usize) < 3 {
@@ -1988,6 +1989,18 @@ mod unit_tests {
         let a = &read(bytes, "fuzz").unwrap()[0];
         assert_eq!(a.samples.lat_deg[0], 0.0);
         assert_eq!(a.samples.lon_deg[0], 19.478759765625);
+    }
+
+    #[test]
+    fn compressed_speed_distance_of_an_unknown_base_type_is_read_as_bytes() {
+        // Found by cargo-fuzz: `compressed_speed_distance` defined with base type 0x11, which
+        // fitparser reads as uint8 elements and expands all the same (7/16 m here).
+        let bytes =
+            include_bytes!("../../fixtures/fuzz/fit-compressed-speed-distance-unknown-base.fit");
+        let a = &read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(a.samples.distance_m[0], 0.4375);
+        let want = &fit::read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(want.samples.distance_m[0], 0.4375);
     }
 
     #[test]
