@@ -93,11 +93,22 @@ fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, String
     for (i, (w, g)) in want.iter().zip(got).enumerate() {
         let mut diff = |name: &'static str, same: bool, detail: String| {
             if !same {
-                out.push((name, format!("activity {i}: {detail} (fitparser vs fitdecode)")));
+                out.push((
+                    name,
+                    format!("activity {i}: {detail} (fitparser vs fitdecode)"),
+                ));
             }
         };
-        diff("session", w.session == g.session, format!("{} vs {}", w.session, g.session));
-        diff("sport", w.sport == g.sport, format!("{:?} vs {:?}", w.sport, g.sport));
+        diff(
+            "session",
+            w.session == g.session,
+            format!("{} vs {}", w.session, g.session),
+        );
+        diff(
+            "sport",
+            w.sport == g.sport,
+            format!("{:?} vs {:?}", w.sport, g.sport),
+        );
         diff(
             "start_utc",
             w.start_utc == g.start_utc,
@@ -116,7 +127,11 @@ fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, String
         if w.samples.len() == g.samples.len() {
             for ((name, wc), (_, gc)) in w.samples.columns().into_iter().zip(g.samples.columns()) {
                 if wc.len() != gc.len() {
-                    diff(name, false, format!("column length {} vs {}", wc.len(), gc.len()));
+                    diff(
+                        name,
+                        false,
+                        format!("column length {} vs {}", wc.len(), gc.len()),
+                    );
                 } else if let Some(k) = wc.iter().zip(gc).position(|(a, b)| !close(*a, *b)) {
                     diff(name, false, format!("sample {k}: {} vs {}", wc[k], gc[k]));
                 }
@@ -216,7 +231,14 @@ fuzz_target!(|data: &[u8]| {
             let twice = names_given_twice(data).unwrap_or_default();
             d.retain(|(field, _)| !sources(field).iter().any(|n| twice.contains(*n)));
         }
-        let lines: Vec<String> = d.iter().map(|(f, detail)| format!("{f}: {detail}")).collect();
-        assert!(d.is_empty(), "fitdecode differs from fitparser:\n{}", lines.join("\n"));
+        let lines: Vec<String> = d
+            .iter()
+            .map(|(f, detail)| format!("{f}: {detail}"))
+            .collect();
+        assert!(
+            d.is_empty(),
+            "fitdecode differs from fitparser:\n{}",
+            lines.join("\n")
+        );
     }
 });
