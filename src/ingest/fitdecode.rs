@@ -253,7 +253,9 @@ fn string_of(data: &[u8]) -> Option<&str> {
 #[inline]
 fn read_raw(data: &[u8], base: Base, size: usize, big: bool) -> Raw {
     if base == Base::Str {
-        let present = data.get(..size).and_then(string_of).is_some();
+        // fitparser reads a string inside its loop over the field's bytes: one of size 0 is
+        // never read, and absent.
+        let present = size > 0 && data.get(..size).and_then(string_of).is_some();
         return Raw {
             present,
             array: false,
@@ -2001,6 +2003,18 @@ mod unit_tests {
         assert_eq!(a.samples.distance_m[0], 0.4375);
         let want = &fit::read(bytes, "fuzz").unwrap()[0];
         assert_eq!(want.samples.distance_m[0], 0.4375);
+    }
+
+    #[test]
+    fn a_string_field_of_size_zero_is_absent() {
+        // Found by cargo-fuzz: position_lat defined again, later in the same definition, as a
+        // string of 0 bytes. fitparser never reads it, so the first definition's value stays.
+        let bytes = include_bytes!("../../fixtures/fuzz/fit-empty-string-field.fit");
+        let got = read(bytes, "fuzz");
+        assert!(same(&fit::read(bytes, "fuzz"), &got));
+        let a = &got.unwrap()[0];
+        assert_eq!(a.samples.lat_deg[0], -256.0 * 180.0 / 2f64.powi(31));
+        assert_eq!(a.samples.lon_deg[0], 73.0 * 180.0 / 2f64.powi(31));
     }
 
     #[test]
