@@ -8,11 +8,11 @@ use patella::ingest::{read_bytes, Limits};
 fuzz_target!(|data: &[u8]| {
     let loaded = read_bytes("fuzz.zip", data, &Limits::default());
     for s in &loaded.skipped {
+        let reason = s.reason.to_string();
         assert!(
-            !s.reason.is_empty() && !s.reason.contains('\n'),
-            "skip reason of {} is not one non-empty line: {:?}",
+            !reason.trim().is_empty() && !reason.contains('\n'),
+            "skip reason of {} is not one non-empty line: {reason:?}",
             s.source,
-            s.reason
         );
     }
     assert!(loaded.files_seen >= loaded.skipped.len());
