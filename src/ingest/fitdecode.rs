@@ -2018,6 +2018,22 @@ mod unit_tests {
     }
 
     #[test]
+    fn a_string_in_a_session_field_never_read_does_not_stop_decoding() {
+        // Found by cargo-fuzz: the second of two sessions holds a string in field 101, which
+        // fitparser cannot scale, so it stops the whole file there; fitdecode never reads that
+        // field and keeps both sessions.
+        let bytes = include_bytes!("../../fixtures/fuzz/fit-string-in-session-field.fit");
+        assert_eq!(read(bytes, "fuzz").unwrap().len(), 2);
+        let want = fit::read(bytes, "fuzz").unwrap();
+        assert_eq!(want.len(), 1);
+        assert!(
+            want[0].warnings.iter().any(|w| w.contains("cannot convert")),
+            "{:?}",
+            want[0].warnings
+        );
+    }
+
+    #[test]
     fn enhanced_altitude_field_wins_over_altitude_component() {
         // Found by cargo-fuzz: a record with `enhanced_altitude` and, after it, a 1-byte
         // `altitude`. fitparser names both the field and altitude's component

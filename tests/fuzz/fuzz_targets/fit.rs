@@ -209,6 +209,21 @@ fn names_given_twice(data: &[u8]) -> Option<HashSet<String>> {
     result.ok()
 }
 
+/// fitparser quirk: it converts every field of every message, and stops the whole file at a
+/// value it cannot convert (a string where the profile has a scaled number, in a `session`
+/// field patella never reads): the reference reader keeps what came before, with the warning
+/// "fit decode stopped early (value error: cannot convert ...)". fitdecode decodes only the
+/// fields it uses and reads on, so the activities after that message differ by design (the
+/// corpus holds no such file). The comparison is skipped for such a file.
+fn stopped_at_a_value_fitdecode_never_reads(want: &[Activity], got: &[Activity]) -> bool {
+    let quirk = |a: &Activity| {
+        a.warnings
+            .iter()
+            .any(|w| w.contains("(value error: cannot convert"))
+    };
+    want.iter().any(quirk) && !got.iter().any(quirk)
+}
+
 /// The record fields a sample column is read from (ingest::fit's `first_num` lists).
 fn sources(column: &str) -> &'static [&'static str] {
     match column {
@@ -226,6 +241,9 @@ fuzz_target!(|data: &[u8]| {
         common::analyse_each(activities);
     }
     if let (Some(Ok(want)), Ok(got)) = (reference(data), &got) {
+        if stopped_at_a_value_fitdecode_never_reads(&want, got) {
+            return;
+        }
         let mut d = differences(&want, got);
         if !d.is_empty() {
             let twice = names_given_twice(data).unwrap_or_default();
