@@ -2027,7 +2027,10 @@ mod unit_tests {
         let want = fit::read(bytes, "fuzz").unwrap();
         assert_eq!(want.len(), 1);
         assert!(
-            want[0].warnings.iter().any(|w| w.contains("cannot convert")),
+            want[0]
+                .warnings
+                .iter()
+                .any(|w| w.contains("cannot convert")),
             "{:?}",
             want[0].warnings
         );
