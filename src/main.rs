@@ -107,7 +107,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             for s in &result.skipped {
                 eprintln!(
                     "patella: skipped {}",
-                    report::terminal::sanitise(&s.to_string())
+                    report::format::sanitise(&s.to_string())
                 );
             }
             if store.is_some() {
@@ -119,12 +119,13 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
             let found = result.activities.len();
-            if json {
-                emit(&report::json::render(&result))?;
-                emit("\n")?;
+            let ctx = report::RenderContext::new(athlete.as_str());
+            let stdout: &dyn report::Render = if json {
+                &report::json::Json
             } else {
-                emit(&report::terminal::render(&result))?;
-            }
+                &report::terminal::Terminal
+            };
+            emit(&report::render_text(stdout, &result, &ctx)?)?;
             if found == 0 {
                 eprintln!(
                     "patella: no readable activity in {} file(s){}",
@@ -138,7 +139,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
             if let Some(dir) = &out {
-                report::write_report(&result, dir, &athlete)?;
+                report::write_report(&result, dir, &ctx)?;
                 eprintln!("patella: report written to {}", dir.display());
             }
             Ok(ExitCode::SUCCESS)
@@ -173,7 +174,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 opts.out.display()
             );
             let on_note = &mut |line: &str| {
-                eprintln!("patella: {}", report::terminal::sanitise(line));
+                eprintln!("patella: {}", report::format::sanitise(line));
             };
             let store = open_store(store);
             patella::watch::run(&opts, &config.settings, store, &stop, on_note, &mut |a| {

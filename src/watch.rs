@@ -222,7 +222,8 @@ pub struct Options {
 fn publish(folder: &Folder, settings: &Settings, opts: &Options) -> anyhow::Result<Analysis> {
     let (extracts, skipped) = folder.extracted();
     let result = analysis::analyse_extracts(&extracts, skipped, settings)?;
-    crate::report::write_report(&result, &opts.out, &opts.athlete)?;
+    let ctx = crate::report::RenderContext::new(opts.athlete.as_str());
+    crate::report::write_report(&result, &opts.out, &ctx)?;
     Ok(result)
 }
 

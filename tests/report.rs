@@ -636,3 +636,76 @@ fn markup_in_names_never_reaches_the_page_or_a_chart_unescaped() {
         }
     }
 }
+
+#[test]
+fn the_report_folder_is_what_its_renderers_give_and_the_stdout_outputs_are_one_file_each() {
+    use patella::analysis::Thresholds;
+    use patella::report::{self, json::Json, terminal::Terminal, RenderContext, MARKER, REPORT};
+    let analysis = demo_analysis(Thresholds::default());
+    let ctx = RenderContext::new("Ann");
+    let mut given: Vec<(PathBuf, Vec<u8>)> = REPORT
+        .iter()
+        .flat_map(|r| r.render(&analysis, &ctx).unwrap())
+        .map(|a| (PathBuf::from(a.name), a.bytes))
+        .collect();
+    given.sort();
+    let names: Vec<String> = given.iter().map(|(p, _)| p.display().to_string()).collect();
+    for name in [
+        "index.html",
+        "charts/weekly-km.svg",
+        "charts/long-runs.svg",
+        "runs.csv",
+        "weeks.parquet",
+        "findings.parquet",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} in {names:?}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("report");
+    report::write_report(&analysis, &out, &ctx).unwrap();
+    let mut written: Vec<(PathBuf, Vec<u8>)> = snapshot(&out)
+        .into_iter()
+        .filter(|(p, _)| !p.is_dir())
+        .map(|(p, bytes)| (p.strip_prefix(&out).unwrap().to_path_buf(), bytes))
+        .collect();
+    let marker = written
+        .iter()
+        .position(|(p, _)| p == Path::new(MARKER))
+        .expect("marker written");
+    written.remove(marker);
+    assert_eq!(
+        written, given,
+        "the folder holds exactly what the renderers give"
+    );
+    // The page shows the charts it writes beside it.
+    let page = &given
+        .iter()
+        .find(|(p, _)| p == Path::new("index.html"))
+        .unwrap()
+        .1;
+    let page = std::str::from_utf8(page).unwrap();
+    let weekly = &given
+        .iter()
+        .find(|(p, _)| p == Path::new("charts/weekly-km.svg"))
+        .unwrap()
+        .1;
+    assert!(page.contains(std::str::from_utf8(weekly).unwrap().trim()));
+
+    for (renderer, name) in [
+        (&Json as &dyn report::Render, "analysis.json"),
+        (&Terminal, "summary.txt"),
+    ] {
+        let files = renderer.render(&analysis, &ctx).unwrap();
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].name, name);
+        let text = report::render_text(renderer, &analysis, &ctx).unwrap();
+        assert_eq!(text.as_bytes(), files[0].bytes.as_slice());
+    }
+    let doc: Value =
+        serde_json::from_str(&report::render_text(&Json, &analysis, &ctx).unwrap()).unwrap();
+    assert_eq!(doc["schema"], "patella/1");
+    assert_eq!(
+        doc["activities"].as_array().unwrap().len(),
+        analysis.activities.len()
+    );
+}

@@ -6,6 +6,7 @@
 //! file never records stay all-`NaN` (see [`Samples::has`]).
 
 pub mod skip;
+pub mod units;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

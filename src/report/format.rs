@@ -3,10 +3,14 @@
 
 use crate::analysis::{Finding, Unit};
 
-/// Pace as `m:ss/km`.
-pub fn pace(s_per_km: f64) -> String {
-    let s = s_per_km.max(0.0).round() as u64;
-    format!("{}:{:02}/km", s / 60, s % 60)
+pub use crate::model::units::pace;
+
+/// Replaces control characters: escape sequences from a file's strings (names, creators, paths)
+/// must not reach a terminal, and the page and charts show them the same way.
+pub fn sanitise(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect()
 }
 
 /// A duration as `h:mm:ss`.

@@ -9,7 +9,7 @@ use crate::analysis::{ActivitySummary, RunMetrics, Thresholds};
 use crate::model::Skipped;
 use crate::pipeline::Inspection;
 use crate::report::format::pace;
-use crate::report::terminal::sanitise;
+use crate::report::format::sanitise;
 
 #[derive(Serialize)]
 struct Document<'a> {

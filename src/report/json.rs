@@ -5,6 +5,18 @@ use serde::Serialize;
 
 use crate::analysis::{ActivitySummary, Analysis, Day, Finding, Gap, Thresholds, Week};
 use crate::model::Skipped;
+use crate::report::{Artifact, Render, RenderContext};
+
+/// The `--json` document, `analysis.json` (ends with a newline).
+pub struct Json;
+
+impl Render for Json {
+    fn render(&self, analysis: &Analysis, _: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
+        let mut text = render(analysis);
+        text.push('\n');
+        Ok(vec![Artifact::new("analysis.json", text)])
+    }
+}
 
 /// The version of the document's layout; bumped when a field changes meaning or goes away.
 pub const SCHEMA: &str = "patella/1";

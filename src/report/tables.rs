@@ -9,7 +9,6 @@
 //! CSV only ([`Text`]).
 
 use std::io::Write;
-use std::path::Path;
 
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use polars::prelude::{
@@ -19,6 +18,7 @@ use polars::prelude::{
 use serde::{Serialize, Serializer};
 
 use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Week};
+use crate::report::{Artifact, Render, RenderContext};
 
 /// A cell's value as a typed Parquet column.
 pub trait ToColumn {
@@ -421,16 +421,16 @@ pub fn write_csv<T: Serialize>(out: impl Write, columns: &[&str], rows: &[T]) ->
 }
 
 /// The three tables of an analysis, as rows.
-pub struct Tables {
+pub struct Rows {
     pub runs: Vec<RunRow>,
     pub weeks: Vec<WeekRow>,
     pub findings: Vec<FindingRow>,
 }
 
-impl Tables {
+impl Rows {
     /// Counted runs only (duplicates left out), every week, every finding.
-    pub fn of(analysis: &Analysis, athlete: &str) -> Tables {
-        Tables {
+    pub fn of(analysis: &Analysis, athlete: &str) -> Rows {
+        Rows {
             runs: analysis.runs().map(|a| RunRow::of(a, athlete)).collect(),
             weeks: analysis
                 .weeks
@@ -446,26 +446,33 @@ impl Tables {
     }
 }
 
-/// Writes `runs`, `weeks` and `findings` as CSV and Parquet into `dir`.
-pub fn write_all(analysis: &Analysis, dir: &Path, athlete: &str) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let t = Tables::of(analysis, athlete);
-    let create = |name: &str| {
-        std::fs::File::create(dir.join(name))
-            .with_context(|| format!("cannot write {}", dir.join(name).display()))
-    };
-    let csv = |name: &str| create(name).map(std::io::BufWriter::new);
-    write_csv(csv("runs.csv")?, RunRow::COLUMNS, &t.runs)?;
-    write_csv(csv("weeks.csv")?, WeekRow::COLUMNS, &t.weeks)?;
-    write_csv(csv("findings.csv")?, FindingRow::COLUMNS, &t.findings)?;
-    for (name, mut frame) in [
-        ("runs.parquet", RunRow::frame(&t.runs)?),
-        ("weeks.parquet", WeekRow::frame(&t.weeks)?),
-        ("findings.parquet", FindingRow::frame(&t.findings)?),
-    ] {
-        ParquetWriter::new(create(name)?).finish(&mut frame)?;
+/// The tables `runs`, `weeks` and `findings`, each as CSV and as Parquet.
+pub struct Tables;
+
+impl Render for Tables {
+    fn render(&self, analysis: &Analysis, ctx: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
+        fn csv<T: Serialize>(columns: &[&str], rows: &[T]) -> csv::Result<Vec<u8>> {
+            let mut bytes = Vec::new();
+            write_csv(&mut bytes, columns, rows)?;
+            Ok(bytes)
+        }
+        let t = Rows::of(analysis, &ctx.athlete);
+        let mut files = vec![
+            Artifact::new("runs.csv", csv(RunRow::COLUMNS, &t.runs)?),
+            Artifact::new("weeks.csv", csv(WeekRow::COLUMNS, &t.weeks)?),
+            Artifact::new("findings.csv", csv(FindingRow::COLUMNS, &t.findings)?),
+        ];
+        for (name, mut frame) in [
+            ("runs.parquet", RunRow::frame(&t.runs)?),
+            ("weeks.parquet", WeekRow::frame(&t.weeks)?),
+            ("findings.parquet", FindingRow::frame(&t.findings)?),
+        ] {
+            let mut bytes = Vec::new();
+            ParquetWriter::new(&mut bytes).finish(&mut frame)?;
+            files.push(Artifact::new(name, bytes));
+        }
+        Ok(files)
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -4,13 +4,16 @@ use std::fmt::Write;
 
 use crate::analysis::{ActivitySummary, Analysis, Finding, Phase, Severity};
 use crate::model::Sport;
-use crate::report::format::{self, hms, value_words};
+use crate::report::format::{self, hms, sanitise, value_words};
+use crate::report::{Artifact, Render, RenderContext};
 
-/// Replaces control characters (escape sequences from a file's strings must not reach a terminal).
-pub fn sanitise(s: &str) -> String {
-    s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
+/// The readable summary, `summary.txt`, printed on stdout without `--json`.
+pub struct Terminal;
+
+impl Render for Terminal {
+    fn render(&self, analysis: &Analysis, _: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
+        Ok(vec![Artifact::new("summary.txt", render(analysis))])
+    }
 }
 
 /// The run's mean moving pace, as the page and the tables give it.

@@ -3,6 +3,7 @@
 use super::{finding, iso, About, Finding, Rule, Severity, Thresholds, Unit};
 use crate::analysis::load::Load;
 use crate::analysis::ActivitySummary;
+use crate::model::units::pace;
 
 /// `no-easy-start` — runs of 30 minutes or more whose first 10 minutes are less than 3 % slower
 /// than the run's mean moving pace (an easy start is clearly slower, not equal within GPS noise):
@@ -46,11 +47,6 @@ pub(super) fn no_easy_start(runs: &[&ActivitySummary], t: &Thresholds, out: &mut
             ));
         }
     }
-}
-
-fn pace(s_per_km: f64) -> String {
-    let s = s_per_km.max(0.0).round() as u64;
-    format!("{}:{:02}/km", s / 60, s % 60)
 }
 
 /// `strength-gap` — where the data holds strength sessions at all, a week with fewer than 2: the

@@ -14,8 +14,25 @@ use crate::analysis::load::{ACUTE_DAYS, CHRONIC_DAYS, SPIKE_LOOKBACK_DAYS};
 use crate::analysis::run::DOWNHILL_GRADE;
 use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Rule, Severity};
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
+use crate::report::format::sanitise;
 use crate::report::format::{hms, number, pace, ratio_pct, value_words};
-use crate::report::terminal::sanitise;
+use crate::report::{Artifact, Render, RenderContext};
+
+/// The page, `index.html`, with each chart beside it as `charts/ID.svg`.
+pub struct Html;
+
+impl Render for Html {
+    fn render(&self, a: &Analysis, ctx: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
+        let svgs = chart_svgs(a);
+        let page = page::render(&Page::with_charts(a, &ctx.athlete, &svgs));
+        let mut files = vec![Artifact::new("index.html", page)];
+        files.extend(
+            svgs.into_iter()
+                .map(|(id, svg)| Artifact::new(format!("charts/{id}.svg"), svg)),
+        );
+        Ok(files)
+    }
+}
 
 /// Renders the page. `athlete` may be empty.
 pub fn render(a: &Analysis, athlete: &str) -> String {
@@ -245,6 +262,12 @@ fn opt(v: Option<f64>, decimals: usize) -> String {
 impl Page {
     /// What the page shows for `a`; `athlete` may be empty.
     pub fn new(a: &Analysis, athlete: &str) -> Page {
+        Page::with_charts(a, athlete, &chart_svgs(a))
+    }
+
+    /// The page around charts already drawn ([`chart_svgs`]), so that they are drawn once for the
+    /// page and the chart files.
+    pub fn with_charts(a: &Analysis, athlete: &str, svgs: &[(&'static str, String)]) -> Page {
         let title = if athlete.is_empty() {
             "Knee-risk report".to_string()
         } else {
@@ -266,7 +289,7 @@ impl Page {
                 .map(|s| (count(s), s.word()))
                 .collect(),
             phases: phases(&a.findings),
-            figures: figures(a),
+            figures: figures(a, svgs),
             run_rows: a.runs().map(run_row).collect(),
             week_rows: a.weeks.iter().map(week_row).collect(),
             quality: quality(a),
@@ -349,9 +372,8 @@ fn occurrence(f: &Finding, mixed: bool) -> Occurrence {
 
 /// The six charts with their headings and captions; the numbers in the captions are the
 /// thresholds and windows in force.
-fn figures(a: &Analysis) -> Vec<Figure> {
+fn figures(a: &Analysis, svgs: &[(&'static str, String)]) -> Vec<Figure> {
     let t = &a.thresholds;
-    let svgs = chart_svgs(a);
     let figure = |svg_id: &str, id, title: &str, caption: String| Figure {
         id,
         title: title.to_string(),
