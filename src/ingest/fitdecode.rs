@@ -2037,6 +2037,26 @@ mod unit_tests {
     }
 
     #[test]
+    fn an_accumulated_array_that_changes_length_does_not_stop_decoding() {
+        // Found by cargo-fuzz: records whose `cycles` array (accumulated into `total_cycles`)
+        // holds 4 elements in one record and 49 in the next. fitparser cannot add them and stops
+        // the file there with one sample; fitdecode never reads `cycles` and keeps both samples
+        // up to where the (truncated) file breaks.
+        let bytes = include_bytes!("../../fixtures/fuzz/fit-accumulated-array-changes-length.fit");
+        let got = &read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(got.samples.len(), 2);
+        let want = &fit::read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(want.samples.len(), 1);
+        assert!(
+            want.warnings
+                .iter()
+                .any(|w| w.contains("Array lengths differ")),
+            "{:?}",
+            want.warnings
+        );
+    }
+
+    #[test]
     fn enhanced_altitude_field_wins_over_altitude_component() {
         // Found by cargo-fuzz: a record with `enhanced_altitude` and, after it, a 1-byte
         // `altitude`. fitparser names both the field and altitude's component
