@@ -67,6 +67,16 @@ pub enum ElevationMethod {
     None,
 }
 
+/// What `duration_s` measures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DurationMethod {
+    /// The device's timer time (pauses left out): FIT sessions, TCX laps' `TotalTimeSeconds`.
+    DeviceTimer,
+    /// First to last sample (pauses counted): files without a timer total, such as GPX.
+    Elapsed,
+}
+
 /// One activity as every report shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct ActivitySummary {
@@ -87,7 +97,10 @@ pub struct ActivitySummary {
     pub week_start: NaiveDate,
     /// Device total where the file has one, else computed.
     pub distance_m: f64,
+    /// The device's timer time where the file has one, else first to last sample: see
+    /// `duration_method`. Pauses are left out of `moving_s` either way.
     pub duration_s: f64,
+    pub duration_method: DurationMethod,
     pub moving_s: f64,
     pub ascent_m: Option<f64>,
     pub descent_m: Option<f64>,
@@ -117,9 +130,46 @@ pub struct ActivitySummary {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HardSession {
     pub hard: bool,
-    /// `hr` (time at or above 85 % of HRmax), `pace` (faster than the runner's own 80th
-    /// percentile of the previous 8 weeks) or `none` (neither could be judged).
-    pub basis: &'static str,
+    pub basis: HardBasis,
+}
+
+/// What a run's hard-session classification rests on (`basis` in JSON and the tables).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HardBasis {
+    /// Time at or above `hard_hr_pct` of HRmax.
+    Hr,
+    /// Faster than the runner's own `hard_speed_percentile` of the previous weeks.
+    Pace,
+    /// Neither could be judged (no heart rate and too few earlier runs).
+    None,
+}
+
+impl HardBasis {
+    /// The name in JSON and the tables.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HardBasis::Hr => "hr",
+            HardBasis::Pace => "pace",
+            HardBasis::None => "none",
+        }
+    }
+}
+
+impl std::fmt::Display for HardBasis {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Where the HRmax used for hard sessions came from (`hr_max_source` in JSON).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HrMaxSource {
+    /// `hr_max_bpm` in the thresholds.
+    Config,
+    /// The 99th percentile of every running heart-rate sample.
+    Samples,
 }
 
 impl ActivitySummary {
@@ -141,9 +191,9 @@ pub struct Analysis {
     /// Minutes of running by each counted run's median cadence.
     pub cadence_distribution: Vec<run::CadenceBin>,
     pub findings: Vec<Finding>,
-    /// HRmax used for hard sessions, and where it came from (`config` or `samples`).
+    /// HRmax used for hard sessions, and where it came from.
     pub hr_max_bpm: Option<f64>,
-    pub hr_max_source: Option<&'static str>,
+    pub hr_max_source: Option<HrMaxSource>,
     pub thresholds: Thresholds,
     pub skipped: Vec<Skipped>,
 }
@@ -161,16 +211,16 @@ impl Analysis {
 }
 
 /// HRmax: from the thresholds, else the 99th percentile of every running HR sample.
-pub fn hr_max(extracts: &[Extract], t: &Thresholds) -> Option<(f64, &'static str)> {
+pub fn hr_max(extracts: &[Extract], t: &Thresholds) -> Option<(f64, HrMaxSource)> {
     if let Some(hr) = t.hr_max_bpm.filter(|h| *h > 0.0) {
-        return Some((hr, "config"));
+        return Some((hr, HrMaxSource::Config));
     }
     let samples: Vec<f64> = extracts
         .iter()
         .filter(|e| e.sport == Sport::Running)
         .flat_map(|e| e.heart_rate.iter().map(|(bpm, _)| *bpm))
         .collect();
-    run::percentile(&samples, 99.0).map(|h| (h, "samples"))
+    run::percentile(&samples, 99.0).map(|h| (h, HrMaxSource::Samples))
 }
 
 /// Summarises, dates, de-duplicates, classifies, tabulates and finds.
@@ -352,7 +402,7 @@ pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
             Some(h) => HardSession {
                 hard: h.time_at_or_above_s >= t.hard_hr_minutes * 60.0
                     || (a.moving_s > 0.0 && h.time_at_or_above_s >= t.hard_hr_share * a.moving_s),
-                basis: "hr",
+                basis: HardBasis::Hr,
             },
             None => {
                 let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
@@ -365,11 +415,11 @@ pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
                 match (speed, run::percentile(&earlier, t.hard_speed_percentile)) {
                     (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => HardSession {
                         hard: v > p,
-                        basis: "pace",
+                        basis: HardBasis::Pace,
                     },
                     _ => HardSession {
                         hard: false,
-                        basis: "none",
+                        basis: HardBasis::None,
                     },
                 }
             }
@@ -526,10 +576,10 @@ pub fn finalize(
         .distance_m
         .filter(|d| *d > 0.0)
         .unwrap_or(computed.distance_m);
-    let duration_s = dev
-        .timer_s
-        .filter(|t| *t > 0.0)
-        .unwrap_or(computed.elapsed_s);
+    let (duration_s, duration_method) = match dev.timer_s.filter(|t| *t > 0.0) {
+        Some(t) => (t, DurationMethod::DeviceTimer),
+        None => (computed.elapsed_s, DurationMethod::Elapsed),
+    };
     let (ascent_m, descent_m, elevation_method) = match (dev.ascent_m, dev.descent_m) {
         (Some(up), down) => (
             Some(up),
@@ -579,6 +629,7 @@ pub fn finalize(
         week_start: ws,
         distance_m,
         duration_s,
+        duration_method,
         moving_s: computed.moving_s,
         ascent_m,
         descent_m,

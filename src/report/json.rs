@@ -3,7 +3,9 @@
 
 use serde::Serialize;
 
-use crate::analysis::{ActivitySummary, Analysis, Day, Finding, Gap, Thresholds, Week};
+use crate::analysis::{
+    ActivitySummary, Analysis, Day, Finding, Gap, HrMaxSource, Thresholds, Week,
+};
 use crate::model::Skipped;
 use crate::report::{Artifact, Render, RenderContext};
 
@@ -32,7 +34,7 @@ struct Document<'a> {
     days: &'a [Day],
     gaps: &'a [Gap],
     hr_max_bpm: Option<f64>,
-    hr_max_source: Option<&'static str>,
+    hr_max_source: Option<HrMaxSource>,
     thresholds: &'a Thresholds,
 }
 

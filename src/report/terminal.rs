@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use crate::analysis::{ActivitySummary, Analysis, Finding, Phase, Severity};
+use crate::analysis::{ActivitySummary, Analysis, Finding, HrMaxSource, Phase, Severity};
 use crate::model::Sport;
 use crate::report::format::{self, hms, sanitise, value_words};
 use crate::report::{Artifact, Render, RenderContext};
@@ -113,7 +113,7 @@ pub fn render(analysis: &Analysis) -> String {
     }
 
     render_findings(&mut out, &analysis.findings);
-    if let (Some(hr), Some("samples")) = (analysis.hr_max_bpm, analysis.hr_max_source) {
+    if let (Some(hr), Some(HrMaxSource::Samples)) = (analysis.hr_max_bpm, analysis.hr_max_source) {
         let _ = writeln!(
             out,
             "\nHard sessions use HRmax {hr:.0} bpm, the 99th percentile of your own heart-rate \

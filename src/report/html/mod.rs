@@ -12,7 +12,9 @@ use std::collections::BTreeMap;
 
 use crate::analysis::load::{ACUTE_DAYS, CHRONIC_DAYS, SPIKE_LOOKBACK_DAYS};
 use crate::analysis::run::DOWNHILL_GRADE;
-use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Phase, Rule, Severity};
+use crate::analysis::{
+    ActivitySummary, Analysis, ElevationMethod, Finding, HrMaxSource, Phase, Rule, Severity,
+};
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
 use crate::report::format::sanitise;
 use crate::report::format::{hms, number, pace, ratio_pct, value_words};
@@ -508,7 +510,7 @@ fn quality(a: &Analysis) -> Quality {
             .join("; ")
     };
     let hr_max = match (a.hr_max_bpm, a.hr_max_source) {
-        (Some(hr), Some("config")) => HrMax::Configured(format!("{hr:.0}")),
+        (Some(hr), Some(HrMaxSource::Config)) => HrMax::Configured(format!("{hr:.0}")),
         (Some(hr), _) => HrMax::Estimated(format!("{hr:.0}")),
         _ => HrMax::Missing,
     };
