@@ -86,8 +86,8 @@ pub struct StoreArgs {
 /// Options shared by every command that dates activities.
 #[derive(Debug, clap::Args)]
 pub struct Common {
-    /// Zone for files that carry no UTC offset (IANA name, e.g. Europe/Berlin; default: this
-    /// machine's zone)
+    /// Zone for files with neither a UTC offset nor a GPS fix (IANA name, e.g. Europe/Berlin;
+    /// default: this machine's zone)
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
     /// First day of the training week

@@ -7,6 +7,7 @@ pub mod load;
 pub mod metrics;
 pub mod rules;
 pub mod run;
+pub mod zone;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,8 @@ impl Settings {
 pub enum OffsetSource {
     /// The file's own offset (FIT `activity.local_timestamp`).
     File,
+    /// The zone of the activity's first GPS fix (`zone`), for files without an offset.
+    Position,
     /// The `--tz` zone (or the machine's) at the activity's start.
     Zone,
 }
@@ -90,6 +93,9 @@ pub struct ActivitySummary {
     pub start_utc: DateTime<Utc>,
     pub start_local: DateTime<FixedOffset>,
     pub offset_source: OffsetSource,
+    /// The zone local time comes from (IANA name): the first fix's, or the `--tz` zone; `None`
+    /// where the file gives its own offset.
+    pub zone: Option<String>,
     pub local_date: NaiveDate,
     /// ISO label of the training week (`2025-W10`); with `--week-start sun` the label is that of
     /// the ISO week holding the Monday after the Sunday start.
@@ -427,18 +433,25 @@ pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
     }
 }
 
-/// The offset of local time at `start_utc`: the file's own where it has one, else the zone's.
+/// The offset of local time at `start_utc`: the file's own where it has one, else the zone of the
+/// activity's first fix (`position_zone`), else the settings' zone; with the zone used.
 pub fn local_offset(
     start_utc: DateTime<Utc>,
     utc_offset_s: Option<i32>,
+    position_zone: Option<&str>,
     tz: &chrono_tz::Tz,
-) -> (FixedOffset, OffsetSource) {
+) -> (FixedOffset, OffsetSource, Option<chrono_tz::Tz>) {
     if let Some(off) = utc_offset_s.and_then(FixedOffset::east_opt) {
-        return (off, OffsetSource::File);
+        return (off, OffsetSource::File, None);
     }
+    let (zone, source) = match position_zone.and_then(|z| z.parse::<chrono_tz::Tz>().ok()) {
+        Some(z) => (z, OffsetSource::Position),
+        None => (*tz, OffsetSource::Zone),
+    };
     (
-        tz.offset_from_utc_datetime(&start_utc.naive_utc()).fix(),
-        OffsetSource::Zone,
+        zone.offset_from_utc_datetime(&start_utc.naive_utc()).fix(),
+        source,
+        Some(zone),
     )
 }
 
@@ -496,6 +509,8 @@ pub struct Extract {
     pub device_name: Option<String>,
     pub start_utc: DateTime<Utc>,
     pub utc_offset_s: Option<i32>,
+    /// The zone of the first GPS fix (IANA name), for files without an offset of their own.
+    pub position_zone: Option<String>,
     pub cadence_rule: CadenceRule,
     pub device: Option<DeviceSummary>,
     pub warnings: Vec<String>,
@@ -536,6 +551,12 @@ pub fn extract(a: &Activity) -> Extract {
         device_name: a.device_name.clone(),
         start_utc: a.start_utc,
         utc_offset_s: a.utc_offset_s,
+        // Looked up only where the file has no offset: the map is opened on first use.
+        position_zone: if a.utc_offset_s.is_none() {
+            zone::of_first_fix(&a.samples).map(|z| z.name().to_string())
+        } else {
+            None
+        },
         cadence_rule: a.cadence_rule,
         device: a.device.clone(),
         warnings: a.warnings.clone(),
@@ -565,7 +586,12 @@ pub fn finalize(
     hr_threshold_bpm: Option<f64>,
 ) -> ActivitySummary {
     let computed = e.computed.clone();
-    let (offset, offset_source) = local_offset(e.start_utc, e.utc_offset_s, &settings.tz);
+    let (offset, offset_source, zone) = local_offset(
+        e.start_utc,
+        e.utc_offset_s,
+        e.position_zone.as_deref(),
+        &settings.tz,
+    );
     let start_local = e.start_utc.with_timezone(&offset);
     let local_date = start_local.date_naive();
     let ws = week_start(local_date, settings.week_start);
@@ -624,6 +650,7 @@ pub fn finalize(
         start_utc: e.start_utc,
         start_local,
         offset_source,
+        zone: zone.map(|z| z.name().to_string()),
         local_date,
         week: week_label(ws, settings.week_start),
         week_start: ws,

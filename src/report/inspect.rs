@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use serde::Serialize;
 
-use crate::analysis::{ActivitySummary, RunMetrics, Thresholds};
+use crate::analysis::{ActivitySummary, OffsetSource, RunMetrics, Thresholds};
 use crate::model::Skipped;
 use crate::pipeline::Inspection;
 use crate::report::format::pace;
@@ -115,12 +115,14 @@ pub fn render(inspection: &Inspection) -> String {
             s.start_utc.format("%Y-%m-%d %H:%M:%S"),
             s.start_local.format("%Y-%m-%d %H:%M:%S %:z"),
             match s.offset_source {
-                crate::analysis::OffsetSource::File => "the file",
-                crate::analysis::OffsetSource::Zone => "the zone ",
+                OffsetSource::File => "the file",
+                OffsetSource::Position => "the first GPS fix: ",
+                OffsetSource::Zone => "the zone ",
             },
             match s.offset_source {
-                crate::analysis::OffsetSource::File => String::new(),
-                crate::analysis::OffsetSource::Zone =>
+                OffsetSource::File => String::new(),
+                OffsetSource::Position => s.zone.clone().unwrap_or_default(),
+                OffsetSource::Zone =>
                     format!("{} from {}", inspection.zone, inspection.zone_origin),
             }
         );
