@@ -327,6 +327,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::error::Position;
     use std::collections::HashMap;
 
     /// `N trkpt` from the MANIFEST notes, keyed by path relative to the corpus.
@@ -619,6 +620,55 @@ mod tests {
             a.warnings.iter().any(|w| w.contains("XML at byte")),
             "{:?}",
             a.warnings
+        );
+    }
+
+    /// The bytes of the test documents below, counted once: `<gpx><trk><trkseg>` is 5 + 5 + 8 =
+    /// 18 bytes, `<trkpt lat="1" lon="2">` 23, a whole timed point (`<time>` 6, the time 20,
+    /// `</time>` 7, `</trkpt>` 8) 23 + 41 = 64.
+    const OPEN: &str = r#"<gpx><trk><trkseg><trkpt lat="1" lon="2">"#;
+    const POINT: &str = r#"<trkpt lat="1" lon="2"><time>2020-01-01T00:00:00Z</time></trkpt>"#;
+
+    #[test]
+    fn malformed_is_damaged_at_the_byte_of_the_file() {
+        assert_eq!((OPEN.len(), POINT.len()), (41, 64));
+        // A BOM (3 bytes) and a line end (1) before the markup, which starts at byte 4; the `<`
+        // of `</wrong>` follows the 41 bytes of OPEN: byte 45 of the file.
+        let doc = format!("\u{FEFF}\n{OPEN}</wrong></trkseg></trk></gpx>");
+        let e = read(doc.as_bytes(), "bad").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "malformed XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(45)));
+        assert_eq!(
+            e.to_string(),
+            "malformed XML at byte 45: ill-formed document: expected `</trkpt>`, but `</wrong>` \
+             was found"
+        );
+    }
+
+    #[test]
+    fn truncated_is_damaged_at_the_byte_of_the_file() {
+        // Cut in the first point's time: nothing to keep. 41 + `<time>` 6 + `2020` 4 = 51 bytes,
+        // the end of the file.
+        let e = read(format!("{OPEN}<time>2020").as_bytes(), "cut").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "truncated XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(51)));
+        assert_eq!(e.to_string(), "truncated XML at byte 51: unclosed <time>");
+
+        // Cut after one whole point, in the next: 18 + 64 + a line end 1 + 23 = 106 bytes. The
+        // point is kept and the warning names the byte.
+        let doc = format!("<gpx><trk><trkseg>{POINT}\n<trkpt lat=\"1\" lon=\"2\">");
+        assert_eq!(doc.len(), 106);
+        let a = fixture(doc.as_bytes(), "cut-after-one");
+        assert_eq!(a.samples.len(), 1);
+        assert_eq!(
+            a.warnings[0],
+            "truncated XML at byte 106: unclosed <trkpt>; kept the 1 track points read before it"
         );
     }
 

@@ -482,6 +482,7 @@ fn lap_cadence(laps: &[RawLap], on_foot: bool) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::error::Position;
     use std::collections::HashMap;
 
     /// `N Activity` and `N Trackpoint` from the MANIFEST notes.
@@ -711,6 +712,60 @@ mod tests {
         let e = read(&full[..at + 40], "cut-early").unwrap_err();
         assert!(matches!(e, ReadError::Damaged { .. }), "{e:?}");
         assert!(e.to_string().contains("XML at byte "), "{e}");
+    }
+
+    /// The bytes of the test documents below, counted once: `<TrainingCenterDatabase>` 24,
+    /// `<Activities>` 12, `<Activity Sport="Running">` 26, `<Lap>` 5, `<Track>` 7, `<Trackpoint>`
+    /// 12: 86 bytes. A whole trackpoint: 12 + `<Time>` 6 + the time 20 + `</Time>` 7 +
+    /// `</Trackpoint>` 13 = 58.
+    const OPEN: &str =
+        r#"<TrainingCenterDatabase><Activities><Activity Sport="Running"><Lap><Track><Trackpoint>"#;
+    const REST_OF_POINT: &str = "<Time>2020-01-01T00:00:00Z</Time></Trackpoint>";
+
+    #[test]
+    fn malformed_is_damaged_at_the_byte_of_the_file() {
+        assert_eq!((OPEN.len(), REST_OF_POINT.len()), (86, 46));
+        // `</Lap>` closes the open Trackpoint: its `<` is byte 86. Nothing was read before it.
+        let e = read(format!("{OPEN}</Lap>").as_bytes(), "bad").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "malformed XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(86)));
+        assert_eq!(
+            e.to_string(),
+            "malformed XML at byte 86: ill-formed document: expected `</Trackpoint>`, but \
+             `</Lap>` was found"
+        );
+    }
+
+    #[test]
+    fn truncated_is_damaged_at_the_byte_of_the_file() {
+        // Cut after `<Activities>`: 24 + 12 = 36 bytes, nothing to keep.
+        let e = read(b"<TrainingCenterDatabase><Activities>", "cut").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "truncated XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(36)));
+        assert_eq!(
+            e.to_string(),
+            "truncated XML at byte 36: unclosed <Activities>"
+        );
+
+        // Cut in the second trackpoint, after a BOM and a CRLF: 3 + 2 + 86 + 46 + 12 = 149
+        // bytes. The first trackpoint, its lap and activity are kept.
+        let doc = format!("\u{FEFF}\r\n{OPEN}{REST_OF_POINT}<Trackpoint>");
+        assert_eq!(doc.len(), 149);
+        let acts = read_ok(doc.as_bytes(), "cut-after-one");
+        assert_eq!(acts.len(), 1);
+        assert_eq!(acts[0].samples.len(), 1);
+        assert_eq!(acts[0].sport, Sport::Running);
+        assert_eq!(
+            acts[0].warnings[0],
+            "truncated XML at byte 149: unclosed <Trackpoint>; kept the 1 trackpoints read \
+             before it"
+        );
     }
 
     #[test]
