@@ -1,18 +1,14 @@
 //! GPX 1.0 / 1.1 reader: all tracks of a file form one activity.
 //!
 //! Elements are matched by local name, so namespace prefixes (`gpxtpx:hr`, `ns3:hr`, `hr`) do not
-//! matter. Routes (`rte`) and waypoints (`wpt`) are ignored.
-//!
-//! The small XML helpers at the bottom (`xml_text`, `parse_time`, ...) are shared with the TCX
-//! reader.
+//! matter. Routes (`rte`) and waypoints (`wpt`) are ignored. The XML itself is walked by
+//! [`super::xml`]; this file says what the elements mean.
 
-use std::borrow::Cow;
+use chrono::{DateTime, Utc};
+use quick_xml::events::BytesStart;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::Reader;
-
-use crate::ingest::error::{one_line, ReadError};
+use super::xml::{self, attr_value, median, parse_num, parse_time, seconds_between, Doc, Timed};
+use crate::ingest::error::ReadError;
 use crate::model::{Activity, CadenceRule, Format, Sample, Sport};
 
 /// Cadence medians below this are per-leg values (RISK_MODEL.md, "Cadence").
@@ -55,121 +51,177 @@ impl RawPoint {
     }
 }
 
-/// Reads a GPX file into one activity (session 0) holding all its track points.
-pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
-    let text = xml_text(bytes)?;
-    let mut reader = Reader::from_str(&text);
+/// The GPX elements the reader tells apart, by local name. GPX's own names are matched exactly;
+/// the extension fields in any case (`hr`, `HeartRate`, `gpxtpx:cad`, ...).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    Gpx,
+    Trk,
+    Trkpt,
+    Rtept,
+    Extensions,
+    Ele,
+    Time,
+    Type,
+    Name,
+    /// `speed`: a GPX 1.0 point's own field, or an extension field.
+    Speed,
+    /// `Speed` in another case: an extension field only.
+    SpeedAnyCase,
+    Hr,
+    Cad,
+    Power,
+    Other,
+}
 
-    // Local names of the open elements, outermost first.
-    let mut stack: Vec<String> = Vec::new();
-    let mut buf = String::new();
-    let mut points: Vec<RawPoint> = Vec::new();
-    let mut current: Option<RawPoint> = None;
-    // Depth (stack length) at which the current trkpt was opened.
-    let mut point_depth = 0usize;
-    let mut creator: Option<String> = None;
-    let mut track = TrackInfo::default();
-    let mut saw_root = false;
-    let mut saw_route = false;
-    let mut broken: Option<String> = None;
+/// What the walk gathers: the track points, and what the file says about itself.
+#[derive(Default)]
+struct Gpx {
+    points: Vec<RawPoint>,
+    current: Option<RawPoint>,
+    /// Depth (number of open elements around it) of the current trkpt.
+    point_depth: usize,
+    creator: Option<String>,
+    track: TrackInfo,
+    saw_root: bool,
+    saw_route: bool,
+}
 
-    loop {
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(e) => {
-                broken = Some(format!(
-                    "malformed XML at byte {}: {}",
-                    reader.error_position(),
-                    one_line(&e.to_string())
-                ));
-                break;
-            }
-        };
-        match event {
-            Event::Start(e) => {
-                let name = e.local_name().as_ref().to_string();
-                saw_route |= name == "rtept";
-                open_element(
-                    &e,
-                    &name,
-                    &stack,
-                    &mut current,
-                    &mut point_depth,
-                    &mut creator,
-                    &mut saw_root,
-                );
-                stack.push(name);
-                buf.clear();
-            }
-            Event::Empty(e) => {
-                let name = e.local_name().as_ref().to_string();
-                saw_route |= name == "rtept";
-                open_element(
-                    &e,
-                    &name,
-                    &stack,
-                    &mut current,
-                    &mut point_depth,
-                    &mut creator,
-                    &mut saw_root,
-                );
-                stack.push(name);
-                buf.clear();
-                close_element(
-                    &stack,
-                    "",
-                    &mut current,
-                    point_depth,
-                    &mut points,
-                    &mut track,
-                );
-                stack.pop();
-            }
-            Event::Text(t) => buf.push_str(&t.xml10_content()),
-            Event::CData(t) => buf.push_str(&t),
-            Event::GeneralRef(r) => push_ref(&mut buf, &r),
-            Event::End(_) => {
-                close_element(
-                    &stack,
-                    &buf,
-                    &mut current,
-                    point_depth,
-                    &mut points,
-                    &mut track,
-                );
-                stack.pop();
-                buf.clear();
-            }
-            Event::Eof => {
-                if !stack.is_empty() {
-                    broken = Some(format!(
-                        "truncated XML at byte {}: unclosed <{}>",
-                        reader.buffer_position(),
-                        stack.last().map(String::as_str).unwrap_or("")
-                    ));
+/// What a track says about itself.
+#[derive(Default)]
+struct TrackInfo {
+    sport_type: Option<String>,
+    name: Option<String>,
+}
+
+impl xml::Handler for Gpx {
+    type Tag = Tag;
+
+    fn tag(name: &str) -> Tag {
+        match name {
+            "gpx" => Tag::Gpx,
+            "trk" => Tag::Trk,
+            "trkpt" => Tag::Trkpt,
+            "rtept" => Tag::Rtept,
+            "extensions" => Tag::Extensions,
+            "ele" => Tag::Ele,
+            "time" => Tag::Time,
+            "type" => Tag::Type,
+            "name" => Tag::Name,
+            "speed" => Tag::Speed,
+            _ => {
+                let is = |s: &str| name.eq_ignore_ascii_case(s);
+                if is("hr") || is("heartrate") {
+                    Tag::Hr
+                } else if is("cad") || is("cadence") {
+                    Tag::Cad
+                } else if is("speed") {
+                    Tag::SpeedAnyCase
+                } else if is("power") {
+                    Tag::Power
+                } else {
+                    Tag::Other
                 }
-                break;
             }
-            _ => {}
         }
     }
 
+    fn open(&mut self, open: &[Tag], tag: Tag, e: &BytesStart) {
+        self.saw_route |= tag == Tag::Rtept;
+        if open.is_empty() {
+            if tag == Tag::Gpx {
+                self.saw_root = true;
+                if let Some(c) = attr_value(e, "creator") {
+                    let c = c.trim();
+                    if !c.is_empty() {
+                        self.creator = Some(c.to_string());
+                    }
+                }
+            }
+            return;
+        }
+        if tag == Tag::Trkpt && self.current.is_none() && open.contains(&Tag::Trk) {
+            self.current = Some(RawPoint::new(e));
+            self.point_depth = open.len();
+        }
+    }
+
+    fn close(&mut self, open: &[Tag], text: &str) {
+        let (depth, tag) = match open.last() {
+            Some(&t) => (open.len() - 1, t),
+            None => return,
+        };
+        if let Some(p) = self.current.as_mut() {
+            if depth == self.point_depth {
+                // The trkpt itself ends.
+                if let Some(p) = self.current.take() {
+                    self.points.push(p);
+                }
+                return;
+            }
+            let in_ext = open
+                .get(self.point_depth..)
+                .unwrap_or_default()
+                .contains(&Tag::Extensions);
+            if depth == self.point_depth + 1 && !in_ext {
+                match tag {
+                    Tag::Ele => p.ele = parse_num(text),
+                    Tag::Time => p.time = parse_time(text),
+                    Tag::Speed => p.speed = parse_num(text),
+                    _ => {}
+                }
+            } else if in_ext {
+                match tag {
+                    Tag::Hr => p.hr = parse_num(text),
+                    Tag::Cad => p.cad = parse_num(text),
+                    Tag::Speed | Tag::SpeedAnyCase => p.speed = parse_num(text),
+                    Tag::Power => p.power = parse_num(text),
+                    _ => {}
+                }
+            }
+            return;
+        }
+        // trk/type and trk/name, the first non-empty of each.
+        if depth >= 1 && open[depth - 1] == Tag::Trk {
+            let slot = match tag {
+                Tag::Type => &mut self.track.sport_type,
+                Tag::Name => &mut self.track.name,
+                _ => return,
+            };
+            if slot.is_none() && !text.is_empty() {
+                *slot = Some(text.to_string());
+            }
+        }
+    }
+}
+
+/// Reads a GPX file into one activity (session 0) holding all its track points.
+pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    let doc = Doc::new(bytes)?;
+    let mut gpx = Gpx::default();
+    let broken = xml::walk(&doc, &mut gpx);
+    let Gpx {
+        mut points,
+        creator,
+        track,
+        saw_root,
+        saw_route,
+        ..
+    } = gpx;
+
     if !saw_root {
-        return Err(ReadError::invalid(broken.unwrap_or_else(|| {
-            "not a gpx file (no <gpx> element)".to_string()
-        })));
+        return Err(
+            broken.unwrap_or_else(|| ReadError::invalid("not a gpx file (no <gpx> element)"))
+        );
     }
 
     let mut warnings = Vec::new();
-    if let Some(msg) = broken {
+    if let Some(damage) = broken {
         // Salvage the complete points read before the damage, if any carry time.
         if points.iter().any(|p| p.time.is_some()) {
-            warnings.push(format!(
-                "{msg}; kept the {} track points read before it",
-                points.len()
-            ));
+            warnings.push(xml::salvaged(&damage, points.len(), "track points"));
         } else {
-            return Err(ReadError::invalid(msg));
+            return Err(damage);
         }
     }
 
@@ -181,26 +233,8 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
         }
         return Err(ReadError::invalid("no track points"));
     }
-    let total = points.len();
-    points.retain(|p| p.time.is_some());
-    if points.is_empty() {
-        return Err(ReadError::not_activity(
-            "gpx has no timestamps (a route or planned course)",
-        ));
-    }
-    let dropped = total - points.len();
-    if dropped > 0 {
-        warnings.push(format!(
-            "dropped {dropped} of {total} track points without a time"
-        ));
-    }
-
-    let times: Vec<DateTime<Utc>> = points.iter().filter_map(|p| p.time).collect();
-    if times.windows(2).any(|w| w[1] < w[0]) {
-        warnings.push("track points out of time order; sorted by time".to_string());
-        points.sort_by_key(|p| p.time);
-    }
-    let start = match points.iter().find_map(|p| p.time) {
+    let timed = Timed::keep(&mut points, |p| p.time);
+    let start = match points.first().and_then(|p| p.time) {
         Some(t) => t,
         None => {
             return Err(ReadError::not_activity(
@@ -208,6 +242,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
             ))
         }
     };
+    warnings.extend(timed.warnings("track points"));
 
     let mut act = Activity::new(source, Format::Gpx, start);
     act.device_name = creator;
@@ -289,247 +324,10 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
     Ok(vec![act])
 }
 
-fn open_element(
-    e: &BytesStart,
-    name: &str,
-    stack: &[String],
-    current: &mut Option<RawPoint>,
-    point_depth: &mut usize,
-    creator: &mut Option<String>,
-    saw_root: &mut bool,
-) {
-    if stack.is_empty() {
-        if name == "gpx" {
-            *saw_root = true;
-            if let Some(c) = attr_value(e, "creator") {
-                let c = c.trim();
-                if !c.is_empty() {
-                    *creator = Some(c.to_string());
-                }
-            }
-        }
-        return;
-    }
-    if name == "trkpt" && current.is_none() && stack.iter().any(|s| s == "trk") {
-        *current = Some(RawPoint::new(e));
-        *point_depth = stack.len();
-    }
-}
-
-/// Handles the end of the innermost element of `stack` (still on the stack), with its text.
-fn close_element(
-    stack: &[String],
-    text: &str,
-    current: &mut Option<RawPoint>,
-    point_depth: usize,
-    points: &mut Vec<RawPoint>,
-    track: &mut TrackInfo,
-) {
-    let (depth, name) = match stack.last() {
-        Some(n) => (stack.len() - 1, n.as_str()),
-        None => return,
-    };
-    if let Some(p) = current.as_mut() {
-        if depth == point_depth {
-            // The trkpt itself ends.
-            if let Some(p) = current.take() {
-                points.push(p);
-            }
-            return;
-        }
-        let in_ext = stack
-            .get(point_depth..)
-            .unwrap_or_default()
-            .iter()
-            .any(|s| s == "extensions");
-        let text = text.trim();
-        if depth == point_depth + 1 && !in_ext {
-            match name {
-                "ele" => p.ele = parse_num(text),
-                "time" => p.time = parse_time(text),
-                "speed" => p.speed = parse_num(text),
-                _ => {}
-            }
-        } else if in_ext {
-            match name.to_ascii_lowercase().as_str() {
-                "hr" | "heartrate" => p.hr = parse_num(text),
-                "cad" | "cadence" => p.cad = parse_num(text),
-                "speed" => p.speed = parse_num(text),
-                "power" => p.power = parse_num(text),
-                _ => {}
-            }
-        }
-        return;
-    }
-    // trk/type and trk/name, the first non-empty of each.
-    if depth >= 1 && stack[depth - 1] == "trk" {
-        let slot = match name {
-            "type" => &mut track.sport_type,
-            "name" => &mut track.name,
-            _ => return,
-        };
-        let t = text.trim();
-        if slot.is_none() && !t.is_empty() {
-            *slot = Some(t.to_string());
-        }
-    }
-}
-
-/// What a track says about itself.
-#[derive(Default)]
-struct TrackInfo {
-    sport_type: Option<String>,
-    name: Option<String>,
-}
-
-/// The median of `v` (NaN-free), or `None` when empty.
-pub(crate) fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    Some(if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers shared with the TCX reader.
-
-/// The document as text, ready for quick-xml: decoded (UTF-8, UTF-16 with BOM, or Latin-1 when not
-/// valid UTF-8), with a leading BOM and anything before the first `<` removed (Strava writes blank
-/// lines before `<?xml`, which XML forbids).
-pub(crate) fn xml_text(bytes: &[u8]) -> Result<Cow<'_, str>, ReadError> {
-    let text: Cow<str> = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        decode_8bit(rest)
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFF\xFE") {
-        Cow::Owned(decode_utf16(rest, u16::from_le_bytes))
-    } else if let Some(rest) = bytes.strip_prefix(b"\xFE\xFF") {
-        Cow::Owned(decode_utf16(rest, u16::from_be_bytes))
-    } else {
-        decode_8bit(bytes)
-    };
-    // Drop BOMs and whitespace in any order before the first markup.
-    let skip = text
-        .char_indices()
-        .find(|&(_, c)| !(c.is_whitespace() || c == '\u{FEFF}'))
-        .map(|(i, _)| i)
-        .unwrap_or(text.len());
-    if skip == text.len() {
-        return Err(ReadError::invalid("empty file"));
-    }
-    if !text[skip..].starts_with('<') {
-        return Err(ReadError::invalid("not XML (does not start with '<')"));
-    }
-    Ok(match text {
-        Cow::Borrowed(s) => Cow::Borrowed(&s[skip..]),
-        Cow::Owned(s) => Cow::Owned(s[skip..].to_string()),
-    })
-}
-
-fn decode_8bit(bytes: &[u8]) -> Cow<'_, str> {
-    match std::str::from_utf8(bytes) {
-        Ok(s) => Cow::Borrowed(s),
-        // Not UTF-8: read as Latin-1, which maps every byte and keeps all the ASCII markup.
-        Err(_) => Cow::Owned(bytes.iter().map(|&b| b as char).collect()),
-    }
-}
-
-fn decode_utf16(bytes: &[u8], conv: fn([u8; 2]) -> u16) -> String {
-    let units = bytes.chunks_exact(2).map(|c| conv([c[0], c[1]]));
-    char::decode_utf16(units)
-        .map(|r| r.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
-}
-
-/// Appends the text a `&...;` reference stands for.
-pub(crate) fn push_ref(buf: &mut String, r: &BytesRef) {
-    if let Ok(Some(c)) = r.resolve_char_ref() {
-        buf.push(c);
-        return;
-    }
-    let name: &str = r;
-    buf.push_str(match name {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        _ => "",
-    });
-}
-
-/// The unescaped value of the attribute with local name `local`.
-pub(crate) fn attr_value(e: &BytesStart, local: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        if a.key.local_name().as_ref() == local {
-            Some(
-                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .map(|v| v.into_owned())
-                    .unwrap_or_else(|_| a.value.to_string()),
-            )
-        } else {
-            None
-        }
-    })
-}
-
-/// A number, or NaN when empty or unreadable (a decimal comma is accepted).
-pub(crate) fn parse_num(s: &str) -> f64 {
-    let s = s.trim();
-    match s.parse::<f64>() {
-        Ok(v) if v.is_finite() => v,
-        Ok(_) => f64::NAN,
-        Err(_) => s
-            .replacen(',', ".", 1)
-            .parse::<f64>()
-            .ok()
-            .filter(|v| v.is_finite())
-            .unwrap_or(f64::NAN),
-    }
-}
-
-/// An RFC 3339 time (fractional seconds, `Z` or an offset); a time without zone is UTC.
-pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
-        return Some(t.with_timezone(&Utc));
-    }
-    let fixed = s.replacen(' ', "T", 1);
-    let fixed = match fixed.strip_suffix('z') {
-        Some(f) => format!("{f}Z"),
-        None => fixed,
-    };
-    if let Ok(t) = DateTime::parse_from_rfc3339(&fixed) {
-        return Some(t.with_timezone(&Utc));
-    }
-    // Offsets written without a colon (`+0100`).
-    if let Ok(t) = DateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S%.f%z") {
-        return Some(t.with_timezone(&Utc));
-    }
-    NaiveDateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S%.f")
-        .ok()
-        .map(|n| n.and_utc())
-}
-
-/// Seconds from `a` to `b`, with sub-second precision.
-pub(crate) fn seconds_between(a: DateTime<Utc>, b: DateTime<Utc>) -> f64 {
-    let d = b - a;
-    match d.num_microseconds() {
-        Some(us) => us as f64 / 1e6,
-        None => d.num_milliseconds() as f64 / 1e3,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::error::Position;
     use std::collections::HashMap;
 
     /// `N trkpt` from the MANIFEST notes, keyed by path relative to the corpus.
@@ -808,7 +606,7 @@ mod tests {
         )
         .unwrap_err();
         let msg = e.to_string();
-        assert!(matches!(e, ReadError::Invalid(_)));
+        assert!(matches!(e, ReadError::Damaged { .. }), "{e:?}");
         assert!(msg.contains("XML at byte "), "{msg}");
         assert!(!msg.ends_with('.') && !msg.contains('\n'), "{msg}");
 
@@ -822,6 +620,55 @@ mod tests {
             a.warnings.iter().any(|w| w.contains("XML at byte")),
             "{:?}",
             a.warnings
+        );
+    }
+
+    /// The bytes of the test documents below, counted once: `<gpx><trk><trkseg>` is 5 + 5 + 8 =
+    /// 18 bytes, `<trkpt lat="1" lon="2">` 23, a whole timed point (`<time>` 6, the time 20,
+    /// `</time>` 7, `</trkpt>` 8) 23 + 41 = 64.
+    const OPEN: &str = r#"<gpx><trk><trkseg><trkpt lat="1" lon="2">"#;
+    const POINT: &str = r#"<trkpt lat="1" lon="2"><time>2020-01-01T00:00:00Z</time></trkpt>"#;
+
+    #[test]
+    fn malformed_is_damaged_at_the_byte_of_the_file() {
+        assert_eq!((OPEN.len(), POINT.len()), (41, 64));
+        // A BOM (3 bytes) and a line end (1) before the markup, which starts at byte 4; the `<`
+        // of `</wrong>` follows the 41 bytes of OPEN: byte 45 of the file.
+        let doc = format!("\u{FEFF}\n{OPEN}</wrong></trkseg></trk></gpx>");
+        let e = read(doc.as_bytes(), "bad").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "malformed XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(45)));
+        assert_eq!(
+            e.to_string(),
+            "malformed XML at byte 45: ill-formed document: expected `</trkpt>`, but `</wrong>` \
+             was found"
+        );
+    }
+
+    #[test]
+    fn truncated_is_damaged_at_the_byte_of_the_file() {
+        // Cut in the first point's time: nothing to keep. 41 + `<time>` 6 + `2020` 4 = 51 bytes,
+        // the end of the file.
+        let e = read(format!("{OPEN}<time>2020").as_bytes(), "cut").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "truncated XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(51)));
+        assert_eq!(e.to_string(), "truncated XML at byte 51: unclosed <time>");
+
+        // Cut after one whole point, in the next: 18 + 64 + a line end 1 + 23 = 106 bytes. The
+        // point is kept and the warning names the byte.
+        let doc = format!("<gpx><trk><trkseg>{POINT}\n<trkpt lat=\"1\" lon=\"2\">");
+        assert_eq!(doc.len(), 106);
+        let a = fixture(doc.as_bytes(), "cut-after-one");
+        assert_eq!(a.samples.len(), 1);
+        assert_eq!(
+            a.warnings[0],
+            "truncated XML at byte 106: unclosed <trkpt>; kept the 1 track points read before it"
         );
     }
 

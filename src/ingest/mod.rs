@@ -9,6 +9,7 @@ pub mod fit;
 pub mod fitdecode;
 pub mod gpx;
 pub mod tcx;
+mod xml;
 
 use std::collections::HashSet;
 use std::io::{Cursor, Read, Seek};

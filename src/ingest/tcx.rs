@@ -1,14 +1,14 @@
 //! TCX (Garmin Training Center Database v2) reader: one activity per `<Activity>` element.
 //!
 //! Elements are matched by local name (`ns3:RunCadence`, `RunCadence` alike). A lap's own
-//! `DistanceMeters`/`Cadence` are told apart from a trackpoint's by their parent element.
+//! `DistanceMeters`/`Cadence` are told apart from a trackpoint's by their parent element. The
+//! XML itself is walked by [`super::xml`]; this file says what the elements mean.
 
 use chrono::{DateTime, Utc};
-use quick_xml::events::Event;
-use quick_xml::Reader;
+use quick_xml::events::BytesStart;
 
-use super::gpx::{attr_value, median, parse_num, parse_time, push_ref, seconds_between, xml_text};
-use crate::ingest::error::{one_line, ReadError};
+use super::xml::{self, attr_value, median, parse_num, parse_time, seconds_between, Doc, Timed};
+use crate::ingest::error::ReadError;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 
 /// A stride cadence whose median is above this is implausible: the writer probably stored steps.
@@ -66,143 +66,182 @@ struct RawActivity {
     points: Vec<RawPoint>,
 }
 
-/// Reads a TCX file: one [`Activity`] per `<Activity>`, `session` being its index in the file.
-pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
-    let text = xml_text(bytes)?;
-    let mut reader = Reader::from_str(&text);
+/// The TCX elements the reader tells apart, by local name (matched exactly).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tag {
+    TrainingCenterDatabase,
+    Activities,
+    Activity,
+    Courses,
+    Course,
+    Lap,
+    Trackpoint,
+    Id,
+    Creator,
+    Name,
+    Extensions,
+    Time,
+    Position,
+    LatitudeDegrees,
+    LongitudeDegrees,
+    AltitudeMeters,
+    DistanceMeters,
+    HeartRateBpm,
+    Value,
+    Cadence,
+    RunCadence,
+    Speed,
+    Watts,
+    TotalTimeSeconds,
+    AvgRunCadence,
+    Other,
+}
 
-    let mut stack: Vec<String> = Vec::new();
-    let mut buf = String::new();
-    let mut acts: Vec<RawActivity> = Vec::new();
-    let mut act: Option<RawActivity> = None;
-    let mut act_depth = 0usize;
-    let mut lap: Option<RawLap> = None;
-    let mut lap_depth = 0usize;
-    let mut point: Option<RawPoint> = None;
-    let mut point_depth = 0usize;
-    let mut n_activity = 0usize;
-    let mut saw_root = false;
-    let mut saw_course = false;
-    let mut broken: Option<String> = None;
+/// What the walk gathers: the activities closed so far and the one, lap and trackpoint open,
+/// each with the depth (number of open elements around it) where it opened.
+#[derive(Default)]
+struct Tcx {
+    acts: Vec<RawActivity>,
+    act: Option<RawActivity>,
+    act_depth: usize,
+    lap: Option<RawLap>,
+    lap_depth: usize,
+    point: Option<RawPoint>,
+    point_depth: usize,
+    n_activity: usize,
+    saw_root: bool,
+    saw_course: bool,
+}
 
-    loop {
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(e) => {
-                broken = Some(format!(
-                    "malformed XML at byte {}: {}",
-                    reader.error_position(),
-                    one_line(&e.to_string())
-                ));
-                break;
-            }
-        };
-        let (start, is_empty) = match &event {
-            Event::Start(e) => (Some(e), false),
-            Event::Empty(e) => (Some(e), true),
-            _ => (None, false),
-        };
-        if let Some(e) = start {
-            let name = e.local_name().as_ref().to_string();
-            let depth = stack.len();
-            if depth == 0 {
-                saw_root = name == "TrainingCenterDatabase";
-            }
-            match name.as_str() {
-                "Activity" if act.is_none() && stack.iter().any(|s| s == "Activities") => {
-                    act = Some(RawActivity {
-                        index: n_activity,
-                        sport: attr_value(e, "Sport"),
-                        ..RawActivity::default()
-                    });
-                    n_activity += 1;
-                    act_depth = depth;
-                }
-                "Course" if stack.iter().any(|s| s == "Courses") => saw_course = true,
-                "Lap" if act.is_some() && lap.is_none() && depth == act_depth + 1 => {
-                    lap = Some(RawLap {
-                        start: attr_value(e, "StartTime").and_then(|t| parse_time(&t)),
-                        ..RawLap::default()
-                    });
-                    lap_depth = depth;
-                }
-                "Trackpoint" if act.is_some() && point.is_none() => {
-                    point = Some(RawPoint::default());
-                    point_depth = depth;
-                }
-                _ => {}
-            }
-            stack.push(name);
-            buf.clear();
-            if !is_empty {
-                continue;
-            }
+impl xml::Handler for Tcx {
+    type Tag = Tag;
+
+    fn tag(name: &str) -> Tag {
+        match name {
+            "TrainingCenterDatabase" => Tag::TrainingCenterDatabase,
+            "Activities" => Tag::Activities,
+            "Activity" => Tag::Activity,
+            "Courses" => Tag::Courses,
+            "Course" => Tag::Course,
+            "Lap" => Tag::Lap,
+            "Trackpoint" => Tag::Trackpoint,
+            "Id" => Tag::Id,
+            "Creator" => Tag::Creator,
+            "Name" => Tag::Name,
+            "Extensions" => Tag::Extensions,
+            "Time" => Tag::Time,
+            "Position" => Tag::Position,
+            "LatitudeDegrees" => Tag::LatitudeDegrees,
+            "LongitudeDegrees" => Tag::LongitudeDegrees,
+            "AltitudeMeters" => Tag::AltitudeMeters,
+            "DistanceMeters" => Tag::DistanceMeters,
+            "HeartRateBpm" => Tag::HeartRateBpm,
+            "Value" => Tag::Value,
+            "Cadence" => Tag::Cadence,
+            "RunCadence" => Tag::RunCadence,
+            "Speed" => Tag::Speed,
+            "Watts" => Tag::Watts,
+            "TotalTimeSeconds" => Tag::TotalTimeSeconds,
+            "AvgRunCadence" => Tag::AvgRunCadence,
+            _ => Tag::Other,
         }
-        match event {
-            Event::Text(t) => buf.push_str(&t.xml10_content()),
-            Event::CData(t) => buf.push_str(&t),
-            Event::GeneralRef(r) => push_ref(&mut buf, &r),
-            Event::End(_) | Event::Empty(_) if !stack.is_empty() => {
-                let depth = stack.len() - 1;
-                let text = buf.trim();
-                if let Some(p) = point.as_mut() {
-                    if depth == point_depth {
-                        if let (Some(a), Some(p)) = (act.as_mut(), point.take()) {
-                            a.points.push(p);
-                        }
-                    } else {
-                        point_field(p, stack.get(point_depth + 1..).unwrap_or_default(), text);
-                    }
-                } else if let Some(l) = lap.as_mut() {
-                    if depth == lap_depth {
-                        if let (Some(a), Some(l)) = (act.as_mut(), lap.take()) {
-                            a.laps.push(l);
-                        }
-                    } else {
-                        lap_field(l, stack.get(lap_depth + 1..).unwrap_or_default(), text);
-                    }
-                } else if let Some(a) = act.as_mut() {
-                    if depth == act_depth {
-                        if let Some(a) = act.take() {
-                            acts.push(a);
-                        }
-                    } else {
-                        let rel = stack.get(act_depth + 1..).unwrap_or_default();
-                        match rel {
-                            [id] if id == "Id" => a.id = parse_time(text),
-                            [c, n] if c == "Creator" && n == "Name" && !text.is_empty() => {
-                                a.creator = Some(text.to_string())
-                            }
-                            _ => {}
-                        }
-                    }
-                }
-                stack.pop();
-                buf.clear();
+    }
+
+    fn open(&mut self, open: &[Tag], tag: Tag, e: &BytesStart) {
+        let depth = open.len();
+        if depth == 0 {
+            self.saw_root = tag == Tag::TrainingCenterDatabase;
+        }
+        match tag {
+            Tag::Activity if self.act.is_none() && open.contains(&Tag::Activities) => {
+                self.act = Some(RawActivity {
+                    index: self.n_activity,
+                    sport: attr_value(e, "Sport"),
+                    ..RawActivity::default()
+                });
+                self.n_activity += 1;
+                self.act_depth = depth;
             }
-            Event::Eof => {
-                if !stack.is_empty() {
-                    broken = Some(format!(
-                        "truncated XML at byte {}: unclosed <{}>",
-                        reader.buffer_position(),
-                        stack.last().map(String::as_str).unwrap_or("")
-                    ));
-                }
-                break;
+            Tag::Course if open.contains(&Tag::Courses) => self.saw_course = true,
+            Tag::Lap if self.act.is_some() && self.lap.is_none() && depth == self.act_depth + 1 => {
+                self.lap = Some(RawLap {
+                    start: attr_value(e, "StartTime").and_then(|t| parse_time(&t)),
+                    ..RawLap::default()
+                });
+                self.lap_depth = depth;
+            }
+            Tag::Trackpoint if self.act.is_some() && self.point.is_none() => {
+                self.point = Some(RawPoint::default());
+                self.point_depth = depth;
             }
             _ => {}
         }
     }
 
+    fn close(&mut self, open: &[Tag], text: &str) {
+        let depth = open.len() - 1;
+        if let Some(p) = self.point.as_mut() {
+            if depth == self.point_depth {
+                if let (Some(a), Some(p)) = (self.act.as_mut(), self.point.take()) {
+                    a.points.push(p);
+                }
+            } else {
+                point_field(
+                    p,
+                    open.get(self.point_depth + 1..).unwrap_or_default(),
+                    text,
+                );
+            }
+        } else if let Some(l) = self.lap.as_mut() {
+            if depth == self.lap_depth {
+                if let (Some(a), Some(l)) = (self.act.as_mut(), self.lap.take()) {
+                    a.laps.push(l);
+                }
+            } else {
+                lap_field(l, open.get(self.lap_depth + 1..).unwrap_or_default(), text);
+            }
+        } else if let Some(a) = self.act.as_mut() {
+            if depth == self.act_depth {
+                if let Some(a) = self.act.take() {
+                    self.acts.push(a);
+                }
+            } else {
+                match open.get(self.act_depth + 1..).unwrap_or_default() {
+                    [Tag::Id] => a.id = parse_time(text),
+                    [Tag::Creator, Tag::Name] if !text.is_empty() => {
+                        a.creator = Some(text.to_string())
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// Reads a TCX file: one [`Activity`] per `<Activity>`, `session` being its index in the file.
+pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    let doc = Doc::new(bytes)?;
+    let mut tcx = Tcx::default();
+    let broken = xml::walk(&doc, &mut tcx);
+    let Tcx {
+        mut acts,
+        mut act,
+        mut lap,
+        n_activity,
+        saw_root,
+        saw_course,
+        ..
+    } = tcx;
+
     if !saw_root {
-        return Err(ReadError::invalid(broken.unwrap_or_else(|| {
-            "not a tcx file (no <TrainingCenterDatabase> element)".to_string()
-        })));
+        return Err(broken.unwrap_or_else(|| {
+            ReadError::invalid("not a tcx file (no <TrainingCenterDatabase> element)")
+        }));
     }
 
     // Salvage what was read before damage: finish the open trackpoint's lap and activity.
     let mut salvage_warning = None;
-    if let Some(msg) = &broken {
+    if let Some(damage) = broken {
         if let Some(mut a) = act.take() {
             if let Some(l) = lap.take() {
                 a.laps.push(l);
@@ -211,9 +250,9 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
         }
         let n: usize = acts.iter().map(|a| a.points.len()).sum();
         if n == 0 {
-            return Err(ReadError::invalid(msg.clone()));
+            return Err(damage);
         }
-        salvage_warning = Some(format!("{msg}; kept the {n} trackpoints read before it"));
+        salvage_warning = Some(xml::salvaged(&damage, n, "trackpoints"));
     }
 
     if n_activity == 0 {
@@ -248,43 +287,39 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
 }
 
 /// Stores a trackpoint child (`rel` = path below `Trackpoint`, innermost last).
-fn point_field(p: &mut RawPoint, rel: &[String], text: &str) {
-    let name = match rel.last() {
-        Some(n) => n.as_str(),
-        None => return,
+fn point_field(p: &mut RawPoint, rel: &[Tag], text: &str) {
+    let Some(&tag) = rel.last() else {
+        return;
     };
-    if rel.first().is_some_and(|f| f == "Extensions") {
-        match name {
-            "Speed" => p.speed = parse_num(text),
-            "RunCadence" => p.run_cadence = parse_num(text),
-            "Watts" => p.watts = parse_num(text),
+    if rel.first() == Some(&Tag::Extensions) {
+        match tag {
+            Tag::Speed => p.speed = parse_num(text),
+            Tag::RunCadence => p.run_cadence = parse_num(text),
+            Tag::Watts => p.watts = parse_num(text),
             _ => {}
         }
         return;
     }
     match rel {
-        [n] => match n.as_str() {
-            "Time" => p.time = parse_time(text),
-            "AltitudeMeters" => p.alt = parse_num(text),
-            "DistanceMeters" => p.dist = parse_num(text),
-            "Cadence" => p.cadence = parse_num(text),
-            _ => {}
-        },
-        [a, b] if a == "Position" && b == "LatitudeDegrees" => p.lat = parse_num(text),
-        [a, b] if a == "Position" && b == "LongitudeDegrees" => p.lon = parse_num(text),
-        [a, b] if a == "HeartRateBpm" && b == "Value" => p.hr = parse_num(text),
+        [Tag::Time] => p.time = parse_time(text),
+        [Tag::AltitudeMeters] => p.alt = parse_num(text),
+        [Tag::DistanceMeters] => p.dist = parse_num(text),
+        [Tag::Cadence] => p.cadence = parse_num(text),
+        [Tag::Position, Tag::LatitudeDegrees] => p.lat = parse_num(text),
+        [Tag::Position, Tag::LongitudeDegrees] => p.lon = parse_num(text),
+        [Tag::HeartRateBpm, Tag::Value] => p.hr = parse_num(text),
         _ => {}
     }
 }
 
 /// Stores a lap total (`rel` = path below `Lap`); trackpoints are handled before this.
-fn lap_field(l: &mut RawLap, rel: &[String], text: &str) {
+fn lap_field(l: &mut RawLap, rel: &[Tag], text: &str) {
     let num = || Some(parse_num(text)).filter(|v| !v.is_nan());
     match rel {
-        [n] if n == "TotalTimeSeconds" => l.total_time_s = num(),
-        [n] if n == "DistanceMeters" => l.distance_m = num(),
-        [n] if n == "Cadence" => l.cadence = num(),
-        [e, .., n] if e == "Extensions" && n == "AvgRunCadence" => l.avg_run_cadence = num(),
+        [Tag::TotalTimeSeconds] => l.total_time_s = num(),
+        [Tag::DistanceMeters] => l.distance_m = num(),
+        [Tag::Cadence] => l.cadence = num(),
+        [Tag::Extensions, .., Tag::AvgRunCadence] => l.avg_run_cadence = num(),
         _ => {}
     }
 }
@@ -292,19 +327,7 @@ fn lap_field(l: &mut RawLap, rel: &[String], text: &str) {
 fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
     let mut warnings = Vec::new();
     let mut points = raw.points;
-    let total = points.len();
-    points.retain(|p| p.time.is_some());
-    let dropped = total - points.len();
-    if dropped > 0 {
-        warnings.push(format!(
-            "dropped {dropped} of {total} trackpoints without a time"
-        ));
-    }
-    let times: Vec<DateTime<Utc>> = points.iter().filter_map(|p| p.time).collect();
-    if times.windows(2).any(|w| w[1] < w[0]) {
-        warnings.push("trackpoints out of time order; sorted by time".to_string());
-        points.sort_by_key(|p| p.time);
-    }
+    warnings.extend(Timed::keep(&mut points, |p| p.time).warnings("trackpoints"));
 
     let has_lap_totals = raw
         .laps
@@ -459,6 +482,7 @@ fn lap_cadence(laps: &[RawLap], on_foot: bool) -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ingest::error::Position;
     use std::collections::HashMap;
 
     /// `N Activity` and `N Trackpoint` from the MANIFEST notes.
@@ -686,8 +710,62 @@ mod tests {
             .position(|w| w == b"<Trackpoint>")
             .unwrap_or(0);
         let e = read(&full[..at + 40], "cut-early").unwrap_err();
-        assert!(matches!(e, ReadError::Invalid(_)));
+        assert!(matches!(e, ReadError::Damaged { .. }), "{e:?}");
         assert!(e.to_string().contains("XML at byte "), "{e}");
+    }
+
+    /// The bytes of the test documents below, counted once: `<TrainingCenterDatabase>` 24,
+    /// `<Activities>` 12, `<Activity Sport="Running">` 26, `<Lap>` 5, `<Track>` 7, `<Trackpoint>`
+    /// 12: 86 bytes. A whole trackpoint: 12 + `<Time>` 6 + the time 20 + `</Time>` 7 +
+    /// `</Trackpoint>` 13 = 58.
+    const OPEN: &str =
+        r#"<TrainingCenterDatabase><Activities><Activity Sport="Running"><Lap><Track><Trackpoint>"#;
+    const REST_OF_POINT: &str = "<Time>2020-01-01T00:00:00Z</Time></Trackpoint>";
+
+    #[test]
+    fn malformed_is_damaged_at_the_byte_of_the_file() {
+        assert_eq!((OPEN.len(), REST_OF_POINT.len()), (86, 46));
+        // `</Lap>` closes the open Trackpoint: its `<` is byte 86. Nothing was read before it.
+        let e = read(format!("{OPEN}</Lap>").as_bytes(), "bad").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "malformed XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(86)));
+        assert_eq!(
+            e.to_string(),
+            "malformed XML at byte 86: ill-formed document: expected `</Trackpoint>`, but \
+             `</Lap>` was found"
+        );
+    }
+
+    #[test]
+    fn truncated_is_damaged_at_the_byte_of_the_file() {
+        // Cut after `<Activities>`: 24 + 12 = 36 bytes, nothing to keep.
+        let e = read(b"<TrainingCenterDatabase><Activities>", "cut").unwrap_err();
+        assert!(
+            matches!(&e, ReadError::Damaged { what, .. } if what == "truncated XML"),
+            "{e:?}"
+        );
+        assert_eq!(e.position(), Some(Position::Byte(36)));
+        assert_eq!(
+            e.to_string(),
+            "truncated XML at byte 36: unclosed <Activities>"
+        );
+
+        // Cut in the second trackpoint, after a BOM and a CRLF: 3 + 2 + 86 + 46 + 12 = 149
+        // bytes. The first trackpoint, its lap and activity are kept.
+        let doc = format!("\u{FEFF}\r\n{OPEN}{REST_OF_POINT}<Trackpoint>");
+        assert_eq!(doc.len(), 149);
+        let acts = read_ok(doc.as_bytes(), "cut-after-one");
+        assert_eq!(acts.len(), 1);
+        assert_eq!(acts[0].samples.len(), 1);
+        assert_eq!(acts[0].sport, Sport::Running);
+        assert_eq!(
+            acts[0].warnings[0],
+            "truncated XML at byte 149: unclosed <Trackpoint>; kept the 1 trackpoints read \
+             before it"
+        );
     }
 
     #[test]
