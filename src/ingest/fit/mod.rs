@@ -9,13 +9,15 @@
 //! A truncated or partly corrupt file still gives the messages before the damage (with a
 //! warning); a file with a bad CRC is read anyway and says so. Decoding follows fitparser's
 //! semantics message for message: the tests, the benchmarks and the `fit` fuzz target compare
-//! it with [`reference`], a reader built on fitparser that never ships in the binary.
+//! it with `reference`, a reader built on fitparser that never ships in the binary (it is
+//! compiled for the unit tests and with the crate feature `reference`).
 
 mod framing;
 mod messages;
 #[rustfmt::skip]
 #[path = "generated/profile.rs"]
 mod profile;
+#[cfg(any(test, feature = "reference"))]
 pub mod reference;
 mod value;
 
