@@ -253,7 +253,10 @@ impl Decoder {
                     position += 1 + len;
                 }
                 Err(DataError::Parse(detail)) => return Some(Stop::Framing { at, detail }),
-                Err(DataError::Decode(detail)) => return Some(Stop::Value { detail }),
+                Err(DataError::Decode(detail)) => {
+                    let index = self.out.messages;
+                    return Some(Stop::Value { index, detail });
+                }
             }
         }
         None

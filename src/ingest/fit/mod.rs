@@ -23,7 +23,7 @@ mod value;
 
 use chrono::{DateTime, Utc};
 
-use crate::ingest::error::ReadError;
+use crate::ingest::error::{Position, ReadError};
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 use framing::{check_crcs, Decoder};
 use messages::{Decoded, Row, Session};
@@ -50,20 +50,30 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
 }
 
 /// What stopped decoding before the end of the file.
-pub(super) enum Stop {
+enum Stop {
     /// The framing broke at byte `at` (the start of the header or message that could not be
     /// read).
     Framing { at: usize, detail: String },
-    /// A data message holds a value that cannot be decoded.
-    Value { detail: String },
+    /// Data message `index` (counted from 0) holds a value that cannot be decoded.
+    Value { index: usize, detail: String },
 }
 
 impl Stop {
+    /// Where and why, for the warning of a file that stopped early.
     fn text(&self) -> String {
         match self {
             Stop::Framing { at, detail } => format!("at byte {at}: {detail}"),
             Stop::Value { detail, .. } => detail.clone(),
         }
+    }
+
+    /// The error of a file that stopped before its first message.
+    fn error(self) -> ReadError {
+        let (at, detail) = match self {
+            Stop::Framing { at, detail } => (Position::Byte(at as u64), detail),
+            Stop::Value { index, detail } => (Position::Record(index as u64), detail),
+        };
+        ReadError::damaged("fit decode failed", at, detail)
     }
 }
 
@@ -76,12 +86,12 @@ fn activities(
     mut warnings: Vec<String>,
 ) -> Result<Vec<Activity>, ReadError> {
     if let Some(stop) = stop {
-        let e = stop.text();
         if decoded.messages == 0 {
-            return Err(ReadError::invalid(format!("fit decode failed: {e}")));
+            return Err(stop.error());
         }
         warnings.push(format!(
-            "fit decode stopped early ({e}); kept the {} messages before it",
+            "fit decode stopped early ({}); kept the {} messages before it",
+            stop.text(),
             decoded.messages
         ));
     }
@@ -92,6 +102,8 @@ fn utc(fit_s: i64) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(fit_s.checked_add(FIT_EPOCH_UNIX_S)?, 0)
 }
 
+/// One activity per session (records split between sessions by time), or one from the records
+/// when the file has no session; an error for a FIT file of another type than `activity`.
 fn from_decoded(
     mut d: Decoded,
     source: &str,
@@ -310,7 +322,7 @@ fn apply_cadence_rule(
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::messages::{MESG_FILE_ID, MESG_RECORD, MESG_SESSION};
+    use super::messages::{MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_RECORD, MESG_SESSION};
     use super::*;
     use crate::model::Samples;
 
@@ -733,6 +745,47 @@ pub(super) mod tests {
         }
         assert!(read(b"", "empty").is_err());
         assert!(read(&[14], "one byte").is_err());
+    }
+
+    #[test]
+    fn a_file_cut_in_its_first_message_says_at_which_byte() {
+        // The 12-byte header is whole, the definition after it is not.
+        let bytes = include_bytes!("../../../fixtures/fit/python-fitparse-activity-filecrc.fit");
+        let err = read(&bytes[..20], "cut").unwrap_err();
+        assert_eq!(err.position(), Some(Position::Byte(12)));
+        assert_eq!(
+            err.to_string(),
+            "fit decode failed at byte 12: parser error: requires 1 more bytes"
+        );
+    }
+
+    #[test]
+    fn a_message_without_its_definition_says_at_which_byte() {
+        // A data message of local type 5, never defined, right after the 14-byte header.
+        let mut b = Builder::new(false);
+        b.data(5, &[(1, 1)]);
+        let err = read(&b.finish(), "x").unwrap_err();
+        assert_eq!(err.position(), Some(Position::Byte(14)));
+        assert_eq!(
+            err.to_string(),
+            "fit decode failed at byte 14: no definition found for local message number 5 at \
+             position 0xe"
+        );
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_decoded_says_in_which_message() {
+        // A field_description whose developer_data_index is a uint16: its first data message.
+        let mut b = Builder::new(false);
+        let fields = [(0, 2, 0x84), (1, 1, 0x02), (2, 1, 0x02)];
+        b.define(0, MESG_FIELD_DESCRIPTION, &fields);
+        b.data(0, &[(0, 2), (0, 1), (0x84, 1)]);
+        let err = read(&b.finish(), "x").unwrap_err();
+        assert_eq!(err.position(), Some(Position::Record(0)));
+        assert_eq!(
+            err.to_string(),
+            "fit decode failed at record 0: value error: developer_data_index must be u8"
+        );
     }
 
     #[test]

@@ -50,8 +50,9 @@ fn decode(bytes: &[u8]) -> (Vec<FitDataRecord>, Option<Stop>) {
                     FitObject::DataMessage(msg) => match processor.decode_message(msg) {
                         Ok(rec) => records.push(rec),
                         Err(e) => {
+                            let index = records.len();
                             let detail = one_line(&e.to_string());
-                            return (records, Some(Stop::Value { detail }));
+                            return (records, Some(Stop::Value { index, detail }));
                         }
                     },
                     FitObject::Header(_) | FitObject::DefinitionMessage(_) => {}
