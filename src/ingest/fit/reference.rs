@@ -283,6 +283,64 @@ mod tests {
         }
     }
 
+    /// `generated/profile.rs` as its generator writes it: each table of names from fitparser's
+    /// profile, entries packed up to 100 columns.
+    fn generated_profile() -> String {
+        use fitparser::profile::{get_field_variant_as_string, FieldDataType};
+        let tables = [
+            ("SPORT", FieldDataType::Sport),
+            ("SUB_SPORT", FieldDataType::SubSport),
+            ("FILE", FieldDataType::File),
+            ("MANUFACTURER", FieldDataType::Manufacturer),
+            ("GARMIN_PRODUCT", FieldDataType::GarminProduct),
+            ("FAVERO_PRODUCT", FieldDataType::FaveroProduct),
+            ("FIT_BASE_TYPE", FieldDataType::FitBaseType),
+        ];
+        let mut out = String::from(
+            "// Generated from fitparser 0.11's profile (get_field_variant_as_string over every \
+             named value)\n// by `generated_profile` in src/ingest/fit/reference.rs, whose test \
+             checks that it is current;\n// `PATELLA_BLESS=1 cargo test --lib generated_profile` \
+             writes it again.\n",
+        );
+        for (name, kind) in tables {
+            out += &format!("pub(super) const {name}: &[(u16, &str)] = &[\n");
+            let mut line = String::new();
+            for v in (0..=u16::MAX).filter(|v| kind.is_named_variant(*v as i64)) {
+                let entry = format!("({v}, {:?}),", get_field_variant_as_string(kind, v as i64));
+                if !line.is_empty() && 4 + line.len() + 1 + entry.len() > 100 {
+                    out += &format!("    {line}\n");
+                    line.clear();
+                }
+                if !line.is_empty() {
+                    line.push(' ');
+                }
+                line += &entry;
+            }
+            if !line.is_empty() {
+                out += &format!("    {line}\n");
+            }
+            out += "];\n";
+        }
+        out
+    }
+
+    #[test]
+    fn generated_profile_is_current() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/ingest/fit/generated/profile.rs"
+        );
+        let want = generated_profile();
+        if std::env::var_os("PATELLA_BLESS").is_some() {
+            std::fs::write(path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(path).unwrap();
+        assert!(
+            have == want,
+            "{path} is not the generator's; rerun with PATELLA_BLESS=1"
+        );
+    }
+
     #[test]
     fn matches_fitparser_on_the_corpus() {
         let files = corpus_files();
