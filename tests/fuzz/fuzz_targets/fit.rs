@@ -65,9 +65,7 @@ fn raised_in_fitparser(info: &std::panic::PanicHookInfo) -> bool {
 /// The reference reader, with fitparser's panics turned into `None`.
 fn reference(data: &[u8]) -> Option<Result<Vec<Activity>, ReadError>> {
     IN_ORACLE.with(|f| f.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        fit::reference::read(data, "fuzz.fit")
-    }));
+    let result = catch_unwind(AssertUnwindSafe(|| fit::reference::read(data, "fuzz.fit")));
     IN_ORACLE.with(|f| f.set(false));
     result.ok()
 }
