@@ -6,7 +6,6 @@ pub mod archive;
 pub mod clean;
 pub mod error;
 pub mod fit;
-pub mod fitdecode;
 pub mod gpx;
 pub mod tcx;
 mod xml;
@@ -481,7 +480,7 @@ fn decode_guarded(
 ) -> Result<Vec<Result<Activity, ReadError>>, SkipReason> {
     let result = crate::guard::catch(|| {
         let read = match kind {
-            Kind::Fit => fitdecode::read(bytes, source),
+            Kind::Fit => fit::read(bytes, source),
             Kind::Gpx => gpx::read(bytes, source),
             Kind::Tcx => tcx::read(bytes, source),
             _ => Err(ReadError::invalid("not a decodable format")),

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use ::gpx as gpx_crate;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use patella::analysis::{self, Settings, WeekStart};
-use patella::ingest::{self, fit, fitdecode, gpx, tcx, Limits};
+use patella::ingest::{self, fit, gpx, tcx, Limits};
 
 fn root() -> PathBuf {
     let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
@@ -56,7 +56,7 @@ fn formats(c: &mut Criterion) {
     g.bench_function("patella", |b| {
         b.iter(|| {
             for (name, data) in &fits {
-                let _ = std::hint::black_box(fitdecode::read(data, name));
+                let _ = std::hint::black_box(fit::read(data, name));
             }
         })
     });
@@ -64,7 +64,7 @@ fn formats(c: &mut Criterion) {
     g.bench_function("fitparser", |b| {
         b.iter(|| {
             for (name, data) in &fits {
-                let _ = std::hint::black_box(fit::read(data, name));
+                let _ = std::hint::black_box(fit::reference::read(data, name));
             }
         })
     });

@@ -1,6 +1,6 @@
-//! patella's own FIT decoder (`ingest::fitdecode`), the per-activity analysis of what it gives,
-//! and a differential check against the fitparser-based reference reader (`ingest::fit`): where
-//! both read the file, they must give the same activities.
+//! patella's own FIT decoder (`ingest::fit`), the per-activity analysis of what it gives, and a
+//! differential check against the fitparser-based reference reader (`ingest::fit::reference`,
+//! crate feature `reference`): where both read the file, they must give the same activities.
 #![no_main]
 
 use std::cell::Cell;
@@ -9,7 +9,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Once;
 
 use libfuzzer_sys::fuzz_target;
-use patella::ingest::{fit, fitdecode, ReadError};
+use patella::ingest::{fit, ReadError};
 use patella::model::Activity;
 
 mod common;
@@ -21,12 +21,12 @@ thread_local! {
 
 /// Replaces libfuzzer-sys's panic hook (print, then abort) with one that stays silent and lets
 /// the unwind happen for a panic raised inside fitparser while the oracle runs; any other panic,
-/// patella's own code included (`ingest::fit` too), still prints and aborts.
+/// patella's own code included (`ingest::fit::reference` too), still prints and aborts.
 fn install_hook() {
     static HOOK: Once = Once::new();
     HOOK.call_once(|| {
-        // fit.rs anchors fitparser's `local_timestamp` at the machine zone's 1989-12-31: keep the
-        // results independent of the machine.
+        // The reference reader anchors fitparser's `local_timestamp` at the machine zone's
+        // 1989-12-31: keep the results independent of the machine.
         std::env::set_var("TZ", "UTC");
         let libfuzzer_hook = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
@@ -65,7 +65,7 @@ fn raised_in_fitparser(info: &std::panic::PanicHookInfo) -> bool {
 /// The reference reader, with fitparser's panics turned into `None`.
 fn reference(data: &[u8]) -> Option<Result<Vec<Activity>, ReadError>> {
     IN_ORACLE.with(|f| f.set(true));
-    let result = catch_unwind(AssertUnwindSafe(|| fit::read(data, "fuzz.fit")));
+    let result = catch_unwind(AssertUnwindSafe(|| fit::reference::read(data, "fuzz.fit")));
     IN_ORACLE.with(|f| f.set(false));
     result.ok()
 }
@@ -95,7 +95,7 @@ fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, String
             if !same {
                 out.push((
                     name,
-                    format!("activity {i}: {detail} (fitparser vs fitdecode)"),
+                    format!("activity {i}: {detail} (fitparser vs patella)"),
                 ));
             }
         };
@@ -159,18 +159,18 @@ fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, String
 
 /// fitparser quirk: a `record` holding both a field and the field that expands into it as a
 /// component (`altitude` → `enhanced_altitude`, `speed` → `enhanced_speed`,
-/// `compressed_speed_distance` → `speed` and `distance`) gets that name twice, once from the field
-/// and once from the expansion, in the iteration order of a `HashMap` with a random seed; the
-/// reference reader takes the first. Where the two values differ, its column changes from one
-/// process to the next (the same file gave either value in 12 runs), so no decoder can match it;
-/// fitdecode takes the field itself. The names given twice with different values in some record,
-/// from a second fitparser pass (run only once a difference is seen).
+/// `compressed_speed_distance` → `speed` and `distance`) gets that name twice, once from the
+/// field and once from the expansion, in the iteration order of a `HashMap` with a random seed;
+/// the reference reader takes the first. Where the two values differ, its column changes from
+/// one process to the next (the same file gave either value in 12 runs), so no decoder can
+/// match it; patella's decoder takes the field itself. The names given twice with different
+/// values in some record, from a second fitparser pass (run only once a difference is seen).
 fn names_given_twice(data: &[u8]) -> Option<HashSet<String>> {
     use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
     use fitparser::profile::MesgNum;
     IN_ORACLE.with(|f| f.set(true));
     let result = catch_unwind(AssertUnwindSafe(|| {
-        // As ingest::fit decodes.
+        // As the reference reader decodes.
         let mut processor = FitStreamProcessor::new();
         processor.add_option(DecodeOption::SkipHeaderCrcValidation);
         processor.add_option(DecodeOption::SkipDataCrcValidation);
@@ -212,10 +212,10 @@ fn names_given_twice(data: &[u8]) -> Option<HashSet<String>> {
 /// fitparser quirk: it converts every field of every message, and stops the whole file at a
 /// value it cannot convert (a string where the profile has a scaled number, in a `session`
 /// field patella never reads): the reference reader keeps what came before, with the warning
-/// "fit decode stopped early (value error: cannot convert ...)". fitdecode decodes only the
-/// fields it uses and reads on, so the activities after that message differ by design (the
+/// "fit decode stopped early (value error: cannot convert ...)". patella's decoder reads only
+/// the fields it uses and reads on, so the activities after that message differ by design (the
 /// corpus holds no such file). The comparison is skipped for such a file.
-fn stopped_at_a_value_fitdecode_never_reads(want: &[Activity], got: &[Activity]) -> bool {
+fn stopped_at_a_value_patella_never_reads(want: &[Activity], got: &[Activity]) -> bool {
     // fitparser stops the file where it cannot scale a value ("cannot convert") or cannot add an
     // accumulated field to the one before (an array such as `cycles` whose length changes from
     // one record to the next: "Array lengths differ"; "Mixed type addition").
@@ -232,7 +232,7 @@ fn stopped_at_a_value_fitdecode_never_reads(want: &[Activity], got: &[Activity])
     want.iter().any(quirk) && !got.iter().any(quirk)
 }
 
-/// The record fields a sample column is read from (ingest::fit's `first_num` lists).
+/// The record fields a sample column is read from (the reference reader's `first_num` lists).
 fn sources(column: &str) -> &'static [&'static str] {
     match column {
         "elevation_m" => &["enhanced_altitude", "altitude"],
@@ -244,12 +244,12 @@ fn sources(column: &str) -> &'static [&'static str] {
 
 fuzz_target!(|data: &[u8]| {
     install_hook();
-    let got = fitdecode::read(data, "fuzz.fit");
+    let got = fit::read(data, "fuzz.fit");
     if let Ok(activities) = &got {
         common::analyse_each(activities);
     }
     if let (Some(Ok(want)), Ok(got)) = (reference(data), &got) {
-        if stopped_at_a_value_fitdecode_never_reads(&want, got) {
+        if stopped_at_a_value_patella_never_reads(&want, got) {
             return;
         }
         let mut d = differences(&want, got);
@@ -263,7 +263,7 @@ fuzz_target!(|data: &[u8]| {
             .collect();
         assert!(
             d.is_empty(),
-            "fitdecode differs from fitparser:\n{}",
+            "patella's decoder differs from fitparser:\n{}",
             lines.join("\n")
         );
     }

@@ -1,0 +1,962 @@
+//! FIT activities, through patella's own streaming decoder.
+//!
+//! [`read`] is the entry the rest of `ingest` calls: it checks the CRCs, runs the decoder over
+//! the bytes once (`framing.rs`: header, record headers, definitions; `messages.rs`: the
+//! messages patella uses; `value.rs`: base types, invalid markers, scale and offset), and builds
+//! the activities here. Each `session` message becomes one [`Activity`] (multisport files give
+//! several); a file without sessions gives one activity from its records.
+//!
+//! A truncated or partly corrupt file still gives the messages before the damage (with a
+//! warning); a file with a bad CRC is read anyway and says so. Decoding follows fitparser's
+//! semantics message for message: the tests, the benchmarks and the `fit` fuzz target compare
+//! it with `reference`, a reader built on fitparser that never ships in the binary (it is
+//! compiled for the unit tests and with the crate feature `reference`).
+
+mod framing;
+mod messages;
+#[rustfmt::skip]
+#[path = "generated/profile.rs"]
+mod profile;
+#[cfg(any(test, feature = "reference"))]
+pub mod reference;
+mod value;
+
+use chrono::{DateTime, Utc};
+
+use crate::ingest::error::{Position, ReadError};
+use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
+use framing::{check_crcs, Decoder};
+use messages::{Decoded, Row, Session};
+
+/// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
+const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
+
+/// Records may lie this far before the session's start or after its end.
+const RECORD_SLACK_S: f64 = 3600.0;
+/// Without a session end, records are kept for this long after the first one.
+const MAX_SESSION_S: f64 = 48.0 * 3600.0;
+
+/// Whether `bytes` starts like a FIT file (".FIT" at offset 8 of the header).
+pub fn sniff(bytes: &[u8]) -> bool {
+    bytes.len() >= 12 && &bytes[8..12] == b".FIT" && (bytes[0] == 12 || bytes[0] == 14)
+}
+
+/// Reads every session of a FIT file.
+pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    let warnings = check_crcs(bytes);
+    let mut decoder = Decoder::new();
+    let stop = decoder.run(bytes);
+    activities(decoder.out, stop, source, warnings)
+}
+
+/// What stopped decoding before the end of the file.
+enum Stop {
+    /// The framing broke at byte `at` (the start of the header or message that could not be
+    /// read).
+    Framing { at: usize, detail: String },
+    /// Data message `index` (counted from 0) holds a value that cannot be decoded.
+    Value { index: usize, detail: String },
+}
+
+impl Stop {
+    /// Where and why, for the warning of a file that stopped early.
+    fn text(&self) -> String {
+        match self {
+            Stop::Framing { at, detail } => format!("at byte {at}: {detail}"),
+            Stop::Value { detail, .. } => detail.clone(),
+        }
+    }
+
+    /// The error of a file that stopped before its first message.
+    fn error(self) -> ReadError {
+        let (at, detail) = match self {
+            Stop::Framing { at, detail } => (Position::Byte(at as u64), detail),
+            Stop::Value { index, detail } => (Position::Record(index as u64), detail),
+        };
+        ReadError::damaged("fit decode failed", at, detail)
+    }
+}
+
+/// The activities of what a decoder read (patella's or the reference): an error when decoding
+/// stopped before any message, else a warning when it stopped early.
+fn activities(
+    decoded: Decoded,
+    stop: Option<Stop>,
+    source: &str,
+    mut warnings: Vec<String>,
+) -> Result<Vec<Activity>, ReadError> {
+    if let Some(stop) = stop {
+        if decoded.messages == 0 {
+            return Err(stop.error());
+        }
+        warnings.push(format!(
+            "fit decode stopped early ({}); kept the {} messages before it",
+            stop.text(),
+            decoded.messages
+        ));
+    }
+    from_decoded(decoded, source, warnings)
+}
+
+fn utc(fit_s: i64) -> Option<DateTime<Utc>> {
+    DateTime::from_timestamp(fit_s.checked_add(FIT_EPOCH_UNIX_S)?, 0)
+}
+
+/// One activity per session (records split between sessions by time), or one from the records
+/// when the file has no session; an error for a FIT file of another type than `activity`.
+fn from_decoded(
+    mut d: Decoded,
+    source: &str,
+    mut warnings: Vec<String>,
+) -> Result<Vec<Activity>, ReadError> {
+    let file_id = d.file_id.take().unwrap_or_default();
+    if let Some(kind) = &file_id.kind {
+        if kind != "activity" {
+            return Err(ReadError::not_activity(format!("fit {kind} file")));
+        }
+    }
+    let utc_offset = d.activity.and_then(|(ts, local)| {
+        let offset = local? - ts?;
+        (offset.abs() <= 14 * 3600).then_some(offset as i32)
+    });
+    let mut sessions = std::mem::take(&mut d.sessions);
+    sessions.retain(|s| utc(s.start).is_some());
+    sessions.sort_by_key(|s| s.start);
+    let rows = &d.rows;
+    let ctx = Context {
+        source,
+        utc_offset,
+        device_name: file_id.device_name,
+    };
+
+    if sessions.is_empty() {
+        let first = rows
+            .iter()
+            .find_map(|r| r.t)
+            .ok_or_else(|| ReadError::invalid("fit file has no session and no timed records"))?;
+        let (sport, sub_sport) = d.sport.take().unwrap_or_default();
+        warnings.push("no session message: summary computed from records only".into());
+        let session = Session {
+            start: first,
+            end_ms: None,
+            sport,
+            sub_sport,
+            device: DeviceSummary::default(),
+            cadence_raw: None,
+        };
+        let mut a = build(&session, rows.iter(), &ctx, warnings);
+        a.device = None;
+        return Ok(vec![a]);
+    }
+
+    let many = sessions.len() > 1;
+    let mut out = Vec::with_capacity(sessions.len());
+    for (i, session) in sessions.iter().enumerate() {
+        let next_start = sessions.get(i + 1).map(|s| s.start);
+        let keep = |r: &&Row| {
+            if !many {
+                return true;
+            }
+            let Some(t) = r.t else { return false };
+            (i == 0 || t >= session.start) && next_start.is_none_or(|n| t < n)
+        };
+        let mut a = build(session, rows.iter().filter(keep), &ctx, warnings.clone());
+        a.session = i;
+        out.push(a);
+    }
+    Ok(out)
+}
+
+struct Context<'a> {
+    source: &'a str,
+    utc_offset: Option<i32>,
+    device_name: Option<String>,
+}
+
+fn build<'r>(
+    session: &Session,
+    rows: impl Iterator<Item = &'r Row>,
+    ctx: &Context,
+    warnings: Vec<String>,
+) -> Activity {
+    let start = utc(session.start).unwrap_or_default();
+    let mut a = Activity::new(ctx.source, Format::Fit, start);
+    a.sport = sport_of(&session.sport, &session.sub_sport);
+    a.sport_detail = if session.sub_sport.is_empty() {
+        session.sport.clone()
+    } else {
+        format!("{}/{}", session.sport, session.sub_sport)
+    };
+    a.utc_offset_s = ctx.utc_offset;
+    a.device_name = ctx.device_name.clone();
+    a.warnings = warnings;
+
+    let window = record_window(
+        session
+            .end_ms
+            .map(|end| ((end - session.start * 1000) / 1000) as f64),
+        &session.device,
+    );
+    let semicircle = 180.0 / 2f64.powi(31);
+    let (lower, _) = rows.size_hint();
+    let mut raw_cadence = Vec::with_capacity(lower);
+    let mut outside = 0usize;
+    let mut compressed = CompressedDistance::default();
+    for r in rows {
+        let Some(t) = r.t else { continue };
+        let mut s = Sample {
+            t_s: ((t - session.start) * 1000) as f64 / 1000.0,
+            ..Sample::default()
+        };
+        if !r.lat.is_nan() && !r.lon.is_nan() {
+            let lat = r.lat * semicircle;
+            let lon = r.lon * semicircle;
+            let plausible = lat.abs() <= 90.0 && lon.abs() <= 180.0 && (lat != 0.0 || lon != 0.0);
+            if plausible {
+                s.lat_deg = lat;
+                s.lon_deg = lon;
+            }
+        }
+        s.elevation_m = r.elevation;
+        s.distance_m = r.distance;
+        s.speed_m_s = r.speed;
+        s.heart_rate_bpm = r.heart_rate;
+        s.power_w = r.power;
+        s.ground_contact_s = r.stance_time_ms / 1000.0;
+        s.gct_balance_left_pct = r.stance_balance;
+        s.vertical_oscillation_m = r.vertical_oscillation_mm / 1000.0;
+        s.vertical_ratio_pct = r.vertical_ratio;
+        s.step_length_m = r.step_length_mm / 1000.0;
+        if let Some(raw) = r.compressed_distance {
+            s.distance_m = compressed.next(raw);
+        }
+        if !window.contains(&s.t_s) {
+            outside += 1;
+            continue;
+        }
+        a.samples.push(s);
+        raw_cadence.push(r.cadence);
+    }
+    if outside > 0 {
+        a.warnings.push(format!(
+            "{outside} records with timestamps far outside the session were dropped"
+        ));
+    }
+
+    apply_cadence_rule(&mut a, &raw_cadence, session.cadence_raw, &session.device);
+    a
+}
+
+/// The seconds from a session's start within which its records are believed: the session's
+/// span (its end timestamp or its elapsed or timer time, whichever is longest, since some writers
+/// set the session's timestamp to its start), widened by [`RECORD_SLACK_S`] on both sides.
+fn record_window(end_span_s: Option<f64>, device: &DeviceSummary) -> std::ops::RangeInclusive<f64> {
+    let span_s = [end_span_s, device.elapsed_s, device.timer_s]
+        .into_iter()
+        .flatten()
+        .filter(|s| *s > 0.0)
+        .fold(None, |acc: Option<f64>, s| {
+            Some(acc.map_or(s, |a| a.max(s)))
+        })
+        .unwrap_or(MAX_SESSION_S);
+    -RECORD_SLACK_S..=span_s + RECORD_SLACK_S
+}
+
+/// Maps FIT sport and sub-sport names to a [`Sport`].
+fn sport_of(sport: &str, sub_sport: &str) -> Sport {
+    match (sport, sub_sport) {
+        ("training", "strength_training") => Sport::Strength,
+        ("fitness_equipment", "strength_training") => Sport::Strength,
+        (s, _) => Sport::from_name(s),
+    }
+}
+
+/// Accumulates `compressed_speed_distance` distances across records, handling the roll-over.
+#[derive(Default)]
+struct CompressedDistance {
+    last_raw: Option<u16>,
+    total_m: f64,
+}
+
+impl CompressedDistance {
+    fn next(&mut self, raw: u16) -> f64 {
+        if let Some(last) = self.last_raw {
+            let delta = (raw.wrapping_sub(last)) & 0x0FFF;
+            self.total_m += delta as f64 / 16.0;
+        } else {
+            self.total_m = raw as f64 / 16.0;
+        }
+        self.last_raw = Some(raw);
+        self.total_m
+    }
+}
+
+/// Cadence: strides per minute on foot, doubled to steps — unless the values already sit in the
+/// steps range (some third-party writers store steps). Sets the cadence column, the rule and the
+/// device summary (with its average cadence under the same rule).
+fn apply_cadence_rule(
+    a: &mut Activity,
+    raw_cadence: &[f64],
+    session_cadence_raw: Option<f64>,
+    session_device: &DeviceSummary,
+) {
+    let mut device = session_device.clone();
+    if a.sport.on_foot() && raw_cadence.iter().any(|c| *c > 0.0) {
+        let mut positive: Vec<f64> = raw_cadence.iter().copied().filter(|c| *c > 0.0).collect();
+        positive.sort_by(f64::total_cmp);
+        let median = positive[positive.len() / 2];
+        let factor = if median > 130.0 {
+            a.cadence_rule = CadenceRule::FitAlreadySpm;
+            1.0
+        } else {
+            a.cadence_rule = CadenceRule::FitStridesDoubled;
+            2.0
+        };
+        a.samples.cadence_spm = raw_cadence.iter().map(|c| c * factor).collect();
+        device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * factor);
+    } else if a.sport.on_foot() {
+        device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * 2.0);
+    }
+    a.device = Some(device);
+}
+
+#[cfg(test)]
+pub(super) mod tests {
+    use super::messages::{MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_RECORD, MESG_SESSION};
+    use super::*;
+    use crate::model::Samples;
+
+    fn close(a: f64, b: f64) -> bool {
+        (a.is_nan() && b.is_nan()) || a == b || ((a - b).abs() <= 1e-9 * a.abs().max(b.abs()))
+    }
+
+    fn close_opt(a: Option<f64>, b: Option<f64>) -> bool {
+        match (a, b) {
+            (None, None) => true,
+            (Some(a), Some(b)) => close(a, b),
+            _ => false,
+        }
+    }
+
+    /// Every difference between two results, as (field, detail).
+    pub(crate) fn differences(
+        want: &Result<Vec<Activity>, ReadError>,
+        got: &Result<Vec<Activity>, ReadError>,
+    ) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let (want, got) = match (want, got) {
+            (Ok(w), Ok(g)) => (w, g),
+            (Err(w), Err(g)) => {
+                if w != g {
+                    out.push(("error".into(), format!("{w:?} vs {g:?}")));
+                }
+                return out;
+            }
+            _ => {
+                out.push((
+                    "ok/err".into(),
+                    format!("{:?} vs {:?}", want.as_ref().err(), got.as_ref().err()),
+                ));
+                return out;
+            }
+        };
+        if want.len() != got.len() {
+            out.push((
+                "activities".into(),
+                format!("{} vs {}", want.len(), got.len()),
+            ));
+            return out;
+        }
+        for (w, g) in want.iter().zip(got) {
+            let mut diff = |name: &str, same: bool, detail: String| {
+                if !same {
+                    out.push((name.to_string(), detail));
+                }
+            };
+            diff(
+                "sport",
+                w.sport == g.sport,
+                format!("{:?} vs {:?}", w.sport, g.sport),
+            );
+            diff(
+                "sport_detail",
+                w.sport_detail == g.sport_detail,
+                format!("{} vs {}", w.sport_detail, g.sport_detail),
+            );
+            diff(
+                "start_utc",
+                w.start_utc == g.start_utc,
+                format!("{} vs {}", w.start_utc, g.start_utc),
+            );
+            diff(
+                "utc_offset_s",
+                w.utc_offset_s == g.utc_offset_s,
+                format!("{:?} vs {:?}", w.utc_offset_s, g.utc_offset_s),
+            );
+            diff(
+                "session",
+                w.session == g.session,
+                format!("{} vs {}", w.session, g.session),
+            );
+            diff("source", w.source == g.source, String::new());
+            diff("format", w.format == g.format, String::new());
+            diff(
+                "cadence_rule",
+                w.cadence_rule == g.cadence_rule,
+                format!("{:?} vs {:?}", w.cadence_rule, g.cadence_rule),
+            );
+            diff(
+                "device_name",
+                w.device_name == g.device_name,
+                format!("{:?} vs {:?}", w.device_name, g.device_name),
+            );
+            diff(
+                "warnings",
+                w.warnings == g.warnings,
+                format!("{:?} vs {:?}", w.warnings, g.warnings),
+            );
+            diff(
+                "samples",
+                w.samples.len() == g.samples.len(),
+                format!("{} vs {}", w.samples.len(), g.samples.len()),
+            );
+            if w.samples.len() == g.samples.len() {
+                for ((name, wc), (_, gc)) in
+                    w.samples.columns().into_iter().zip(g.samples.columns())
+                {
+                    let bad = wc.iter().zip(gc).position(|(a, b)| !close(*a, *b));
+                    if wc.len() != gc.len() {
+                        diff(
+                            name,
+                            false,
+                            format!("column length {} vs {}", wc.len(), gc.len()),
+                        );
+                    } else if let Some(i) = bad {
+                        diff(name, false, format!("sample {i}: {} vs {}", wc[i], gc[i]));
+                    }
+                }
+            }
+            match (&w.device, &g.device) {
+                (None, None) => {}
+                (Some(wd), Some(gd)) => {
+                    let fields = [
+                        ("device.distance_m", wd.distance_m, gd.distance_m),
+                        ("device.ascent_m", wd.ascent_m, gd.ascent_m),
+                        ("device.descent_m", wd.descent_m, gd.descent_m),
+                        ("device.cadence_spm", wd.cadence_spm, gd.cadence_spm),
+                        ("device.timer_s", wd.timer_s, gd.timer_s),
+                        ("device.elapsed_s", wd.elapsed_s, gd.elapsed_s),
+                    ];
+                    for (name, a, b) in fields {
+                        diff(name, close_opt(a, b), format!("{a:?} vs {b:?}"));
+                    }
+                }
+                _ => diff("device", false, format!("{:?} vs {:?}", w.device, g.device)),
+            }
+        }
+        out
+    }
+
+    pub(crate) fn same(
+        want: &Result<Vec<Activity>, ReadError>,
+        got: &Result<Vec<Activity>, ReadError>,
+    ) -> bool {
+        let d = differences(want, got);
+        if !d.is_empty() {
+            eprintln!("{d:?}");
+        }
+        d.is_empty()
+    }
+
+    /// Builds FIT files by hand: definitions and data messages in either byte order.
+    pub(crate) struct Builder {
+        body: Vec<u8>,
+        big: bool,
+    }
+
+    /// (field number, size, base type byte)
+    pub(crate) type Field = (u8, u8, u8);
+
+    impl Builder {
+        pub(crate) fn new(big: bool) -> Builder {
+            Builder {
+                body: Vec::new(),
+                big,
+            }
+        }
+
+        pub(crate) fn define(&mut self, local: u8, global: u16, fields: &[Field]) {
+            self.body.extend([0x40 | local, 0, self.big as u8]);
+            let g = if self.big {
+                global.to_be_bytes()
+            } else {
+                global.to_le_bytes()
+            };
+            self.body.extend(g);
+            self.body.push(fields.len() as u8);
+            for (n, size, base) in fields {
+                self.body.extend([*n, *size, *base]);
+            }
+        }
+
+        /// A data message; `values` are written with the field's size in the file's byte order.
+        pub(crate) fn data(&mut self, header: u8, values: &[(u64, usize)]) {
+            self.body.push(header);
+            for (v, size) in values {
+                let le = v.to_le_bytes();
+                let mut b = le[..*size].to_vec();
+                if self.big {
+                    b.reverse();
+                }
+                self.body.extend(b);
+            }
+        }
+
+        pub(crate) fn finish(&self) -> Vec<u8> {
+            let mut out = vec![14u8, 0x20, 0x08, 0x08];
+            out.extend((self.body.len() as u32).to_le_bytes());
+            out.extend(b".FIT");
+            let hcrc = framing::crc16(0, &out);
+            out.extend(hcrc.to_le_bytes());
+            out.extend(&self.body);
+            let crc = framing::crc16(0, &out);
+            out.extend(crc.to_le_bytes());
+            out
+        }
+    }
+
+    const RECORD: &[Field] = &[
+        (253, 4, 0x86),
+        (3, 1, 0x02),
+        (2, 2, 0x84),
+        (0, 4, 0x85),
+        (1, 4, 0x85),
+        (4, 1, 0x02),
+    ];
+    pub(crate) const T0: u64 = 1_000_000_000;
+
+    pub(crate) fn activity(big: bool) -> Vec<u8> {
+        let mut b = Builder::new(big);
+        b.define(0, MESG_FILE_ID, &[(0, 1, 0x00), (1, 2, 0x84), (2, 2, 0x84)]);
+        b.data(0, &[(4, 1), (1, 2), (2697, 2)]);
+        b.define(1, MESG_RECORD, RECORD);
+        let lat = (47.5f64 / (180.0 / 2f64.powi(31))) as i32 as u32 as u64;
+        let lon = (8.25f64 / (180.0 / 2f64.powi(31))) as i32 as u32 as u64;
+        for i in 0..3u64 {
+            b.data(
+                1,
+                &[
+                    (T0 + i, 4),
+                    (140 + i, 1),
+                    (2600 + i, 2),
+                    (lat, 4),
+                    (lon, 4),
+                    (80, 1),
+                ],
+            );
+        }
+        // Invalid values: heart rate 0xFF, altitude 0xFFFF, position 0x7FFFFFFF, cadence 0xFF.
+        b.data(
+            1,
+            &[
+                (T0 + 3, 4),
+                (0xFF, 1),
+                (0xFFFF, 2),
+                (0x7FFF_FFFF, 4),
+                (0x7FFF_FFFF, 4),
+                (0xFF, 1),
+            ],
+        );
+        b.define(
+            2,
+            MESG_SESSION,
+            &[(2, 4, 0x86), (253, 4, 0x86), (5, 1, 0x00), (9, 4, 0x86)],
+        );
+        b.data(2, &[(T0, 4), (T0 + 3, 4), (1, 1), (1234, 4)]);
+        b.finish()
+    }
+
+    pub(crate) fn fixtures() -> Vec<(&'static str, &'static [u8])> {
+        vec![
+            (
+                "fenix2",
+                include_bytes!(
+                    "../../../fixtures/fit/python-fitparse-activity-small-fenix2-run.fit"
+                ),
+            ),
+            (
+                "crc",
+                include_bytes!("../../../fixtures/fit/python-fitparse-activity-filecrc.fit"),
+            ),
+            (
+                "eof",
+                include_bytes!("../../../fixtures/fit/python-fitparse-activity-unexpected-eof.fit"),
+            ),
+            (
+                "chained",
+                include_bytes!(
+                    "../../../fixtures/fit/python-fitparse-activity-settings-corruptheader.fit"
+                ),
+            ),
+            (
+                "settings",
+                include_bytes!("../../../fixtures/fit/python-fitparse-Settings.fit"),
+            ),
+            (
+                "csd",
+                include_bytes!(
+                    "../../../fixtures/fit/python-fitparse-compressed-speed-distance.fit"
+                ),
+            ),
+            (
+                "fr645",
+                include_bytes!("../../../fixtures/fit/workoutizer-run_with_coordinates.fit"),
+            ),
+        ]
+    }
+
+    #[test]
+    fn both_byte_orders_give_the_same_activity() {
+        let little = read(&activity(false), "x");
+        let big = read(&activity(true), "x");
+        assert!(same(&little, &big));
+        let a = &big.unwrap()[0];
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!(a.device_name.as_deref(), Some("garmin:fenix5"));
+        assert_eq!(a.samples.len(), 4);
+        assert_eq!(a.samples.heart_rate_bpm[..3], [140.0, 141.0, 142.0]);
+        assert!((a.samples.lat_deg[0] - 47.5).abs() < 1e-6);
+        assert_eq!(a.samples.elevation_m[0], 2600.0 / 5.0 - 500.0);
+        assert_eq!(a.device.as_ref().unwrap().distance_m, Some(12.34));
+    }
+
+    #[test]
+    fn invalid_values_are_missing() {
+        let a = &read(&activity(false), "x").unwrap()[0];
+        let s = a.samples.get(3);
+        assert_eq!(s.t_s, 3.0);
+        for v in [
+            s.heart_rate_bpm,
+            s.elevation_m,
+            s.lat_deg,
+            s.lon_deg,
+            s.cadence_spm,
+        ] {
+            assert!(v.is_nan(), "{s:?}");
+        }
+    }
+
+    /// A record timestamped in full, then four with compressed-timestamp headers.
+    pub(crate) fn compressed_timestamps() -> Vec<u8> {
+        let mut b = Builder::new(false);
+        b.define(0, MESG_FILE_ID, &[(0, 1, 0x00)]);
+        b.data(0, &[(4, 1)]);
+        // A full timestamp whose low five bits are 30, then compressed headers (local 1).
+        let t0 = (T0 & !31) + 30;
+        b.define(1, MESG_RECORD, &[(253, 4, 0x86), (3, 1, 0x02)]);
+        b.data(1, &[(t0, 4), (100, 1)]);
+        b.define(1, MESG_RECORD, &[(3, 1, 0x02)]);
+        for (offset, hr) in [(31u8, 101u64), (3, 102), (3, 103), (10, 104)] {
+            b.data(0x80 | (1 << 5) | offset, &[(hr, 1)]);
+        }
+        b.finish()
+    }
+
+    #[test]
+    fn compressed_timestamps_count_from_the_last_full_one() {
+        let got = read(&compressed_timestamps(), "x").unwrap();
+        // 30 → 31 (+1), → 3 rolls over (+4), → 3 again (+0), → 10 (+7).
+        assert_eq!(got[0].samples.t_s, [0.0, 1.0, 5.0, 5.0, 12.0]);
+    }
+
+    #[test]
+    fn field_defined_twice_keeps_the_last_valid_value() {
+        // Found by cargo-fuzz: a record definition that defines position_lat three times and
+        // position_long twice, the later definitions empty. fitparser stores only valid values,
+        // each over the one before, so the 4-byte definitions give the position.
+        let bytes = include_bytes!("../../../fixtures/fuzz/fit-field-defined-twice.fit");
+        let a = &read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(a.samples.lat_deg[0], 0.0);
+        assert_eq!(a.samples.lon_deg[0], 19.478759765625);
+    }
+
+    #[test]
+    fn compressed_speed_distance_of_an_unknown_base_type_is_read_as_bytes() {
+        // Found by cargo-fuzz: `compressed_speed_distance` defined with base type 0x11, which
+        // fitparser reads as uint8 elements and expands all the same (7/16 m here).
+        let bytes =
+            include_bytes!("../../../fixtures/fuzz/fit-compressed-speed-distance-unknown-base.fit");
+        let a = &read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(a.samples.distance_m[0], 0.4375);
+    }
+
+    #[test]
+    fn a_string_field_of_size_zero_is_absent() {
+        // Found by cargo-fuzz: position_lat defined again, later in the same definition, as a
+        // string of 0 bytes. fitparser never reads it, so the first definition's value stays.
+        let bytes = include_bytes!("../../../fixtures/fuzz/fit-empty-string-field.fit");
+        let a = &read(bytes, "fuzz").unwrap()[0];
+        assert_eq!(a.samples.lat_deg[0], -256.0 * 180.0 / 2f64.powi(31));
+        assert_eq!(a.samples.lon_deg[0], 73.0 * 180.0 / 2f64.powi(31));
+    }
+
+    #[test]
+    fn a_string_in_a_session_field_never_read_does_not_stop_decoding() {
+        // Found by cargo-fuzz: the second of two sessions holds a string in field 101, which
+        // fitparser cannot scale (it stops the whole file there); that field is never read here,
+        // and both sessions are kept.
+        let bytes = include_bytes!("../../../fixtures/fuzz/fit-string-in-session-field.fit");
+        assert_eq!(read(bytes, "fuzz").unwrap().len(), 2);
+    }
+
+    #[test]
+    fn an_accumulated_array_that_changes_length_does_not_stop_decoding() {
+        // Found by cargo-fuzz: records whose `cycles` array (accumulated into `total_cycles`)
+        // holds 4 elements in one record and 49 in the next. `cycles` is never read here, so
+        // both samples are kept up to where the (truncated) file breaks.
+        let bytes =
+            include_bytes!("../../../fixtures/fuzz/fit-accumulated-array-changes-length.fit");
+        assert_eq!(read(bytes, "fuzz").unwrap()[0].samples.len(), 2);
+    }
+
+    #[test]
+    fn enhanced_altitude_field_wins_over_altitude_component() {
+        // Found by cargo-fuzz: a record with `enhanced_altitude` and, after it, a 1-byte
+        // `altitude`. fitparser names both the field and altitude's component
+        // `enhanced_altitude`, in random order; the field itself is taken here.
+        let a = &read(
+            include_bytes!("../../../fixtures/fuzz/fit-altitude-after-enhanced-altitude.fit"),
+            "fuzz",
+        )
+        .unwrap()[0];
+        assert_eq!(a.samples.len(), 1);
+        assert_eq!(a.samples.elevation_m[0], 2_097_152_000.0 / 5.0 - 500.0);
+    }
+
+    #[test]
+    fn bit_flips_never_panic() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (name, bytes) in fixtures() {
+            for _ in 0..40 {
+                let mut copy = bytes.to_vec();
+                for _ in 0..1 + next() % 8 {
+                    let i = (next() % copy.len() as u64) as usize;
+                    copy[i] ^= 1 << (next() % 8);
+                }
+                let cut = copy.len() - (next() % 64) as usize % copy.len();
+                let _ = read(&copy[..cut], name);
+            }
+        }
+        assert!(read(b"", "empty").is_err());
+        assert!(read(&[14], "one byte").is_err());
+    }
+
+    #[test]
+    fn a_file_cut_in_its_first_message_says_at_which_byte() {
+        // The 12-byte header is whole, the definition after it is not.
+        let bytes = include_bytes!("../../../fixtures/fit/python-fitparse-activity-filecrc.fit");
+        let err = read(&bytes[..20], "cut").unwrap_err();
+        assert_eq!(err.position(), Some(Position::Byte(12)));
+        assert_eq!(
+            err.to_string(),
+            "fit decode failed at byte 12: parser error: requires 1 more bytes"
+        );
+    }
+
+    #[test]
+    fn a_message_without_its_definition_says_at_which_byte() {
+        // A data message of local type 5, never defined, right after the 14-byte header.
+        let mut b = Builder::new(false);
+        b.data(5, &[(1, 1)]);
+        let err = read(&b.finish(), "x").unwrap_err();
+        assert_eq!(err.position(), Some(Position::Byte(14)));
+        assert_eq!(
+            err.to_string(),
+            "fit decode failed at byte 14: no definition found for local message number 5 at \
+             position 0xe"
+        );
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_decoded_says_in_which_message() {
+        // A field_description whose developer_data_index is a uint16: its first data message.
+        let mut b = Builder::new(false);
+        let fields = [(0, 2, 0x84), (1, 1, 0x02), (2, 1, 0x02)];
+        b.define(0, MESG_FIELD_DESCRIPTION, &fields);
+        b.data(0, &[(0, 2), (0, 1), (0x84, 1)]);
+        let err = read(&b.finish(), "x").unwrap_err();
+        assert_eq!(err.position(), Some(Position::Record(0)));
+        assert_eq!(
+            err.to_string(),
+            "fit decode failed at record 0: value error: developer_data_index must be u8"
+        );
+    }
+
+    #[test]
+    fn compressed_distance_rolls_over() {
+        // python-fitparse's compressed-speed-distance.fit: 228/16 = 14.25 m, then
+        // 302/16 = 18.875 m (its expected-values CSV agrees).
+        let mut acc = CompressedDistance::default();
+        assert_eq!(acc.next(228), 14.25);
+        assert_eq!(acc.next(302), 18.875);
+        // 4090 → 10 wraps at 4096: 16 sixteenths further, one metre.
+        acc.next(4090);
+        let before = acc.total_m;
+        assert_eq!(acc.next(10) - before, 1.0);
+    }
+
+    #[test]
+    fn sniff_needs_the_signature() {
+        assert!(!sniff(b"<?xml version"));
+        assert!(!sniff(&[14, 16, 0, 0, 0, 0, 0, 0, b'.', b'F', b'I', b'X']));
+        assert!(sniff(&[14, 16, 0, 0, 0, 0, 0, 0, b'.', b'F', b'I', b'T']));
+    }
+
+    fn read_fixture(bytes: &[u8], name: &str) -> Activity {
+        let mut acts = read(bytes, name).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(acts.len(), 1, "{name}");
+        acts.remove(0)
+    }
+
+    #[test]
+    fn garmin_fenix2_run_with_dynamics() {
+        // Values cross-checked with python fitdecode (corpus MANIFEST): 2809 records, session
+        // 9.01 km and 64 m of ascent, HRM-Run dynamics.
+        let a = read_fixture(
+            include_bytes!("../../../fixtures/fit/python-fitparse-activity-small-fenix2-run.fit"),
+            "fenix2",
+        );
+        assert_eq!(a.sport, Sport::Running);
+        assert_eq!(a.device_name.as_deref(), Some("garmin:fenix2"));
+        assert_eq!(a.samples.len(), 2809);
+        assert_eq!(a.start_utc.to_rfc3339(), "2015-08-15T14:45:08+00:00");
+        // activity.local_timestamp says the watch was two hours ahead of UTC.
+        assert_eq!(a.utc_offset_s, Some(7200));
+        assert_eq!(a.cadence_rule, CadenceRule::FitStridesDoubled);
+        let dev = a.device.as_ref().unwrap();
+        assert!((dev.distance_m.unwrap() - 9008.2).abs() < 0.1);
+        assert_eq!(dev.ascent_m, Some(64.0));
+        // Session average 81 strides/min is 162 steps/min.
+        assert_eq!(dev.cadence_spm, Some(162.0));
+        // Running dynamics arrive in SI units: stance time in s, oscillation in m.
+        let median = |col: &[f64]| {
+            let mut v: Vec<f64> = col.iter().copied().filter(|x| !x.is_nan()).collect();
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
+        };
+        let gct = median(&a.samples.ground_contact_s);
+        assert!((0.2..0.35).contains(&gct), "{gct}");
+        let vo = median(&a.samples.vertical_oscillation_m);
+        assert!((0.05..0.15).contains(&vo), "{vo}");
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    }
+
+    #[test]
+    fn bad_crc_is_read_anyway_with_a_warning() {
+        // fitdecode: "read crc: 45525; expected crc: 41429".
+        let a = read_fixture(
+            include_bytes!("../../../fixtures/fit/python-fitparse-activity-filecrc.fit"),
+            "crc",
+        );
+        assert_eq!(a.samples.len(), 14);
+        assert_eq!(
+            a.warnings,
+            ["file CRC mismatch (stored 0xb1d5, computed 0xa1d5); read anyway"]
+        );
+    }
+
+    #[test]
+    fn truncated_file_keeps_what_was_read() {
+        let a = read_fixture(
+            include_bytes!("../../../fixtures/fit/python-fitparse-activity-unexpected-eof.fit"),
+            "eof",
+        );
+        assert_eq!(a.sport, Sport::Running);
+        assert!(!a.samples.is_empty());
+        assert!(
+            a.warnings.iter().any(|w| w.contains("truncated")),
+            "{:?}",
+            a.warnings
+        );
+    }
+
+    #[test]
+    fn corrupt_chained_header_keeps_the_first_file() {
+        let a = read_fixture(
+            include_bytes!(
+                "../../../fixtures/fit/python-fitparse-activity-settings-corruptheader.fit"
+            ),
+            "chained",
+        );
+        assert_eq!(a.samples.len(), 14);
+        assert!(!a.warnings.is_empty());
+    }
+
+    #[test]
+    fn settings_file_is_not_an_activity() {
+        let err = read(
+            include_bytes!("../../../fixtures/fit/python-fitparse-Settings.fit"),
+            "settings",
+        )
+        .unwrap_err();
+        assert_eq!(err, ReadError::not_activity("fit settings file"));
+    }
+
+    #[test]
+    fn compressed_speed_distance_file() {
+        let a = read_fixture(
+            include_bytes!("../../../fixtures/fit/python-fitparse-compressed-speed-distance.fit"),
+            "csd",
+        );
+        // The upstream expected values end at 10248.6875 m; fitparser's own expansion would
+        // give 93 km.
+        let last = a
+            .samples
+            .distance_m
+            .iter()
+            .rev()
+            .find(|d| !d.is_nan())
+            .unwrap();
+        assert_eq!(*last, 10248.6875);
+    }
+
+    #[test]
+    fn partial_gps_keeps_the_distance_field() {
+        // Forerunner 645: 1945 records, GPS in only 349 of them.
+        let a = read_fixture(
+            include_bytes!("../../../fixtures/fit/workoutizer-run_with_coordinates.fit"),
+            "fr645",
+        );
+        let fixes = a.samples.lat_deg.iter().filter(|v| !v.is_nan()).count();
+        assert_eq!((a.samples.len(), fixes), (1945, 349));
+        assert!(Samples::has(&a.samples.distance_m));
+        assert_eq!(a.cadence_rule, CadenceRule::FitStridesDoubled);
+    }
+
+    #[test]
+    fn garbage_is_an_error_not_a_panic() {
+        assert!(read(b"", "empty").is_err());
+        let mut bytes =
+            include_bytes!("../../../fixtures/fit/python-fitparse-activity-filecrc.fit").to_vec();
+        bytes.truncate(20);
+        assert!(read(&bytes, "cut").is_err());
+        for i in (14..bytes.len()).step_by(3) {
+            bytes[i] ^= 0x5a;
+        }
+        let _ = read(&bytes, "flipped");
+    }
+
+    #[test]
+    fn sport_names() {
+        assert_eq!(sport_of("running", "trail"), Sport::Running);
+        assert_eq!(sport_of("training", "strength_training"), Sport::Strength);
+        assert_eq!(sport_of("cycling", "road"), Sport::Cycling);
+        assert_eq!(sport_of("transition", ""), Sport::Other);
+    }
+}
