@@ -488,7 +488,9 @@ const CRC_TABLE: [u16; 256] = {
     table
 };
 
-pub(super) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
+/// The FIT CRC-16 of `bytes`, continuing from `crc` (0 for a new one): the crate's one CRC,
+/// also used by the FIT writer of `synth`.
+pub(crate) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
     for &b in bytes {
         crc = (crc >> 8) ^ CRC_TABLE[((crc ^ b as u16) & 0xFF) as usize];
     }

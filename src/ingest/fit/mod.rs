@@ -25,6 +25,8 @@ use chrono::{DateTime, Utc};
 
 use crate::ingest::error::{Position, ReadError};
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
+#[cfg(feature = "synth")]
+pub(crate) use framing::crc16;
 use framing::{check_crcs, Decoder};
 use messages::{Decoded, Row, Session};
 
