@@ -1,0 +1,200 @@
+//! How far what patella computes from the samples is from what the watch wrote, over the running
+//! FIT files of `../shared/corpus`: distance from GPS alone against the session distance, and
+//! ascent and descent against the session totals. Each test prints its table (run with
+//! `--nocapture`) and the share that agrees; ignored where the corpus is missing (see
+//! tests/corpus.rs).
+//!
+//! Issue 10 asks for 95 % (distance, within 2 %) and 90 % (ascent and descent, within 10 % or
+//! 10 m). Until the methods that reach them land, these tests assert today's figures as a floor,
+//! so that nothing gets worse unseen.
+
+use std::path::{Path, PathBuf};
+
+use patella::analysis::metrics;
+use patella::analysis::run::Motion;
+use patella::ingest::{self, Limits};
+use patella::model::{Activity, Format, Sport};
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
+}
+
+/// Every activity of the manifest's files whose sport starts with `running`, leaving out those
+/// it marks BROKEN (a truncated file holds a part of the run the session summary covers whole).
+fn running_files(dir: &Path) -> Vec<Activity> {
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut paths: Vec<PathBuf> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols.get(4)?.starts_with("running") && !cols.get(6)?.starts_with("BROKEN"))
+                .then(|| dir.join(cols[0]))
+        })
+        .collect();
+    paths.sort();
+    ingest::load(&paths, &Limits::default()).activities
+}
+
+/// Running FIT activities of 1 km or more by the device's session distance.
+fn fit_runs(dir: &Path) -> Vec<Activity> {
+    running_files(dir)
+        .into_iter()
+        .filter(|a| a.format == Format::Fit && a.sport == Sport::Running)
+        .filter(|a| a.device.as_ref().and_then(|d| d.distance_m).unwrap_or(0.0) >= 1000.0)
+        .collect()
+}
+
+/// The share of the device's distance that the record distance field covers between the first
+/// and the last GPS fix: where the watch had no fix for more than 2 % of the run (GPS found late,
+/// positions missing from most records), positions alone cannot come within 2 %, whatever the
+/// method. 1 where the records carry no distance field.
+fn gps_coverage(a: &Activity) -> f64 {
+    let s = &a.samples;
+    let fix = |i: &usize| s.lat_deg[*i].is_finite() && s.lon_deg[*i].is_finite();
+    let field = |i: usize| {
+        s.distance_m[..=i]
+            .iter()
+            .copied()
+            .filter(|d| d.is_finite())
+            .fold(f64::NAN, f64::max)
+    };
+    let (Some(first), Some(last)) = ((0..s.len()).find(fix), (0..s.len()).rev().find(fix)) else {
+        return 0.0;
+    };
+    let device = a
+        .device
+        .as_ref()
+        .and_then(|d| d.distance_m)
+        .unwrap_or(f64::NAN);
+    let covered = (field(last) - field(first).max(0.0)) / device;
+    if covered.is_finite() {
+        covered
+    } else {
+        1.0
+    }
+}
+
+/// The samples with the record distance field left out: what a GPX export of the run holds.
+fn gps_only(a: &Activity) -> metrics::Computed {
+    let mut s = a.samples.clone();
+    s.distance_m.iter_mut().for_each(|d| *d = f64::NAN);
+    metrics::compute(&s)
+}
+
+fn short(source: &str) -> &str {
+    source.rsplit("corpus/").next().unwrap_or(source)
+}
+
+#[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
+fn distance_from_gps_alone_agrees_with_the_watch() {
+    let (runs, partial): (Vec<Activity>, Vec<Activity>) = fit_runs(&corpus())
+        .into_iter()
+        .filter(|a| a.samples.has_gps())
+        .partition(|a| gps_coverage(a) >= 0.98);
+    for a in &partial {
+        eprintln!(
+            "left out: GPS covers {:.0} % of the distance: {}",
+            gps_coverage(a) * 100.0,
+            short(&a.source)
+        );
+    }
+    assert!(
+        partial.len() <= 2,
+        "{} runs with partial GPS",
+        partial.len()
+    );
+    assert!(runs.len() >= 32, "only {} runs with GPS", runs.len());
+    let (mut within, mut raw_within) = (0, 0);
+    eprintln!(
+        "{:>9} {:>9} {:>7} {:>7}  file",
+        "device m", "gps m", "off %", "raw %"
+    );
+    for a in &runs {
+        let device = a.device.as_ref().unwrap().distance_m.unwrap();
+        let gps = gps_only(a).distance_m;
+        let off = (gps / device - 1.0) * 100.0;
+        // Every step between fixes summed as it is.
+        let mut s = a.samples.clone();
+        s.distance_m.iter_mut().for_each(|d| *d = f64::NAN);
+        let raw: f64 = Motion::of(&s).step_m().unwrap().iter().sum();
+        let raw_off = (raw / device - 1.0) * 100.0;
+        if off.abs() <= 2.0 {
+            within += 1;
+        }
+        if raw_off.abs() <= 2.0 {
+            raw_within += 1;
+            assert!(
+                off.abs() <= 2.0,
+                "{}: {raw_off:+.2} % raw, now {off:+.2} %",
+                a.source
+            );
+        }
+        eprintln!(
+            "{device:>9.0} {gps:>9.0} {off:>+7.2} {raw_off:>+7.2}  {}#{}",
+            short(&a.source),
+            a.session
+        );
+    }
+    eprintln!(
+        "distance from GPS alone within 2 %: {within}/{} (summing the raw steps: {raw_within})",
+        runs.len()
+    );
+    // Today 28 of 32: the Stryd trail and ultra files (+4.8 %, +3.7 %), a Fenix 3 (+2.0 %) and
+    // a Forerunner 25 whose auto-pauses join wandering fixes (+3.3 %) read long.
+    assert!(within >= 28, "{within}/{} within 2 %", runs.len());
+}
+
+/// Within 10 % or 10 m of the device's value.
+fn agrees(computed: f64, device: f64) -> bool {
+    (computed - device).abs() <= (0.10 * device).max(10.0)
+}
+
+#[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
+fn ascent_and_descent_against_the_watch() {
+    let runs: Vec<Activity> = fit_runs(&corpus())
+        .into_iter()
+        .filter(|a| a.device.as_ref().and_then(|d| d.ascent_m).is_some())
+        .filter(|a| a.samples.elevation_m.iter().any(|e| e.is_finite()))
+        .collect();
+    assert!(
+        runs.len() >= 20,
+        "only {} runs with a device ascent",
+        runs.len()
+    );
+    let mut within = 0;
+    eprintln!(
+        "{:>6} {:>6} {:>6} {:>6} {:>6} {:>6}  file",
+        "dev up", "up", "off %", "dev dn", "down", "off %"
+    );
+    for a in &runs {
+        let d = a.device.as_ref().unwrap();
+        let c = metrics::compute(&a.samples);
+        let (up, down) = (c.ascent_m.unwrap(), c.descent_m.unwrap());
+        let dev_up = d.ascent_m.unwrap();
+        let ok_up = agrees(up, dev_up);
+        let ok_down = d.descent_m.is_none_or(|dev| agrees(down, dev));
+        if ok_up && ok_down {
+            within += 1;
+        }
+        let pct = |c: f64, d: f64| if d > 0.0 { (c / d - 1.0) * 100.0 } else { 0.0 };
+        let dev_down = d.descent_m.unwrap_or(f64::NAN);
+        eprintln!(
+            "{dev_up:>6.0} {up:>6.0} {:>+6.1} {dev_down:>6.0} {down:>6.0} {:>+6.1}  {}#{}{}",
+            pct(up, dev_up),
+            pct(down, dev_down),
+            short(&a.source),
+            a.session,
+            if ok_up && ok_down { "" } else { "  OFF" }
+        );
+    }
+    eprintln!(
+        "ascent and descent within 10 % or 10 m: {within}/{}",
+        runs.len()
+    );
+    // Issue 10 item 7 asks for 90 %; the 3 m hysteresis on smoothed elevation gives 13 of 29
+    // (most read 15-40 % low). This only keeps it from getting worse until that lands.
+    assert!(within >= 13, "{within}/{} within 10 % or 10 m", runs.len());
+}
