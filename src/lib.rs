@@ -7,7 +7,7 @@
 //! ```no_run
 //! use patella::{analysis, ingest};
 //!
-//! let loaded = ingest::load(&["runs/".into()], &ingest::Limits::default());
+//! let loaded = ingest::read_paths(&["runs/".into()], &ingest::Limits::default());
 //! let settings = analysis::Settings::new(chrono_tz::Europe::Berlin, analysis::WeekStart::Mon);
 //! let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings).unwrap();
 //! for week in &result.weeks {

@@ -16,7 +16,7 @@ use crate::store::{FileEntry, Store};
 /// What one file gives, decoded and extracted, and the content hash of the bytes it was read
 /// from (`None` when it could not be read, or changed while it was read: then it is not stored).
 pub fn decode_file(file: &Path, limits: &Limits) -> (FileEntry, Option<String>) {
-    let (part, hash) = ingest::load_file_hashed(file, limits);
+    let (part, hash) = ingest::read_path_hashed(file, limits);
     let results = part
         .activities
         .iter()
@@ -77,7 +77,7 @@ pub struct Extracted {
     pub warnings: Vec<String>,
 }
 
-/// The extracts of every file under `paths` (as [`ingest::load`] finds them), answering from
+/// The extracts of every file under `paths` (as [`ingest::read_paths`] finds them), answering from
 /// `store` where it knows a file's bytes and storing what it had to decode, in one transaction.
 /// Files are hashed and decoded in parallel; the result is in path order whatever the number of
 /// threads. `progress(done, total)` is called after each file.
@@ -187,7 +187,7 @@ pub struct Inspection {
 
 /// Inspects one file (or folder), without the store.
 pub fn inspect(path: &Path, settings: &Settings, zone_origin: &str) -> Inspection {
-    let loaded = ingest::load(&[path.to_path_buf()], &Limits::default());
+    let loaded = ingest::read_paths(&[path.to_path_buf()], &Limits::default());
     let results: Vec<Result<ActivitySummary, Skipped>> = loaded
         .activities
         .iter()

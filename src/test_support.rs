@@ -55,3 +55,26 @@ pub fn read_gunzipped(path: &std::path::Path) -> Vec<u8> {
         .expect("gunzip corpus file");
     out
 }
+
+/// The counts `N <what>` (e.g. `12 trkpt`, `3 Activity`) that MANIFEST.tsv's notes give for each
+/// corpus file, keyed by its path relative to the corpus; a file whose notes name none is absent.
+pub fn manifest_counts(what: &str) -> std::collections::HashMap<String, usize> {
+    let dir = corpus_dir().expect("corpus");
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut m = std::collections::HashMap::new();
+    for line in text.lines() {
+        let cols: Vec<&str> = line.split('\t').collect();
+        let Some(notes) = cols.get(6) else {
+            continue;
+        };
+        for w in notes.split([';', ',']) {
+            if let Some(n) = w.trim().strip_suffix(what).and_then(|n| {
+                n.strip_suffix(' ')
+                    .and_then(|n| n.trim().parse::<usize>().ok())
+            }) {
+                m.insert(cols[0].to_string(), n);
+            }
+        }
+    }
+    m
+}

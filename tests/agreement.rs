@@ -33,7 +33,7 @@ fn running_files(dir: &Path) -> Vec<Activity> {
         })
         .collect();
     paths.sort();
-    ingest::load(&paths, &Limits::default()).activities
+    ingest::read_paths(&paths, &Limits::default()).activities
 }
 
 /// Running FIT activities of 1 km or more by the device's session distance.

@@ -24,7 +24,7 @@ fn rounded(v: Value) -> Value {
 #[test]
 fn demo_chart_series() {
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo");
-    let loaded = ingest::load(&[demo], &Limits::default());
+    let loaded = ingest::read_paths(&[demo], &Limits::default());
     let settings = Settings::new(chrono_tz::America::New_York, WeekStart::Mon);
     let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings).unwrap();
     let data = html::chart_data(&result);

@@ -39,7 +39,7 @@ fn every_corpus_file_is_an_activity_or_skipped_with_a_reason() {
     let mut skipped = 0;
     for (file, note) in &notes {
         let path = dir.join(file);
-        let out = ingest::load(std::slice::from_ref(&path), &Limits::default());
+        let out = ingest::read_paths(std::slice::from_ref(&path), &Limits::default());
         assert!(
             !out.activities.is_empty() || !out.skipped.is_empty(),
             "{file}: neither read nor skipped"
@@ -92,7 +92,7 @@ fn every_corpus_file_is_an_activity_or_skipped_with_a_reason() {
 fn broken_files_are_read_as_far_as_they_go_and_say_so() {
     let dir = corpus();
     let read = |f: &str| {
-        let out = ingest::load(&[dir.join(f)], &Limits::default());
+        let out = ingest::read_paths(&[dir.join(f)], &Limits::default());
         assert_eq!(out.activities.len(), 1, "{f}: {:?}", out.skipped);
         out.activities.into_iter().next().unwrap()
     };
@@ -131,7 +131,7 @@ fn broken_files_are_read_as_far_as_they_go_and_say_so() {
         "{} vs {device}",
         summary.computed.distance_m
     );
-    let gpx = ingest::load(&[dir.join("gpx/hotpot/corrupted.gpx")], &Limits::default());
+    let gpx = ingest::read_paths(&[dir.join("gpx/hotpot/corrupted.gpx")], &Limits::default());
     assert!(gpx.activities.is_empty());
     assert!(
         gpx.skipped[0].reason.to_string().contains("byte"),
@@ -154,7 +154,7 @@ fn compressed_speed_distance_matches_the_upstream_values() {
         .skip(1)
         .map(|l| l.split(',').nth(3).unwrap().trim().parse().unwrap())
         .collect();
-    let out = ingest::load(
+    let out = ingest::read_paths(
         &[dir.join("fit/python-fitparse/compressed-speed-distance.fit")],
         &Limits::default(),
     );
@@ -181,7 +181,7 @@ fn gps_runs(dir: &Path) -> Vec<analysis::ActivitySummary> {
         .map(|(f, _)| dir.join(f))
         .collect();
     paths.sort();
-    let out = ingest::load(&paths, &Limits::default());
+    let out = ingest::read_paths(&paths, &Limits::default());
     out.activities
         .iter()
         .filter(|a| a.format == Format::Fit && a.sport == Sport::Running)
@@ -275,7 +275,7 @@ fn computed_cadence_agrees_with_the_watch() {
 #[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn trackerr_series_gives_weekly_kilometres() {
     let dir = corpus();
-    let out = ingest::load(&[dir.join("tcx/trackeR")], &Limits::default());
+    let out = ingest::read_paths(&[dir.join("tcx/trackeR")], &Limits::default());
     let result = analysis::analyse(&out.activities, out.skipped, &settings()).unwrap();
     let runs: Vec<_> = result
         .activities
@@ -302,7 +302,7 @@ fn trackerr_series_gives_weekly_kilometres() {
 #[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
 fn strava_gpx_without_type_is_a_run_by_its_name() {
     let dir = corpus();
-    let out = ingest::load(
+    let out = ingest::read_paths(
         &[dir.join("gpx/runalyze/strava-export.gpx")],
         &Limits::default(),
     );

@@ -513,7 +513,7 @@ fn csv_cells_from_files_never_start_a_formula() {
 /// The demo analysed with `thresholds` in place of the defaults.
 fn demo_analysis(thresholds: patella::analysis::Thresholds) -> patella::analysis::Analysis {
     use patella::analysis::{self, Settings, WeekStart};
-    let loaded = patella::ingest::load(&[demo()], &patella::ingest::Limits::default());
+    let loaded = patella::ingest::read_paths(&[demo()], &patella::ingest::Limits::default());
     let settings = Settings {
         thresholds,
         ..Settings::new(chrono_tz::America::New_York, WeekStart::Mon)

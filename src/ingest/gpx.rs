@@ -332,30 +332,7 @@ mod tests {
 
     /// `N trkpt` from the MANIFEST notes, keyed by path relative to the corpus.
     fn manifest_trkpt() -> HashMap<String, usize> {
-        let mut m = HashMap::new();
-        let Ok(text) = std::fs::read_to_string(
-            crate::test_support::corpus_dir()
-                .expect("corpus")
-                .join("MANIFEST.tsv"),
-        ) else {
-            return m;
-        };
-        for line in text.lines() {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() < 7 {
-                continue;
-            }
-            let words: Vec<&str> = cols[6].split([';', ',']).collect();
-            for w in words {
-                let w = w.trim();
-                if let Some(n) = w.strip_suffix(" trkpt") {
-                    if let Ok(n) = n.trim().parse() {
-                        m.insert(cols[0].to_string(), n);
-                    }
-                }
-            }
-        }
-        m
+        crate::test_support::manifest_counts("trkpt")
     }
 
     /// Total trkpt count the reader saw: samples plus the dropped ones its warning names.

@@ -22,14 +22,14 @@ use crate::model::Activity;
 
 /// Everything read from a set of paths.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub struct Ingested {
     pub activities: Vec<Activity>,
     pub skipped: Vec<Skipped>,
     /// Files (and archive members) looked at, whatever came of them.
     pub files_seen: usize,
 }
 
-impl Loaded {
+impl Ingested {
     fn skip(&mut self, source: &str, reason: impl Into<SkipReason>) {
         self.files_seen += 1;
         self.skipped.push(Skipped::new(source, reason));
@@ -71,29 +71,29 @@ impl Default for Limits {
 
 /// Reads every activity under `paths` (files or folders, walked recursively in name order).
 /// Hidden files and folders (names starting with `.`) are passed over.
-pub fn load(paths: &[PathBuf], limits: &Limits) -> Loaded {
-    load_with_progress(paths, limits, &|_, _| {})
+pub fn read_paths(paths: &[PathBuf], limits: &Limits) -> Ingested {
+    read_paths_with_progress(paths, limits, &|_, _| {})
 }
 
 /// [`load`], decoding files in parallel (rayon) and calling `progress(done, total)` after each
 /// file. The result is the same, in the same order, whatever the number of threads.
-pub fn load_with_progress(
+pub fn read_paths_with_progress(
     paths: &[PathBuf],
     limits: &Limits,
     progress: &(dyn Fn(usize, usize) + Sync),
-) -> Loaded {
+) -> Ingested {
     use rayon::prelude::*;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let mut out = Loaded::default();
+    let mut out = Ingested::default();
     let (files, skipped) = discover(paths);
     out.skipped = skipped;
     let total = files.len();
     let done = AtomicUsize::new(0);
-    let parts: Vec<Loaded> = files
+    let parts: Vec<Ingested> = files
         .par_iter()
         .map(|file| {
-            let part = load_file(file, limits);
+            let part = read_path(file, limits);
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
             part
         })
@@ -121,27 +121,27 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
 
 /// Everything the bytes of one top-level file give (an archive gives its members' activities):
 /// for bytes that come from somewhere else than a folder walk, and the fuzz targets.
-pub fn read_bytes(source: &str, bytes: &[u8], limits: &Limits) -> Loaded {
-    let mut out = Loaded::default();
+pub fn read_bytes(source: &str, bytes: &[u8], limits: &Limits) -> Ingested {
+    let mut out = Ingested::default();
     let budget = Budget::for_file(source, bytes.len() as u64, limits);
     load_bytes(source, bytes, 0, limits, &budget, &mut out);
     out
 }
 
 /// Everything one file gives (an archive gives its members' activities).
-pub fn load_file(file: &Path, limits: &Limits) -> Loaded {
-    load_one(file, limits, false).0
+pub fn read_path(file: &Path, limits: &Limits) -> Ingested {
+    read_one(file, limits, false).0
 }
 
-/// [`load_file`], and the [`content_hash`] of what was read: `None` when the file could not be
+/// [`read_path`], and the [`content_hash`] of what was read: `None` when the file could not be
 /// read, or changed while it was read.
-pub fn load_file_hashed(file: &Path, limits: &Limits) -> (Loaded, Option<String>) {
-    load_one(file, limits, true)
+pub fn read_path_hashed(file: &Path, limits: &Limits) -> (Ingested, Option<String>) {
+    read_one(file, limits, true)
 }
 
-fn load_one(file: &Path, limits: &Limits, hash: bool) -> (Loaded, Option<String>) {
+fn read_one(file: &Path, limits: &Limits, hash: bool) -> (Ingested, Option<String>) {
     let source = file.display().to_string();
-    let mut part = Loaded::default();
+    let mut part = Ingested::default();
     match open_regular(file) {
         Ok((f, meta)) if starts_like_zip(&f) => {
             // A top-level zip is read from disk, one member at a time: a bulk export of
@@ -404,7 +404,7 @@ fn load_bytes(
     depth: usize,
     limits: &Limits,
     budget: &Budget,
-    out: &mut Loaded,
+    out: &mut Ingested,
 ) {
     let kind = sniff(source, bytes);
     if matches!(kind, Kind::Gzip | Kind::Zip) && depth >= limits.max_depth {
@@ -459,7 +459,7 @@ fn load_zip(
     depth: usize,
     limits: &Limits,
     budget: &Budget,
-    out: &mut Loaded,
+    out: &mut Ingested,
 ) {
     let admit = |name: &str, head: &[u8]| admit(name, head, depth + 1, limits);
     archive::each_member(source, zip, limits, budget, &admit, &mut |name, member| {
@@ -560,7 +560,7 @@ mod tests {
 
     #[test]
     fn missing_path_is_skipped_with_reason() {
-        let out = load(
+        let out = read_paths(
             &[PathBuf::from("/nonexistent/patella/x.fit")],
             &Limits::default(),
         );
@@ -584,7 +584,7 @@ mod tests {
         assert!(made.success());
         let _socket = std::os::unix::net::UnixListener::bind(dir.path().join("s.fit")).unwrap();
         // Returns at once: nothing waits for a writer on the FIFO.
-        let out = load(&[dir.path().to_path_buf()], &Limits::default());
+        let out = read_paths(&[dir.path().to_path_buf()], &Limits::default());
         let reasons: Vec<String> = out.skipped.iter().map(|s| s.to_string()).collect();
         assert_eq!(
             reasons,
@@ -603,7 +603,7 @@ mod tests {
                 kind: "a FIFO".into()
             })
         );
-        let out = load(std::slice::from_ref(&fifo), &Limits::default());
+        let out = read_paths(std::slice::from_ref(&fifo), &Limits::default());
         assert_eq!(out.skipped[0].reason.kind(), "not-regular");
     }
 

@@ -487,34 +487,11 @@ mod tests {
 
     /// `N Activity` and `N Trackpoint` from the MANIFEST notes.
     fn manifest_counts() -> HashMap<String, (usize, usize)> {
-        let mut m = HashMap::new();
-        let Ok(text) = std::fs::read_to_string(
-            crate::test_support::corpus_dir()
-                .expect("corpus")
-                .join("MANIFEST.tsv"),
-        ) else {
-            return m;
-        };
-        for line in text.lines() {
-            let cols: Vec<&str> = line.split('\t').collect();
-            if cols.len() < 7 {
-                continue;
-            }
-            let (mut acts, mut tps) = (None, None);
-            for w in cols[6].split([';', ',']) {
-                let w = w.trim();
-                if let Some(n) = w.strip_suffix(" Activity") {
-                    acts = n.trim().parse().ok();
-                }
-                if let Some(n) = w.strip_suffix(" Trackpoint") {
-                    tps = n.trim().parse().ok();
-                }
-            }
-            if let (Some(a), Some(t)) = (acts, tps) {
-                m.insert(cols[0].to_string(), (a, t));
-            }
-        }
-        m
+        let acts = crate::test_support::manifest_counts("Activity");
+        let tps = crate::test_support::manifest_counts("Trackpoint");
+        acts.into_iter()
+            .filter_map(|(f, a)| Some((f.clone(), (a, *tps.get(&f)?))))
+            .collect()
     }
 
     /// Trackpoints the reader saw in one activity: samples plus those dropped for lack of time.

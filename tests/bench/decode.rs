@@ -128,7 +128,7 @@ fn end_to_end(c: &mut Criterion) {
     // The whole job on the FIT files: read from disk, decode, summarise, weeks, findings.
     g.bench_function("patella analyse", |b| {
         b.iter(|| {
-            let loaded = ingest::load(&fit_paths, &Limits::default());
+            let loaded = ingest::read_paths(&fit_paths, &Limits::default());
             let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings);
             std::hint::black_box(result.map(|r| r.findings.len()))
         })
@@ -147,7 +147,7 @@ fn end_to_end(c: &mut Criterion) {
     g.sample_size(10);
     g.bench_function("load + analyse", |b| {
         b.iter(|| {
-            let loaded = ingest::load(std::slice::from_ref(&root), &Limits::default());
+            let loaded = ingest::read_paths(std::slice::from_ref(&root), &Limits::default());
             let result = analysis::analyse(&loaded.activities, loaded.skipped, &settings);
             std::hint::black_box(result.map(|r| r.findings.len()))
         })

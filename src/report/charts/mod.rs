@@ -15,7 +15,7 @@
 //! * Nothing is computed here beyond layout: every value drawn, every limit and every
 //!   decision (such as a run being over its limit) comes with the input.
 //!
-//! One file per chart (`weekly_km.rs`, `load.rs`, `cadence.rs`, `cadence_distribution.rs`,
+//! One file per chart (`weekly_km.rs`, `training_load.rs`, `cadence.rs`, `cadence_distribution.rs`,
 //! `descent.rs`, `long_runs.rs`); `style.rs` holds the colours, fonts, mesh and legend,
 //! `axes.rs` the date and week axes.
 
@@ -32,16 +32,16 @@ mod axes;
 mod cadence;
 mod cadence_distribution;
 mod descent;
-mod load;
 mod long_runs;
+mod training_load;
 mod weekly_km;
 
 pub use axes::thinned_indices;
 pub use cadence::cadence;
 pub use cadence_distribution::cadence_distribution;
 pub use descent::descent;
-pub use load::{load, ratio_segments};
 pub use long_runs::{long_run_points, long_runs};
+pub use training_load::{ratio_segments, training_load};
 pub use weekly_km::{change_label, weekly_km};
 
 /// Width of every chart's `viewBox` in px.
@@ -399,7 +399,7 @@ mod tests {
             chronic_km: 0.0,
             acwr: Some(f64::NAN),
         }];
-        assert_svg_shell(&load(&nan_days, f64::NAN));
+        assert_svg_shell(&training_load(&nan_days, f64::NAN));
         let one_run = vec![sample_cadence()[0].clone()];
         assert_svg_shell(&cadence(&one_run, 170.0));
         let one_bin = crate::analysis::run::cadence::distribution([(one_run[0].median_spm, 30.0)]);
@@ -430,7 +430,7 @@ mod tests {
         let files = [
             ("weekly_km", weekly_km(&sample_weeks())),
             ("weekly_km_26", weekly_km(&many)),
-            ("load", load(&sample_days(), 1.5)),
+            ("load", training_load(&sample_days(), 1.5)),
             ("cadence", cadence(&sample_cadence(), 170.0)),
             (
                 "cadence_distribution",

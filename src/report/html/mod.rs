@@ -118,7 +118,7 @@ pub fn chart_svgs(a: &Analysis) -> Vec<(&'static str, String)> {
     let t = &a.thresholds;
     vec![
         ("weekly-km", charts::weekly_km(&d.weeks)),
-        ("load", charts::load(&d.load, t.acwr_high)),
+        ("load", charts::training_load(&d.load, t.acwr_high)),
         ("cadence", charts::cadence(&d.cadence, t.low_cadence_spm)),
         (
             "cadence-distribution",

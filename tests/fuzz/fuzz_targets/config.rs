@@ -15,7 +15,7 @@ fn demo() -> &'static [Activity] {
     static DEMO: OnceLock<Vec<Activity>> = OnceLock::new();
     DEMO.get_or_init(|| {
         let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../fixtures/demo"));
-        let loaded = patella::ingest::load(&[dir], &patella::ingest::Limits::default());
+        let loaded = patella::ingest::read_paths(&[dir], &patella::ingest::Limits::default());
         assert!(
             !loaded.activities.is_empty(),
             "fixtures/demo gave no activity: {:?}",

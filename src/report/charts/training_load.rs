@@ -43,7 +43,7 @@ pub fn ratio_segments(days: &[LoadDay]) -> Vec<Vec<(NaiveDate, f64)>> {
 
 /// Acute and chronic load (km/day) on the left axis, the acute:chronic ratio
 /// on the right axis with a dashed reference at `ratio_line`.
-pub fn load(days: &[LoadDay], ratio_line: f64) -> String {
+pub fn training_load(days: &[LoadDay], ratio_line: f64) -> String {
     let mut days: Vec<&LoadDay> = days
         .iter()
         .filter(|d| d.acute_km.is_finite() && d.chronic_km.is_finite())
@@ -163,7 +163,7 @@ mod tests {
     #[test]
     fn load_svg() {
         let days = sample_days();
-        let svg = load(&days, 1.5);
+        let svg = training_load(&days, 1.5);
         assert_svg_shell(&svg);
         assert!(svg.contains("km/day"));
         assert!(svg.contains("context only"));
@@ -185,6 +185,6 @@ mod tests {
                 .count(),
             1 + 1
         );
-        assert_no_data(&load(&[], 1.5));
+        assert_no_data(&training_load(&[], 1.5));
     }
 }
