@@ -207,3 +207,33 @@ fn both_exports_count_each_session_once_and_a_warm_run_is_the_same() {
     assert!(stderr.contains("2 of 2"), "{stderr}");
     assert_eq!(warm, cold, "a warm run gives the same document");
 }
+
+/// `fixtures/exports/` holds the two exports as `patella::synth` writes them (the README's first
+/// command reads them); regenerate with `PATELLA_BLESS=1 cargo test --test exports`.
+#[test]
+fn export_fixtures_match_the_generator() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/exports");
+    let generated = [
+        (
+            "strava-export.zip",
+            patella::synth::strava_export().unwrap(),
+        ),
+        (
+            "garmin-connect-export.zip",
+            patella::synth::garmin_export().unwrap(),
+        ),
+    ];
+    if std::env::var_os("PATELLA_BLESS").is_some() {
+        std::fs::create_dir_all(&dir).unwrap();
+        for (name, bytes) in &generated {
+            std::fs::write(dir.join(name), bytes).unwrap();
+        }
+    }
+    for (name, bytes) in &generated {
+        let on_disk = std::fs::read(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(
+            &on_disk == bytes,
+            "fixtures/exports/{name} differs from the generator: PATELLA_BLESS=1 cargo test --test exports"
+        );
+    }
+}

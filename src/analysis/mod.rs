@@ -878,6 +878,22 @@ mod tests {
     }
 
     #[test]
+    fn the_kept_copy_takes_a_manifest_rows_name() {
+        // A FIT file without a manifest, and the same session as a manifest row only.
+        let file = summary("run.fit", Format::Fit, 0, 10.0, 9);
+        let mut row = summary("export.zip!activities.csv", Format::Csv, 30, 10.0, 0);
+        row.name = Some("Tempo Thursday".into());
+        row.gear = Some("Pegasus 40".into());
+        row.origin = Origin::StravaCsv;
+        let mut v = vec![file, row];
+        mark_duplicates(&mut v);
+        assert_eq!(v[0].duplicate_of, None, "the file is the richer copy");
+        assert_eq!(v[1].duplicate_of.as_ref(), Some(&v[0].id));
+        assert_eq!(v[0].name.as_deref(), Some("Tempo Thursday"));
+        assert_eq!(v[0].gear.as_deref(), Some("Pegasus 40"));
+    }
+
+    #[test]
     fn a_panic_in_one_activity_costs_that_activity_only() {
         let start = Utc.with_ymd_and_hms(2025, 3, 3, 7, 0, 0).unwrap();
         let activities: Vec<Activity> = (0..4)
