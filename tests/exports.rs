@@ -237,3 +237,72 @@ fn export_fixtures_match_the_generator() {
         );
     }
 }
+
+#[test]
+fn bad_manifest_rows_are_named_and_the_rest_counts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("export");
+    std::fs::create_dir_all(dir.join("activities")).unwrap();
+    let members = patella::synth::strava_members();
+    let (fit_name, fit) = members
+        .iter()
+        .find(|(n, _)| n.ends_with(".fit.gz"))
+        .unwrap();
+    std::fs::write(dir.join(fit_name), fit).unwrap();
+    let id = fit_name
+        .trim_start_matches("activities/")
+        .trim_end_matches(".fit.gz");
+    std::fs::write(
+        dir.join("activities.csv"),
+        format!(
+            "Activity ID,Activity Date,Activity Name,Activity Type,Elapsed Time,Distance,\
+             Activity Gear,Filename,Elapsed Time,Moving Time,Distance\n\
+             {id},\"Sep 1, 2025, 7:00:00 AM\",Easy,Run,2700,8,,{fit_name},2700,2700,8000\n\
+             2,\"Sep 2, 2025, 7:00:00 AM\",Lost file,Run,1800,5,,activities/2.fit.gz,1800,1800,5000\n\
+             3,\"yesterday\",No date,Run,1800,5,,,1800,1800,5000\n\
+             4,\"Sep 3, 2025, 7:00:00 AM\",Odd,Underwater Hockey,1800,,,,1800,1800,\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(dir.join("notes.csv"), "date,note\n2025-09-01,fine\n").unwrap();
+    let (doc, _, _) = analyse(&[&dir], None);
+    let acts = counted(&doc);
+    let names: Vec<&str> = acts.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Easy", "Lost file", "Odd"]);
+    assert_eq!(acts[0]["origin"], "file");
+    assert_eq!(acts[1]["origin"], "strava-csv");
+    assert_eq!(acts[2]["sport"], "other");
+    let csv = dir.join("activities.csv").display().to_string();
+    assert_eq!(
+        acts[1]["warnings"][0],
+        format!(
+            "{csv} row 2 (activity 2): names activities/2.fit.gz, which the export does not \
+             hold (or which could not be read); counted from the manifest"
+        )
+    );
+    assert_eq!(
+        acts[2]["warnings"][0],
+        format!("{csv} row 4 (activity 4): unknown activity type \"Underwater Hockey\", counted as other")
+    );
+    let skipped: Vec<String> = doc["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            format!(
+                "{}: {}",
+                s["source"].as_str().unwrap(),
+                s["reason"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        skipped,
+        [
+            format!("{csv} row 3 (activity 3): manifest row not counted: unparseable date \"yesterday\""),
+            format!("{}: not an activity file: a .csv file", dir.join("notes.csv").display()),
+        ]
+    );
+    // The runs that count: 8 km from the file and 5 km from the row whose file is missing.
+    assert_eq!(weeks(&doc), [("2025-W36".to_string(), 13.0, 0)]);
+}
