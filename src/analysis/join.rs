@@ -71,8 +71,15 @@ pub fn join(extracts: &mut Vec<Extract>, rows: &[ManifestRow]) {
 }
 
 /// The file of the row's export that starts nearest the row, within [`JOIN_START_S`], not
-/// joined to another row yet.
+/// joined to another row yet. A manifest under `DI_CONNECT/` looks only there, so that another
+/// export unpacked beside it (a Strava folder) is left to the duplicate check.
 fn by_start(extracts: &[Extract], row: &ManifestRow, joined: &HashSet<usize>) -> Option<usize> {
+    let under = format!("{}DI_CONNECT/", row.root);
+    let prefix = if row.source.starts_with(&under) {
+        under.as_str()
+    } else {
+        row.root.as_str()
+    };
     extracts
         .iter()
         .enumerate()
@@ -80,7 +87,7 @@ fn by_start(extracts: &[Extract], row: &ManifestRow, joined: &HashSet<usize>) ->
             !joined.contains(i)
                 && e.origin == Origin::File
                 && matches!(e.format, Format::Fit | Format::Gpx | Format::Tcx)
-                && e.source.starts_with(&row.root)
+                && e.source.starts_with(prefix)
         })
         .map(|(i, e)| (i, (e.start_utc - row.start_utc).num_seconds().abs()))
         .filter(|(_, d)| *d <= JOIN_START_S)
@@ -121,5 +128,78 @@ fn from_row(row: &ManifestRow, warnings: Vec<String>) -> Extract {
         name: row.name.clone(),
         gear: row.gear.clone(),
         origin: row.origin,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Activity;
+    use chrono::{TimeZone, Utc};
+
+    fn file(source: &str, start_s: i64) -> Extract {
+        let start = Utc.timestamp_opt(1_756_710_000 + start_s, 0).unwrap();
+        let mut a = Activity::new(source, Format::Fit, start);
+        a.sport = Sport::Running;
+        super::super::extract(&a)
+    }
+
+    fn garmin_row(start_s: i64) -> ManifestRow {
+        ManifestRow {
+            source: "/d/DI_CONNECT/DI-Connect-Fitness/u_0_summarizedActivities.json".into(),
+            row: 1,
+            origin: Origin::GarminJson,
+            root: "/d/".into(),
+            id: "9".into(),
+            file: None,
+            name: Some("Garmin run".into()),
+            type_name: "running".into(),
+            sport: Sport::Running,
+            gear: None,
+            start_utc: Utc.timestamp_opt(1_756_710_000 + start_s, 0).unwrap(),
+            utc_offset_s: None,
+            distance_m: Some(8000.0),
+            elapsed_s: Some(2700.0),
+            moving_s: Some(2700.0),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_garmin_entry_joins_its_own_exports_file_nearest_in_time() {
+        // A Strava folder unpacked beside the Garmin export, its copy starting at the same second.
+        let mut extracts = vec![
+            file("/d/strava/activities/1.fit", 0),
+            file(
+                "/d/DI_CONNECT/DI-Connect-Uploaded-Files/Part1.zip!b.fit",
+                90,
+            ),
+            file(
+                "/d/DI_CONNECT/DI-Connect-Uploaded-Files/Part1.zip!a.fit",
+                30,
+            ),
+        ];
+        join(&mut extracts, &[garmin_row(0)]);
+        assert_eq!(extracts.len(), 3, "joined, no activity added");
+        let names: Vec<Option<&str>> = extracts.iter().map(|e| e.name.as_deref()).collect();
+        assert_eq!(names, [None, None, Some("Garmin run")]);
+    }
+
+    #[test]
+    fn an_entry_beyond_two_minutes_stands_alone() {
+        let mut extracts = vec![file(
+            "/d/DI_CONNECT/DI-Connect-Uploaded-Files/Part1.zip!a.fit",
+            121,
+        )];
+        join(&mut extracts, &[garmin_row(0)]);
+        assert_eq!(extracts.len(), 2);
+        assert_eq!(extracts[0].name, None);
+        let alone = &extracts[1];
+        assert_eq!(
+            (alone.origin, alone.format),
+            (Origin::GarminJson, Format::Json)
+        );
+        assert_eq!(alone.device.as_ref().unwrap().distance_m, Some(8000.0));
+        assert_eq!(alone.samples, 0);
     }
 }
