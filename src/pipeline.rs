@@ -28,6 +28,7 @@ pub fn decode_file(file: &Path, limits: &Limits) -> (FileEntry, Option<String>) 
         extracts,
         skipped,
         files_seen: part.files_seen,
+        manifests: part.manifests,
     };
     (entry, hash)
 }
@@ -134,6 +135,7 @@ pub fn extract(
         ..Extracted::default()
     };
     let mut fresh = Vec::new();
+    let mut manifests = Vec::new();
     for (hash, entry, hit) in entries {
         if hit {
             out.from_store += 1;
@@ -146,7 +148,9 @@ pub fn extract(
         out.extracts.extend(entry.extracts);
         out.skipped.extend(entry.skipped);
         out.files_seen += entry.files_seen;
+        manifests.extend(entry.manifests);
     }
+    analysis::join::join(&mut out.extracts, &manifests);
     if let Some(s) = store {
         if !fresh.is_empty() {
             if let Err(e) = s.put_all(&fresh) {

@@ -12,10 +12,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Extract;
-use crate::model::Skipped;
+use crate::model::{ManifestRow, Skipped};
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
-pub const STORE_FORMAT: u32 = 5;
+pub const STORE_FORMAT: u32 = 6;
 
 /// The parser version that keys the store: the crate version, the store format, and this build of
 /// the binary (its size and modification time), so that a rebuilt decoder never reads what an
@@ -53,6 +53,8 @@ pub struct FileEntry {
     pub extracts: Vec<Extract>,
     pub skipped: Vec<Skipped>,
     pub files_seen: usize,
+    /// Rows of the bulk-export manifests the file holds, joined after the store.
+    pub manifests: Vec<ManifestRow>,
 }
 
 impl FileEntry {
@@ -68,6 +70,11 @@ impl FileEntry {
             };
             self.extracts.iter_mut().for_each(|e| rename(&mut e.source));
             self.skipped.iter_mut().for_each(|k| rename(&mut k.source));
+            for row in &mut self.manifests {
+                rename(&mut row.source);
+                rename(&mut row.root);
+                row.file.iter_mut().for_each(rename);
+            }
         }
         self
     }
@@ -270,6 +277,7 @@ mod tests {
                 },
             }],
             files_seen: 1,
+            manifests: Vec::new(),
         }
     }
 

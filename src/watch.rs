@@ -181,10 +181,13 @@ impl Folder {
     pub fn extracted(&self) -> (Vec<Extract>, Vec<Skipped>) {
         let mut extracts = Vec::new();
         let mut skipped = self.unreadable.clone();
+        let mut manifests = Vec::new();
         for (_, part) in self.decoded.values() {
             extracts.extend(part.extracts.iter().cloned());
             skipped.extend(part.skipped.iter().cloned());
+            manifests.extend(part.manifests.iter().cloned());
         }
+        analysis::join::join(&mut extracts, &manifests);
         (extracts, skipped)
     }
 

@@ -3,6 +3,7 @@
 //!
 //! Pure: no I/O, no printing.
 
+pub mod join;
 pub mod load;
 pub mod metrics;
 pub mod rules;
@@ -12,7 +13,7 @@ pub mod zone;
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sport};
+use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Origin, Sport};
 use crate::model::{SkipReason, Skipped};
 pub use load::{Day, Gap, Week};
 pub use metrics::Computed;
@@ -90,6 +91,12 @@ pub struct ActivitySummary {
     pub sport: Sport,
     pub sport_detail: String,
     pub device_name: Option<String>,
+    /// The session's name in a bulk export's manifest (`Morning Run`), where one names it.
+    pub name: Option<String>,
+    /// The shoes (or bike) the manifest records for it.
+    pub gear: Option<String>,
+    /// A file, or a manifest row without one (`strava-csv`, `garmin-json`).
+    pub origin: Origin,
     pub start_utc: DateTime<Utc>,
     pub start_local: DateTime<FixedOffset>,
     pub offset_source: OffsetSource,
@@ -202,6 +209,39 @@ pub struct Analysis {
     pub hr_max_source: Option<HrMaxSource>,
     pub thresholds: Thresholds,
     pub skipped: Vec<Skipped>,
+    /// Running kilometres per pair of shoes, as the manifests name them (most first).
+    pub gear: Vec<GearKm>,
+}
+
+/// The counted runs and kilometres of one pair of shoes (a manifest's `Activity Gear`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct GearKm {
+    pub gear: String,
+    pub runs: usize,
+    pub km: f64,
+}
+
+/// Kilometres per pair of shoes over the counted runs that name one: most kilometres first,
+/// then by name.
+pub fn gear_km(summaries: &[ActivitySummary]) -> Vec<GearKm> {
+    let mut by: std::collections::BTreeMap<&str, (usize, f64)> = Default::default();
+    for a in summaries.iter().filter(|a| a.counts_as_run()) {
+        if let Some(g) = a.gear.as_deref() {
+            let e = by.entry(g).or_default();
+            e.0 += 1;
+            e.1 += a.distance_m / 1000.0;
+        }
+    }
+    let mut out: Vec<GearKm> = by
+        .into_iter()
+        .map(|(gear, (runs, km))| GearKm {
+            gear: gear.to_string(),
+            runs,
+            km,
+        })
+        .collect();
+    out.sort_by(|a, b| b.km.total_cmp(&a.km).then_with(|| a.gear.cmp(&b.gear)));
+    out
 }
 
 impl Analysis {
@@ -376,6 +416,7 @@ pub fn analyse_extracts(
             .any(|f| f.code == Rule::SingleRunSpike && f.activity.as_ref() == Some(&c.id));
     }
     Ok(Analysis {
+        gear: gear_km(&summaries),
         activities: summaries,
         weeks: load.weeks,
         days: load.days,
@@ -521,6 +562,10 @@ pub struct Extract {
     pub metrics: Option<RunMetrics>,
     /// (bpm, moving seconds) of every sample with a heart rate, in sample order (runs only).
     pub heart_rate: Vec<(f64, f64)>,
+    /// Name, gear and origin from a bulk export's manifest ([`join`]); a file alone has none.
+    pub name: Option<String>,
+    pub gear: Option<String>,
+    pub origin: Origin,
     /// The time spent at each cadence ([`run::cadence_time`]; runs only), from which the share
     /// below the configured `low_cadence_spm` follows.
     pub cadence_time: Vec<(f64, f64)>,
@@ -570,6 +615,9 @@ pub fn extract(a: &Activity) -> Extract {
         computed: metrics::compute_with(&a.samples, &motion),
         metrics: is_run.then(|| run::run_metrics_with(&a.samples, &motion, None)),
         heart_rate,
+        name: None,
+        gear: None,
+        origin: Origin::File,
         cadence_time: if is_run {
             run::cadence_time(&a.samples.cadence_spm, &motion.moving)
         } else {
@@ -647,6 +695,9 @@ pub fn finalize(
         sport: e.sport,
         sport_detail: e.sport_detail.clone(),
         device_name: e.device_name.clone(),
+        name: e.name.clone(),
+        gear: e.gear.clone(),
+        origin: e.origin,
         start_utc: e.start_utc,
         start_local,
         offset_source,
@@ -693,13 +744,16 @@ fn same_run(a: &ActivitySummary, b: &ActivitySummary) -> bool {
 }
 
 /// How much an export tells: FIT carries the device summary and dynamics, TCX lap totals, GPX
-/// the least; then the more device totals, recorded columns and samples, the better. The
-/// richer copy is kept (an original over a re-saved copy that lost fields).
+/// the least of the files, a manifest row without a file less still; then the more device
+/// totals, recorded columns and samples, the better. The richer copy is kept (an original over
+/// a re-saved copy that lost fields).
 fn richness(a: &ActivitySummary) -> (u8, usize, usize, usize) {
     let format = match a.format {
-        Format::Fit => 2,
-        Format::Tcx => 1,
-        Format::Gpx => 0,
+        Format::Fit => 4,
+        Format::Tcx => 3,
+        Format::Gpx => 2,
+        Format::Json => 1,
+        Format::Csv => 0,
     };
     let device_fields = a.device.as_ref().map_or(0, |d| {
         [
@@ -749,6 +803,14 @@ pub fn mark_duplicates(summaries: &mut [ActivitySummary]) {
             if k != keep {
                 summaries[k].duplicate_of = Some(keep_id.clone());
             }
+        }
+        // The kept copy takes the name and gear a manifest gave another copy (a file from one
+        // export, the same session as a row of the other), the first listed first.
+        if summaries[keep].name.is_none() {
+            summaries[keep].name = group.iter().find_map(|&k| summaries[k].name.clone());
+        }
+        if summaries[keep].gear.is_none() {
+            summaries[keep].gear = group.iter().find_map(|&k| summaries[k].gear.clone());
         }
     }
 }
@@ -813,6 +875,22 @@ mod tests {
         assert_eq!(by("export.gpx").duplicate_of.as_ref(), Some(&original));
         assert_eq!(by("other.fit").duplicate_of, None);
         assert_eq!(by("later.fit").duplicate_of, None);
+    }
+
+    #[test]
+    fn the_kept_copy_takes_a_manifest_rows_name() {
+        // A FIT file without a manifest, and the same session as a manifest row only.
+        let file = summary("run.fit", Format::Fit, 0, 10.0, 9);
+        let mut row = summary("export.zip!activities.csv", Format::Csv, 30, 10.0, 0);
+        row.name = Some("Tempo Thursday".into());
+        row.gear = Some("Pegasus 40".into());
+        row.origin = Origin::StravaCsv;
+        let mut v = vec![file, row];
+        mark_duplicates(&mut v);
+        assert_eq!(v[0].duplicate_of, None, "the file is the richer copy");
+        assert_eq!(v[1].duplicate_of.as_ref(), Some(&v[0].id));
+        assert_eq!(v[0].name.as_deref(), Some("Tempo Thursday"));
+        assert_eq!(v[0].gear.as_deref(), Some("Pegasus 40"));
     }
 
     #[test]

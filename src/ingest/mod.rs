@@ -5,6 +5,7 @@
 pub mod archive;
 pub mod clean;
 pub mod error;
+pub mod export;
 pub mod fit;
 pub mod gpx;
 pub mod tcx;
@@ -18,7 +19,7 @@ use std::path::{Path, PathBuf};
 pub use crate::model::{ReadError, SkipReason, Skipped};
 use archive::Budget;
 
-use crate::model::Activity;
+use crate::model::{Activity, ManifestRow};
 
 /// Everything read from a set of paths.
 #[derive(Debug, Default)]
@@ -27,6 +28,8 @@ pub struct Ingested {
     pub skipped: Vec<Skipped>,
     /// Files (and archive members) looked at, whatever came of them.
     pub files_seen: usize,
+    /// The rows of bulk-export manifests read ([`export`]), joined to activities later.
+    pub manifests: Vec<ManifestRow>,
 }
 
 impl Ingested {
@@ -102,6 +105,7 @@ pub fn read_paths_with_progress(
         out.activities.extend(part.activities);
         out.skipped.extend(part.skipped);
         out.files_seen += part.files_seen;
+        out.manifests.extend(part.manifests);
     }
     out
 }
@@ -333,6 +337,7 @@ enum Kind {
     Fit,
     Gpx,
     Tcx,
+    Manifest(export::Manifest),
     Other(SkipReason),
 }
 
@@ -350,6 +355,9 @@ fn sniff(name: &str, bytes: &[u8]) -> Kind {
     }
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(archive::HEAD_BYTES)]);
     let head = head.trim_start_matches('\u{feff}').trim_start();
+    if let Some(manifest) = export::sniff(name, head) {
+        return Kind::Manifest(manifest);
+    }
     if head.starts_with('<') {
         if head.contains("<gpx") || head.contains(":gpx") {
             return Kind::Gpx;
@@ -447,6 +455,12 @@ fn load_bytes(
                 }
                 Err(reason) => out.skipped.push(Skipped::new(source, reason)),
             }
+        }
+        Kind::Manifest(manifest) => {
+            out.files_seen += 1;
+            let (rows, skipped) = export::read(manifest, source, bytes);
+            out.manifests.extend(rows);
+            out.skipped.extend(skipped);
         }
         Kind::Other(reason) => out.skip(source, reason),
     }

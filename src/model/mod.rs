@@ -5,12 +5,14 @@
 //! Sample columns are parallel `Vec<f64>` of equal length; a missing value is `NaN`. Columns that a
 //! file never records stay all-`NaN` (see [`Samples::has`]).
 
+pub mod manifest;
 pub mod skip;
 pub mod units;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use manifest::{ManifestRow, Origin};
 pub use skip::{Position, ReadError, SkipReason, Skipped};
 
 /// The file format an activity was read from.
@@ -20,6 +22,10 @@ pub enum Format {
     Fit,
     Gpx,
     Tcx,
+    /// A row of Strava's `activities.csv` without a file of its own.
+    Csv,
+    /// An entry of Garmin Connect's `summarizedActivities.json` without a file of its own.
+    Json,
 }
 
 impl Format {
@@ -28,6 +34,8 @@ impl Format {
             Format::Fit => "fit",
             Format::Gpx => "gpx",
             Format::Tcx => "tcx",
+            Format::Csv => "csv",
+            Format::Json => "json",
         }
     }
 }

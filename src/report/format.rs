@@ -1,7 +1,8 @@
 //! Wording and number formats shared by the terminal summary, the inspection, the page and the
 //! charts.
 
-use crate::analysis::{Finding, Unit};
+use crate::analysis::{ActivitySummary, Finding, Unit};
+use crate::model::Origin;
 
 pub use crate::model::units::pace;
 
@@ -11,6 +12,28 @@ pub fn sanitise(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() { '?' } else { c })
         .collect()
+}
+
+/// Where an activity came from, as the reports show its source: the source itself, marked when
+/// it is a manifest row without a file (`export.zip!activities.csv row 7, no file`).
+pub fn source_words(a: &ActivitySummary) -> String {
+    match a.origin {
+        Origin::File => sanitise(&a.source),
+        Origin::StravaCsv | Origin::GarminJson => {
+            format!("{} row {}, no file", sanitise(&a.source), a.session)
+        }
+    }
+}
+
+/// An activity's name and gear from its manifest: `Tempo Thursday [Pegasus 40]`, `` when
+/// neither is known.
+pub fn name_words(a: &ActivitySummary) -> String {
+    match (&a.name, &a.gear) {
+        (Some(n), Some(g)) => format!("{} [{}]", sanitise(n), sanitise(g)),
+        (Some(n), None) => sanitise(n),
+        (None, Some(g)) => format!("[{}]", sanitise(g)),
+        (None, None) => String::new(),
+    }
 }
 
 /// A duration as `h:mm:ss`.

@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::{
-    ActivitySummary, Analysis, Day, Finding, Gap, HrMaxSource, Thresholds, Week,
+    ActivitySummary, Analysis, Day, Finding, Gap, GearKm, HrMaxSource, Thresholds, Week,
 };
 use crate::model::Skipped;
 use crate::report::{Artifact, Render, RenderContext};
@@ -36,6 +36,7 @@ struct Document<'a> {
     hr_max_bpm: Option<f64>,
     hr_max_source: Option<HrMaxSource>,
     thresholds: &'a Thresholds,
+    gear: &'a [GearKm],
 }
 
 /// `skipped` as the document has it: `source`, `reason` (one line) and `kind` (a stable short
@@ -70,6 +71,7 @@ pub fn render(analysis: &Analysis) -> String {
         hr_max_bpm: analysis.hr_max_bpm,
         hr_max_source: analysis.hr_max_source,
         thresholds: &analysis.thresholds,
+        gear: &analysis.gear,
     };
     // Plain structs of numbers and strings: serialising cannot fail, and serde_json writes
     // non-finite floats as null.

@@ -224,6 +224,11 @@ table! {
         source: Text,
         format: Text,
         sport: Text,
+        /// The session's name and gear from a bulk export's manifest, where one names them.
+        name: Text,
+        gear: Text,
+        /// `file`, or `strava-csv` / `garmin-json` for a manifest row without a file.
+        origin: Text,
         start_utc: Instant,
         start_local: Local,
         local_date: Day,
@@ -325,6 +330,9 @@ impl RunRow {
             source: text(&a.source),
             format: text(a.format.as_str()),
             sport: text(a.sport.as_str()),
+            name: Text(a.name.clone()),
+            gear: Text(a.gear.clone()),
+            origin: text(a.origin.as_str()),
             start_utc: Instant(a.start_utc),
             start_local: Local(a.start_local),
             local_date: Day(Some(a.local_date)),

@@ -57,7 +57,7 @@ pub fn render(analysis: &Analysis) -> String {
         let _ = writeln!(out, "\nRuns");
         let _ = writeln!(
             out,
-            "  {:<16}  {:>7}  {:>8}  {:>9}  {:>7}  {:>6}  source",
+            "  {:<16}  {:>7}  {:>8}  {:>9}  {:>7}  {:>6}  name, source",
             "local start", "km", "time", "pace", "cadence", "ascent"
         );
         for a in &runs {
@@ -70,7 +70,7 @@ pub fn render(analysis: &Analysis) -> String {
                 pace(a),
                 opt(a.cadence_spm, 0),
                 opt(a.ascent_m, 0),
-                sanitise(&a.source)
+                named_source(a)
             );
         }
     }
@@ -135,7 +135,20 @@ pub fn render(analysis: &Analysis) -> String {
                 a.start_local.format("%Y-%m-%d %H:%M"),
                 a.sport.as_str(),
                 a.distance_m / 1000.0,
-                sanitise(&a.source)
+                named_source(a)
+            );
+        }
+    }
+
+    if !analysis.gear.is_empty() {
+        let _ = writeln!(out, "\nShoes (counted runs)");
+        for g in &analysis.gear {
+            let _ = writeln!(
+                out,
+                "  {:>8.1} km  {:>4} runs  {}",
+                g.km,
+                g.runs,
+                sanitise(&g.gear)
             );
         }
     }
@@ -189,6 +202,17 @@ fn render_findings(out: &mut String, findings: &[Finding]) {
                 f.evidence
             );
         }
+    }
+}
+
+/// The name and gear a manifest gave, then the source: `Tempo [Pegasus]  run.fit`.
+fn named_source(a: &ActivitySummary) -> String {
+    let name = super::format::name_words(a);
+    let source = super::format::source_words(a);
+    if name.is_empty() {
+        source
+    } else {
+        format!("{name}  {source}")
     }
 }
 

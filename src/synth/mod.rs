@@ -6,6 +6,7 @@
 //! nothing reads the clock or a time zone.
 
 mod demo;
+mod export;
 mod fit;
 mod xml;
 
@@ -16,6 +17,7 @@ use chrono::{DateTime, Utc};
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Samples, Sport};
 
 pub use demo::{demo_block, demo_manifest, new_york_offset_s, DemoRun};
+pub use export::{export_plan, garmin_export, strava_export, strava_members, ExportSession};
 pub use fit::to_fit;
 pub use xml::{to_gpx, to_tcx};
 

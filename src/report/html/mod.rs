@@ -148,6 +148,7 @@ pub struct Page {
     pub phases: Vec<PhaseFindings>,
     pub figures: Vec<Figure>,
     pub run_rows: Vec<RunRow>,
+    pub shoe_rows: Vec<ShoeRow>,
     pub week_rows: Vec<WeekRow>,
     pub quality: Quality,
     pub version: &'static str,
@@ -209,7 +210,19 @@ pub struct RunRow {
     pub steep_descent: String,
     pub heart_rate: String,
     pub hard: String,
+    /// The manifest's name and gear, or empty.
+    pub name: String,
+    pub gear: String,
+    /// The source, marked where it is a manifest row without a file.
     pub source: String,
+}
+
+/// Kilometres of one pair of shoes.
+#[derive(Clone, Debug)]
+pub struct ShoeRow {
+    pub gear: String,
+    pub runs: String,
+    pub km: String,
 }
 
 /// One row of the weeks table, every cell formatted.
@@ -293,6 +306,15 @@ impl Page {
             phases: phases(&a.findings),
             figures: figures(a, svgs),
             run_rows: a.runs().map(run_row).collect(),
+            shoe_rows: a
+                .gear
+                .iter()
+                .map(|g| ShoeRow {
+                    gear: sanitise(&g.gear),
+                    runs: g.runs.to_string(),
+                    km: format!("{:.1}", g.km),
+                })
+                .collect(),
             week_rows: a.weeks.iter().map(week_row).collect(),
             quality: quality(a),
             version: env!("CARGO_PKG_VERSION"),
@@ -469,7 +491,9 @@ fn run_row(r: &ActivitySummary) -> RunRow {
             Some(_) => "no".into(),
             None => "–".into(),
         },
-        source: sanitise(&r.source),
+        name: r.name.as_deref().map(sanitise).unwrap_or_default(),
+        gear: r.gear.as_deref().map(sanitise).unwrap_or_default(),
+        source: crate::report::format::source_words(r),
     }
 }
 

@@ -2,7 +2,7 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::{Card, Figure, HrMax, Page, PhaseFindings, Quality, RunRow, WeekRow};
+use super::{Card, Figure, HrMax, Page, PhaseFindings, Quality, RunRow, ShoeRow, WeekRow};
 
 /// The page's only style sheet, inline.
 const CSS: &str = r#"
@@ -89,6 +89,7 @@ pub(super) fn render(p: &Page) -> String {
                     h2 id="charts" { "Charts" }
                     @for f in &p.figures { (figure(f)) }
                     (runs(&p.run_rows))
+                    (shoes(&p.shoe_rows))
                     (weeks(&p.week_rows))
                     (quality(&p.quality))
                     h2 id="clinician" { "When to see a clinician rather than a tool" }
@@ -148,6 +149,23 @@ fn figure(f: &Figure) -> Markup {
     }
 }
 
+/// Kilometres per pair of shoes, where the manifests name them.
+fn shoes(rows: &[ShoeRow]) -> Markup {
+    html! {
+        @if !rows.is_empty() {
+            h2 id="shoes" { "Shoes" }
+            table {
+                thead { tr { th class="l" { "gear" } th { "runs" } th { "km" } } }
+                tbody {
+                    @for r in rows {
+                        tr { td class="l" { (r.gear) } td { (r.runs) } td { (r.km) } }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn runs(rows: &[RunRow]) -> Markup {
     html! {
         h2 id="runs" { "Runs" }
@@ -161,6 +179,7 @@ fn runs(rows: &[RunRow]) -> Markup {
                             th class="l" { "date" } th { "km" } th { "time" } th { "pace" }
                             th { "cadence (spm)" } th { "ascent (m)" } th { "descent (m)" }
                             th { "steep descent (m)" } th { "HR (bpm)" } th { "hard" }
+                            th class="l" { "name" } th class="l" { "gear" }
                             th class="l" { "source" }
                         }
                     }
@@ -170,7 +189,8 @@ fn runs(rows: &[RunRow]) -> Markup {
                                 td class="l" { (r.start) } td { (r.km) } td { (r.time) }
                                 td { (r.pace) } td { (r.cadence) } td { (r.ascent) }
                                 td { (r.descent) } td { (r.steep_descent) } td { (r.heart_rate) }
-                                td { (r.hard) } td class="l" { (r.source) }
+                                td { (r.hard) } td class="l" { (r.name) }
+                                td class="l" { (r.gear) } td class="l" { (r.source) }
                             }
                         }
                     }
