@@ -7,7 +7,8 @@
 pub mod garmin;
 pub mod strava;
 
-use crate::model::{ManifestRow, Skipped};
+use crate::ingest::clean;
+use crate::model::{ManifestRow, ReadError, SkipReason, Skipped};
 
 /// Which manifest a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -35,10 +36,28 @@ pub fn sniff(name: &str, head: &str) -> Option<Manifest> {
 /// The rows of a manifest, and the rows that cannot count (a date that does not parse), each
 /// naming its row.
 pub fn read(kind: Manifest, source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
-    match kind {
+    let (rows, mut skipped) = match kind {
         Manifest::Strava => strava::read(source, bytes),
         Manifest::Garmin => garmin::read(source, bytes),
-    }
+    };
+    // Dates are cleaned at the edge as samples are (`ingest::clean`): a row dated outside
+    // 1989–2100 does not count, or one row in the year 9999 would stretch the days and weeks of
+    // the analysis over eight thousand years (found by the `manifest` fuzz target).
+    let in_range = |r: &ManifestRow| {
+        (clean::EARLIEST_UNIX_S..clean::LATEST_UNIX_S).contains(&r.start_utc.timestamp())
+    };
+    let (rows, outside): (Vec<ManifestRow>, Vec<ManifestRow>) =
+        rows.into_iter().partition(in_range);
+    skipped.extend(outside.into_iter().map(|r| {
+        Skipped::new(
+            format!("{} row {} (activity {})", r.source, r.row, r.id),
+            SkipReason::Read(ReadError::invalid(format!(
+                "manifest row not counted: its date {} lies outside 1989–2100",
+                r.start_utc.format("%Y-%m-%d")
+            ))),
+        )
+    }));
+    (rows, skipped)
 }
 
 /// The folder a manifest's `Filename` is relative to: its source up to the last `/` or `!`
@@ -54,4 +73,38 @@ pub(crate) fn folder_of(source: &str) -> String {
 pub(crate) fn number(s: &str) -> Option<f64> {
     let clean: String = s.trim().chars().filter(|c| *c != ',').collect();
     clean.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_dated_outside_1989_to_2100_does_not_count() {
+        // Found by the `manifest` fuzz target: one row in the year 9999 stretched the analysis's
+        // days over eight thousand years (400 MB).
+        let csv = "Activity ID,Activity Date,Activity Name,Activity Type,Activity Description,\
+Elapsed Time,Distance\n\
+1,\"Sep 2, 2025, 10:30:00 AM\",Run,Run,,3000,10.0\n\
+2,\"Sep 2, 9999, 10:30:00 AM\",Far,Run,,3000,10.0\n\
+3,\"Jan 1, 1980, 10:30:00 AM\",Early,Run,,3000,10.0\n";
+        let (rows, skipped) = read(Manifest::Strava, "e.zip!activities.csv", csv.as_bytes());
+        assert_eq!(
+            rows.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["1"]
+        );
+        let reasons: Vec<String> = skipped
+            .iter()
+            .map(|s| format!("{}: {}", s.source, s.reason))
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "e.zip!activities.csv row 2 (activity 2): manifest row not counted: its date \
+                 9999-09-02 lies outside 1989–2100",
+                "e.zip!activities.csv row 3 (activity 3): manifest row not counted: its date \
+                 1980-01-01 lies outside 1989–2100",
+            ]
+        );
+    }
 }
