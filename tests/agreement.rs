@@ -5,15 +5,16 @@
 //! tests/corpus.rs).
 //!
 //! Issue 10 asks for 95 % (distance, within 2 %) and 90 % (ascent and descent, within 10 % or
-//! 10 m). Until the methods that reach them land, these tests assert today's figures as a floor,
-//! so that nothing gets worse unseen.
+//! 10 m). Each test asserts the figure reached, so that nothing gets worse unseen, and that no
+//! run that agrees when every step is summed as it is stops agreeing.
 
 use std::path::{Path, PathBuf};
 
+use geo::{Distance, Haversine, Point};
 use patella::analysis::metrics;
-use patella::analysis::run::Motion;
+use patella::analysis::run::moving::MAX_PLAUSIBLE_SPEED_M_S;
 use patella::ingest::{self, Limits};
-use patella::model::{Activity, Format, Sport};
+use patella::model::{Activity, Format, Samples, Sport};
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus")
@@ -82,6 +83,29 @@ fn gps_only(a: &Activity) -> metrics::Computed {
     metrics::compute(&s)
 }
 
+/// Every step between consecutive fixes summed as it is, leaving out only the jumps faster
+/// than anyone moves: how distance from GPS was counted before the step rules of
+/// `step_distances`, and what most tools do.
+fn every_step(s: &Samples) -> f64 {
+    let fixes: Vec<(f64, Point)> = (0..s.len())
+        .filter(|&i| s.lat_deg[i].is_finite() && s.lon_deg[i].is_finite())
+        .map(|i| (s.t_s[i], Point::new(s.lon_deg[i], s.lat_deg[i])))
+        .collect();
+    let mut total = 0.0;
+    let mut last: Option<(f64, Point)> = None;
+    for (t, p) in fixes {
+        if let Some((t0, q)) = last {
+            let d = Haversine.distance(q, p);
+            if t > t0 && d / (t - t0) > MAX_PLAUSIBLE_SPEED_M_S {
+                continue;
+            }
+            total += d;
+        }
+        last = Some((t, p));
+    }
+    total
+}
+
 fn short(source: &str) -> &str {
     source.rsplit("corpus/").next().unwrap_or(source)
 }
@@ -115,10 +139,7 @@ fn distance_from_gps_alone_agrees_with_the_watch() {
         let device = a.device.as_ref().unwrap().distance_m.unwrap();
         let gps = gps_only(a).distance_m;
         let off = (gps / device - 1.0) * 100.0;
-        // Every step between fixes summed as it is.
-        let mut s = a.samples.clone();
-        s.distance_m.iter_mut().for_each(|d| *d = f64::NAN);
-        let raw: f64 = Motion::of(&s).step_m().unwrap().iter().sum();
+        let raw = every_step(&a.samples);
         let raw_off = (raw / device - 1.0) * 100.0;
         if off.abs() <= 2.0 {
             within += 1;
@@ -138,12 +159,16 @@ fn distance_from_gps_alone_agrees_with_the_watch() {
         );
     }
     eprintln!(
-        "distance from GPS alone within 2 %: {within}/{} (summing the raw steps: {raw_within})",
+        "distance from GPS alone within 2 %: {within}/{} (summing every step: {raw_within})",
         runs.len()
     );
-    // Today 28 of 32: the Stryd trail and ultra files (+4.8 %, +3.7 %), a Fenix 3 (+2.0 %) and
-    // a Forerunner 25 whose auto-pauses join wandering fixes (+3.3 %) read long.
-    assert!(within >= 28, "{within}/{} within 2 %", runs.len());
+    // 30 of 32 (28 summing every step): a standing receiver's wander and slow jumps across a
+    // stop count nothing (analysis::run::moving::step_distances). The two that read long are
+    // a Fenix 6X's trail run and ultra (+4.4 %, +3.7 %): that watch counts about 4 % less than
+    // any path over its own recorded fixes, at every speed; smoothing the fixes over ±5 s would
+    // bring them within 2 % but takes 10 others out, such as the Fenix 2, whose distance field
+    // is the sum of its recorded fixes to the centimetre.
+    assert!(within >= 30, "{within}/{} within 2 %", runs.len());
 }
 
 /// Within 10 % or 10 m of the device's value.
@@ -194,7 +219,9 @@ fn ascent_and_descent_against_the_watch() {
         "ascent and descent within 10 % or 10 m: {within}/{}",
         runs.len()
     );
-    // Issue 10 item 7 asks for 90 %; the 3 m hysteresis on smoothed elevation gives 13 of 29
-    // (most read 15-40 % low). This only keeps it from getting worse until that lands.
-    assert!(within >= 13, "{within}/{} within 10 % or 10 m", runs.len());
+    // 27 of 29 (13 with a 3 m hysteresis on all elevation: most read 15-40 % low). The two
+    // left are a Forerunner 225 whose totals disagree with its own samples (284 m up and 375 m
+    // down on a track that ends 4 m below its start) and a Forerunner 645 whose barometer
+    // drifted 21 m over the run while its totals are level (234 m up, 233 m down).
+    assert!(within >= 27, "{within}/{} within 10 % or 10 m", runs.len());
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Origin, Sport};
 use crate::model::{SkipReason, Skipped};
 pub use load::{Day, Gap, Week};
-pub use metrics::Computed;
+pub use metrics::{Computed, ElevationKind};
 pub use rules::{Finding, Grade, Phase, Rule, Severity, Thresholds, Unit};
 pub use run::RunMetrics;
 

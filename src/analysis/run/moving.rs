@@ -15,6 +15,13 @@ pub const MIN_MOVING_SPEED_M_S: f64 = 0.5;
 /// Fastest plausible speed between two GPS fixes; faster jumps are GPS glitches and are dropped.
 pub const MAX_PLAUSIBLE_SPEED_M_S: f64 = 60.0;
 
+/// Slowest step between two GPS fixes that counts as distance. A receiver that stands still
+/// still reports fixes that wander by a metre or so a second; summed over a stop at an aid
+/// station or a traffic light they add tens of metres that nobody ran. Nobody moving on foot
+/// is slower than this (a slow walk is four times as fast), so a slower step is the wander of a
+/// standing receiver and counts nothing.
+pub const MIN_GPS_STEP_SPEED_M_S: f64 = 0.2;
+
 /// How distance was computed from the samples.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -57,6 +64,14 @@ impl Motion {
 /// watch's timer stopped) the device's cumulative distance field counts where the file has one,
 /// since it follows the timer. Before the first fix and after the last, and in files without GPS,
 /// the distance field counts. Fixes that imply a jump faster than anyone moves are dropped.
+///
+/// From GPS alone two kinds of step count nothing, as the watch's own distance does not count
+/// them: a step slower than [`MIN_GPS_STEP_SPEED_M_S`] (a standing receiver's wander), and a
+/// jump across a gap longer than [`MAX_MOVING_GAP_S`] slower than [`MIN_MOVING_SPEED_M_S`] (the
+/// timer stopped while the runner stood or walked about; the watch counts what the timer
+/// counts). On the corpus's running FIT files this brings distance from GPS alone within 2 % of
+/// the watch's for 30 of 32 with GPS throughout, against 28 summing every step
+/// (tests/agreement.rs).
 pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
     let n = s.len();
     let has_field = Samples::has(&s.distance_m);
@@ -119,7 +134,7 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
                         field_steps += 1;
                     }
                     _ => {
-                        d[k] = Haversine.distance(q, p);
+                        d[k] = gps_step(Haversine.distance(q, p), s.t_s[k] - s.t_s[j]);
                         gps_steps += 1;
                     }
                 }
@@ -135,6 +150,22 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         _ => DistanceMethod::Mixed,
     };
     Some((d, method))
+}
+
+/// The distance a step of `metres` in `dt_s` seconds between two GPS fixes counts for
+/// ([`step_distances`]).
+fn gps_step(metres: f64, dt_s: f64) -> f64 {
+    if dt_s.is_nan() || dt_s <= 0.0 {
+        return metres;
+    }
+    let speed = metres / dt_s;
+    let wander = speed < MIN_GPS_STEP_SPEED_M_S;
+    let across_a_stop = dt_s > MAX_MOVING_GAP_S && speed < MIN_MOVING_SPEED_M_S;
+    if wander || across_a_stop {
+        0.0
+    } else {
+        metres
+    }
 }
 
 /// The moving time attributed to each sample: the interval from sample `i` to `i+1` when it is

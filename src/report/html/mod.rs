@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use crate::analysis::load::{ACUTE_DAYS, CHRONIC_DAYS, SPIKE_LOOKBACK_DAYS};
 use crate::analysis::run::DOWNHILL_GRADE;
 use crate::analysis::{
-    ActivitySummary, Analysis, ElevationMethod, Finding, HrMaxSource, Phase, Rule, Severity,
+    ActivitySummary, Analysis, ElevationKind, ElevationMethod, Finding, HrMaxSource, Phase, Rule,
+    Severity,
 };
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
 use crate::report::format::sanitise;
@@ -522,7 +523,12 @@ fn quality(a: &Analysis) -> Quality {
         *elevation
             .entry(match r.elevation_method {
                 ElevationMethod::Device => "device totals (barometric)",
-                ElevationMethod::Smoothed => "smoothed samples, 3 m hysteresis",
+                ElevationMethod::Smoothed => match r.computed.elevation_kind {
+                    Some(ElevationKind::Noisy) => {
+                        "counted from the samples (GPS altitude: ±30 s average, 3 m or more hysteresis)"
+                    }
+                    _ => "counted from the samples (smooth altitude: ±8 s average, 0.5 m hysteresis)",
+                },
                 ElevationMethod::None => "no elevation",
             })
             .or_default() += 1;
