@@ -189,15 +189,23 @@ pub struct Inspection {
     pub zone_origin: String,
 }
 
-/// Inspects one file (or folder), without the store.
+/// Inspects one file (or folder), without the store. A bulk export's manifest is joined to the
+/// files beside it as `analyse` joins it, so a manifest inspected alone lists its rows (as
+/// activities without samples) and an export shows each file's name and gear.
 pub fn inspect(path: &Path, settings: &Settings, zone_origin: &str) -> Inspection {
     let loaded = ingest::read_paths(&[path.to_path_buf()], &Limits::default());
-    let results: Vec<Result<ActivitySummary, Skipped>> = loaded
+    let results: Vec<Result<Extract, Skipped>> = loaded
         .activities
         .iter()
-        .map(|a| analysis::summarise_guarded(a, settings))
+        .map(analysis::extract_guarded)
         .collect();
-    let (activities, skipped) = analysis::split_guarded(results, loaded.skipped);
+    let (mut extracts, skipped) = analysis::split_guarded(results, loaded.skipped);
+    analysis::join::join(&mut extracts, &loaded.manifests);
+    let results: Vec<Result<ActivitySummary, Skipped>> = extracts
+        .iter()
+        .map(|e| analysis::summarise_extract_guarded(e, settings))
+        .collect();
+    let (activities, skipped) = analysis::split_guarded(results, skipped);
     Inspection {
         activities,
         skipped,

@@ -410,3 +410,67 @@ fn the_old_name_of_the_speed_percentile_is_still_read() {
         assert_eq!(doc["thresholds"]["hard_speed_percentile"], 90.0, "{key}");
     }
 }
+
+#[test]
+fn a_strength_files_sets_reach_the_json_the_terminal_and_the_report() {
+    use patella::model::{Sport, StrengthSets};
+    use patella::synth::{simulate, to_fit, RunPlan};
+    let tmp = tempfile::tempdir().unwrap();
+    let runs = tmp.path().join("runs");
+    std::fs::create_dir(&runs).unwrap();
+    std::fs::write(runs.join("run.fit"), to_fit(&simulate(&RunPlan::default()))).unwrap();
+    let mut gym = simulate(&RunPlan {
+        sport: Sport::Strength,
+        duration_s: 2400.0,
+        start_utc: RunPlan::default().start_utc + chrono::Duration::days(1),
+        ..RunPlan::default()
+    });
+    gym.strength = Some(StrengthSets {
+        sets: 5,
+        repetitions: 47,
+    });
+    std::fs::write(runs.join("gym.fit"), to_fit(&gym)).unwrap();
+
+    let out = patella()
+        .args(["analyse", "--json", "--no-store", "--tz", "UTC"])
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let acts = doc["activities"].as_array().unwrap();
+    let strength: Vec<_> = acts.iter().filter(|a| a["sport"] == "strength").collect();
+    assert_eq!(strength.len(), 1);
+    assert_eq!(strength[0]["strength"]["sets"], 5);
+    assert_eq!(strength[0]["strength"]["repetitions"], 47);
+    let run: Vec<_> = acts.iter().filter(|a| a["sport"] == "running").collect();
+    assert_eq!(run.len(), 1);
+    assert!(run[0]["strength"].is_null());
+
+    let out = patella()
+        .args(["analyse", "--no-store", "--tz", "UTC"])
+        .arg(&runs)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("strength") && text.contains("5 sets, 47 repetitions"),
+        "{text}"
+    );
+
+    let report = tmp.path().join("report");
+    let out = patella()
+        .args(["analyse", "--no-store", "--tz", "UTC", "--out"])
+        .arg(&report)
+        .arg(&runs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let html = std::fs::read_to_string(report.join("index.html")).unwrap();
+    assert!(html.contains("Other training (not counted as running)"));
+    assert!(html.contains("5 sets, 47 repetitions"));
+}

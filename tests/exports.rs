@@ -306,3 +306,41 @@ fn bad_manifest_rows_are_named_and_the_rest_counts() {
     // The runs that count: 8 km from the file and 5 km from the row whose file is missing.
     assert_eq!(weeks(&doc), [("2025-W36".to_string(), 13.0, 0)]);
 }
+
+#[test]
+fn inspect_joins_a_manifest_as_analyse_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (strava, _, unpacked) = write_exports(tmp.path());
+    let inspect = |path: &Path| {
+        let out = Command::cargo_bin("patella")
+            .unwrap()
+            .args(["inspect", "--json", "--tz", "UTC"])
+            .arg(path)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+        doc["activities"].as_array().unwrap().clone()
+    };
+    let (analysed, _, _) = analyse(&[&strava], None);
+    let names = |acts: &[Value]| {
+        let mut v: Vec<String> = acts
+            .iter()
+            .map(|a| a["name"].as_str().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let all = analysed["activities"].as_array().unwrap();
+    assert!(all.iter().all(|a| a["name"].is_string()));
+    // The whole export: every session, named as analyse names it.
+    assert_eq!(names(&inspect(&strava)), names(all));
+    // The manifest alone: every row, none of them with its file.
+    let rows = inspect(&unpacked.join("activities.csv"));
+    assert_eq!(names(&rows), names(all));
+    assert!(rows.iter().all(|a| a["origin"] == "strava-csv"));
+}

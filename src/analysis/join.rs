@@ -128,6 +128,7 @@ fn from_row(row: &ManifestRow, warnings: Vec<String>) -> Extract {
         name: row.name.clone(),
         gear: row.gear.clone(),
         origin: row.origin,
+        strength: None,
     }
 }
 

@@ -98,7 +98,8 @@ pub fn compute_with(s: &Samples, motion: &Motion) -> Computed {
         distance_m,
         distance_method,
         elapsed_s,
-        moving_s: moving.iter().sum(),
+        // + 0.0: a sum of no values is -0.0, which would print as such.
+        moving_s: moving.iter().sum::<f64>() + 0.0,
         ascent_m: gain.map(|g| g.ascent_m),
         descent_m: gain.map(|g| g.descent_m),
         elevation_kind: gain.map(|g| g.kind),

@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone,
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Origin, Sport};
-use crate::model::{SkipReason, Skipped};
+use crate::model::{SkipReason, Skipped, StrengthSets};
 pub use load::{Day, Gap, Week};
 pub use metrics::{Computed, ElevationKind};
 pub use rules::{Finding, Grade, Phase, Rule, Severity, Thresholds, Unit};
@@ -97,6 +97,9 @@ pub struct ActivitySummary {
     pub gear: Option<String>,
     /// A file, or a manifest row without one (`strava-csv`, `garmin-json`).
     pub origin: Origin,
+    /// The sets and repetitions a strength session's FIT file logs (`set` messages); `null`
+    /// where it logs none.
+    pub strength: Option<StrengthSets>,
     pub start_utc: DateTime<Utc>,
     pub start_local: DateTime<FixedOffset>,
     pub offset_source: OffsetSource,
@@ -322,6 +325,15 @@ pub fn extract_guarded(a: &Activity) -> Result<Extract, Skipped> {
     .map_err(|message| internal(&a.source, message))
 }
 
+/// [`summarise_extract`] under the last guard.
+pub fn summarise_extract_guarded(
+    e: &Extract,
+    settings: &Settings,
+) -> Result<ActivitySummary, Skipped> {
+    crate::guard::catch(|| summarise_extract(e, settings))
+        .map_err(|message| internal(&e.source, message))
+}
+
 /// [`summarise`] under the last guard.
 pub fn summarise_guarded(a: &Activity, settings: &Settings) -> Result<ActivitySummary, Skipped> {
     crate::guard::catch(|| summarise(a, settings)).map_err(|message| internal(&a.source, message))
@@ -518,10 +530,14 @@ pub fn week_label(start: NaiveDate, week_start: WeekStart) -> String {
 /// Summarises one activity: computed values, device values, local date and week, and per-run
 /// metrics with HRmax taken from this activity alone (see [`analyse`] for a whole block).
 pub fn summarise(a: &Activity, settings: &Settings) -> ActivitySummary {
-    let e = extract(a);
-    let hr = hr_max(std::slice::from_ref(&e), &settings.thresholds);
+    summarise_extract(&extract(a), settings)
+}
+
+/// [`finalize`] with the hard-session HR threshold from the extract's own HRmax.
+pub fn summarise_extract(e: &Extract, settings: &Settings) -> ActivitySummary {
+    let hr = hr_max(std::slice::from_ref(e), &settings.thresholds);
     finalize(
-        &e,
+        e,
         settings,
         hr.map(|(h, _)| h * settings.thresholds.hard_hr_fraction),
     )
@@ -566,6 +582,7 @@ pub struct Extract {
     pub name: Option<String>,
     pub gear: Option<String>,
     pub origin: Origin,
+    pub strength: Option<StrengthSets>,
     /// The time spent at each cadence ([`run::cadence_time`]; runs only), from which the share
     /// below the configured `low_cadence_spm` follows.
     pub cadence_time: Vec<(f64, f64)>,
@@ -618,6 +635,7 @@ pub fn extract(a: &Activity) -> Extract {
         name: None,
         gear: None,
         origin: Origin::File,
+        strength: a.strength,
         cadence_time: if is_run {
             run::cadence_time(&a.samples.cadence_spm, &motion.moving)
         } else {
@@ -698,6 +716,7 @@ pub fn finalize(
         name: e.name.clone(),
         gear: e.gear.clone(),
         origin: e.origin,
+        strength: e.strength,
         start_utc: e.start_utc,
         start_local,
         offset_source,

@@ -305,6 +305,14 @@ impl Samples {
     }
 }
 
+/// The sets of a strength session, as the watch logged them (FIT `set` messages): rest periods
+/// left out, repetitions summed over the sets that give them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StrengthSets {
+    pub sets: u32,
+    pub repetitions: u32,
+}
+
 /// What the watch itself wrote as its summary (FIT session, TCX lap totals). Every field is
 /// optional: writers leave out what they did not measure.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -340,6 +348,9 @@ pub struct Activity {
     pub samples: Samples,
     pub cadence_rule: CadenceRule,
     pub device: Option<DeviceSummary>,
+    /// The sets logged in a strength session (FIT `set` messages); `None` where the file has
+    /// none.
+    pub strength: Option<StrengthSets>,
     /// What the reader noticed but read through: a bad CRC, a truncated tail, dropped points.
     pub warnings: Vec<String>,
 }
@@ -359,6 +370,7 @@ impl Activity {
             samples: Samples::default(),
             cadence_rule: CadenceRule::None,
             device: None,
+            strength: None,
             warnings: Vec::new(),
         }
     }

@@ -36,6 +36,20 @@ pub fn name_words(a: &ActivitySummary) -> String {
     }
 }
 
+/// The sets a strength session logged: `4 sets, 38 repetitions`; `` where it logged none.
+pub fn strength_words(a: &ActivitySummary) -> String {
+    match a.strength {
+        Some(st) => format!(
+            "{} set{}, {} repetition{}",
+            st.sets,
+            if st.sets == 1 { "" } else { "s" },
+            st.repetitions,
+            if st.repetitions == 1 { "" } else { "s" }
+        ),
+        None => String::new(),
+    }
+}
+
 /// A duration as `h:mm:ss`.
 pub fn hms(seconds: f64) -> String {
     let s = seconds.max(0.0).round() as u64;

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use crate::analysis::{ActivitySummary, OffsetSource, RunMetrics, Thresholds};
-use crate::model::Skipped;
+use crate::model::{Origin, Skipped};
 use crate::pipeline::Inspection;
 use crate::report::format::pace;
 use crate::report::format::sanitise;
@@ -100,7 +100,25 @@ fn opt(v: Option<f64>, unit: &str) -> String {
 pub fn render(inspection: &Inspection) -> String {
     let mut out = String::new();
     for s in &inspection.activities {
-        let _ = writeln!(out, "{} (session {})", sanitise(&s.source), s.session);
+        let head = match s.origin {
+            Origin::File => format!("{} (session {})", sanitise(&s.source), s.session),
+            Origin::StravaCsv | Origin::GarminJson => crate::report::format::source_words(s),
+        };
+        let _ = writeln!(out, "{head}");
+        let named = crate::report::format::name_words(s);
+        if !named.is_empty() || s.origin != Origin::File {
+            let _ = writeln!(
+                out,
+                "  {}{}origin {}",
+                named,
+                if named.is_empty() { "" } else { "; " },
+                s.origin.as_str()
+            );
+        }
+        let sets = crate::report::format::strength_words(s);
+        if !sets.is_empty() {
+            let _ = writeln!(out, "  {sets}");
+        }
         let _ = writeln!(
             out,
             "  format {}, sport {} ({}), device {}",
@@ -148,7 +166,11 @@ pub fn render(inspection: &Inspection) -> String {
             if gps { "yes" } else { "no" }
         );
         let dev = s.device.clone().unwrap_or_default();
-        let _ = writeln!(out, "  {:<12} {:>14} {:>14}", "", "computed", "device");
+        let summary = match s.origin {
+            Origin::File => "device",
+            Origin::StravaCsv | Origin::GarminJson => "manifest",
+        };
+        let _ = writeln!(out, "  {:<12} {:>14} {:>14}", "", "computed", summary);
         let rows = [
             ("distance", Some(s.computed.distance_m), dev.distance_m, "m"),
             ("ascent", s.computed.ascent_m, dev.ascent_m, "m"),

@@ -129,12 +129,18 @@ pub fn render(analysis: &Analysis) -> String {
     if !others.is_empty() {
         let _ = writeln!(out, "\nOther activities (not counted as running)");
         for a in others {
+            let sets = super::format::strength_words(a);
             let _ = writeln!(
                 out,
-                "  {}  {:<9}  {:>7.2} km  {}",
+                "  {}  {:<9}  {:>7.2} km  {}{}",
                 a.start_local.format("%Y-%m-%d %H:%M"),
                 a.sport.as_str(),
                 a.distance_m / 1000.0,
+                if sets.is_empty() {
+                    String::new()
+                } else {
+                    format!("{sets}  ")
+                },
                 named_source(a)
             );
         }

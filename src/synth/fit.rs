@@ -1,4 +1,5 @@
-//! A small FIT activity encoder: file_id, timer events, 1 Hz records, laps, session, activity.
+//! A small FIT activity encoder: file_id, timer events, 1 Hz records, strength sets, laps,
+//! session, activity.
 //! Field numbers follow the FIT profile (checked against fitparser's generated profile).
 
 use chrono::{DateTime, Utc};
@@ -219,6 +220,42 @@ pub fn to_fit(a: &Activity) -> Vec<u8> {
         w.write(&record, &row);
     }
     w.write(&event, &[Some(end), Some(0), Some(4), Some(0), Some(0)]);
+
+    // set (225), for a strength session: timestamp 254, duration 0 (ms), repetitions 3,
+    // set_type 5 (1 active, 0 rest), start_time 6; each active set is followed by a rest, the
+    // session split evenly between them, the repetitions as even as they divide.
+    if let Some(st) = a.strength.filter(|st| st.sets > 0) {
+        let set = w.define(
+            6,
+            225,
+            &[
+                (254, Ty::U32),
+                (0, Ty::U32),
+                (3, Ty::U16),
+                (5, Ty::Enum),
+                (6, Ty::U32),
+            ],
+        );
+        let slots = 2 * i64::from(st.sets);
+        let slot_s = ((end - start) / slots).max(1);
+        for k in 0..slots {
+            let begin = start + k * slot_s;
+            let active = k % 2 == 0;
+            let index = k / 2;
+            let reps = i64::from(st.repetitions / st.sets)
+                + i64::from(u32::try_from(index).unwrap_or(u32::MAX) < st.repetitions % st.sets);
+            w.write(
+                &set,
+                &[
+                    Some(begin + slot_s),
+                    Some(slot_s * 1000),
+                    active.then_some(reps),
+                    Some(i64::from(active)),
+                    Some(begin),
+                ],
+            );
+        }
+    }
 
     // Fields shared by lap (19) and session (18), which number them differently.
     let totals = |st: &Stats, first: usize| -> Vec<Option<i64>> {

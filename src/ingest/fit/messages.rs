@@ -1,5 +1,5 @@
 //! The messages patella reads, decoded from a data message's body into what the activity
-//! builder needs: `file_id`, `sport`, `session`, `record`, `activity`, and the
+//! builder needs: `file_id`, `sport`, `session`, `record`, `activity`, `set`, and the
 //! `field_description`s that give developer fields their type, scale and (profile) name. Every
 //! other message is counted and passed over.
 //!
@@ -21,6 +21,7 @@ pub(super) const MESG_SESSION: u16 = 18;
 pub(super) const MESG_RECORD: u16 = 20;
 pub(super) const MESG_ACTIVITY: u16 = 34;
 pub(super) const MESG_FIELD_DESCRIPTION: u16 = 206;
+pub(super) const MESG_SET: u16 = 225;
 
 /// Manufacturers whose `product` is a `garmin_product` (fitparser's sub-field rule).
 const GARMIN_LIKE: [i64; 4] = [1, 15, 13, 89];
@@ -191,6 +192,17 @@ pub(super) struct Decoded {
     pub(super) activity: Option<(Option<i64>, Option<i64>)>,
     pub(super) sessions: Vec<Session>,
     pub(super) rows: Vec<Row>,
+    pub(super) sets: Vec<SetRow>,
+}
+
+/// One `set` message of a strength session.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct SetRow {
+    /// `start_time`, else the message's timestamp, in seconds since the FIT epoch.
+    pub(super) t: Option<i64>,
+    /// `set_type` 0: a rest between sets.
+    pub(super) rest: bool,
+    pub(super) repetitions: Option<u32>,
 }
 
 impl Decoder {
@@ -222,6 +234,17 @@ impl Decoder {
                 self.out.activity = Some((timestamp, local));
             }
             MESG_FIELD_DESCRIPTION => self.field_description(body, def)?,
+            MESG_SET => {
+                let repetitions = num(def.raw(body, 3), 1.0, 0.0);
+                self.out.sets.push(SetRow {
+                    // The set message's own timestamp is field 254, not 253.
+                    t: timestamp_of(def.raw(body, 6))
+                        .or_else(|| timestamp_of(def.raw(body, 254)))
+                        .or(timestamp),
+                    rest: num(def.raw(body, 5), 1.0, 0.0) == Some(0.0),
+                    repetitions: repetitions.map(|r| r as u32),
+                });
+            }
             _ => {}
         }
         Ok(())

@@ -24,11 +24,11 @@ mod value;
 use chrono::{DateTime, Utc};
 
 use crate::ingest::error::{Position, ReadError};
-use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
+use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport, StrengthSets};
 #[cfg(feature = "synth")]
 pub(crate) use framing::crc16;
 use framing::{check_crcs, Decoder};
-use messages::{Decoded, Row, Session};
+use messages::{Decoded, Row, Session, SetRow};
 
 /// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
 const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
@@ -148,6 +148,7 @@ fn from_decoded(
         };
         let mut a = build(&session, rows.iter(), &ctx, warnings);
         a.device = None;
+        a.strength = strength(d.sets.iter());
         return Ok(vec![a]);
     }
 
@@ -164,9 +165,30 @@ fn from_decoded(
         };
         let mut a = build(session, rows.iter().filter(keep), &ctx, warnings.clone());
         a.session = i;
+        a.strength = strength(d.sets.iter().filter(|s| {
+            !many
+                || s.t.is_some_and(|t| {
+                    (i == 0 || t >= session.start) && next_start.is_none_or(|n| t < n)
+                })
+        }));
         out.push(a);
     }
     Ok(out)
+}
+
+/// The sets of a session from its `set` messages: rests left out, repetitions summed over the
+/// sets that give them. `None` without any set message.
+fn strength<'s>(sets: impl Iterator<Item = &'s SetRow>) -> Option<StrengthSets> {
+    let mut out: Option<StrengthSets> = None;
+    for set in sets {
+        let sum = out.get_or_insert_with(StrengthSets::default);
+        if set.rest {
+            continue;
+        }
+        sum.sets = sum.sets.saturating_add(1);
+        sum.repetitions = sum.repetitions.saturating_add(set.repetitions.unwrap_or(0));
+    }
+    out
 }
 
 struct Context<'a> {
@@ -328,142 +350,11 @@ pub(super) mod tests {
     use super::*;
     use crate::model::Samples;
 
-    fn close(a: f64, b: f64) -> bool {
-        (a.is_nan() && b.is_nan()) || a == b || ((a - b).abs() <= 1e-9 * a.abs().max(b.abs()))
-    }
-
-    fn close_opt(a: Option<f64>, b: Option<f64>) -> bool {
-        match (a, b) {
-            (None, None) => true,
-            (Some(a), Some(b)) => close(a, b),
-            _ => false,
-        }
-    }
-
-    /// Every difference between two results, as (field, detail).
-    pub(crate) fn differences(
-        want: &Result<Vec<Activity>, ReadError>,
-        got: &Result<Vec<Activity>, ReadError>,
-    ) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        let (want, got) = match (want, got) {
-            (Ok(w), Ok(g)) => (w, g),
-            (Err(w), Err(g)) => {
-                if w != g {
-                    out.push(("error".into(), format!("{w:?} vs {g:?}")));
-                }
-                return out;
-            }
-            _ => {
-                out.push((
-                    "ok/err".into(),
-                    format!("{:?} vs {:?}", want.as_ref().err(), got.as_ref().err()),
-                ));
-                return out;
-            }
-        };
-        if want.len() != got.len() {
-            out.push((
-                "activities".into(),
-                format!("{} vs {}", want.len(), got.len()),
-            ));
-            return out;
-        }
-        for (w, g) in want.iter().zip(got) {
-            let mut diff = |name: &str, same: bool, detail: String| {
-                if !same {
-                    out.push((name.to_string(), detail));
-                }
-            };
-            diff(
-                "sport",
-                w.sport == g.sport,
-                format!("{:?} vs {:?}", w.sport, g.sport),
-            );
-            diff(
-                "sport_detail",
-                w.sport_detail == g.sport_detail,
-                format!("{} vs {}", w.sport_detail, g.sport_detail),
-            );
-            diff(
-                "start_utc",
-                w.start_utc == g.start_utc,
-                format!("{} vs {}", w.start_utc, g.start_utc),
-            );
-            diff(
-                "utc_offset_s",
-                w.utc_offset_s == g.utc_offset_s,
-                format!("{:?} vs {:?}", w.utc_offset_s, g.utc_offset_s),
-            );
-            diff(
-                "session",
-                w.session == g.session,
-                format!("{} vs {}", w.session, g.session),
-            );
-            diff("source", w.source == g.source, String::new());
-            diff("format", w.format == g.format, String::new());
-            diff(
-                "cadence_rule",
-                w.cadence_rule == g.cadence_rule,
-                format!("{:?} vs {:?}", w.cadence_rule, g.cadence_rule),
-            );
-            diff(
-                "device_name",
-                w.device_name == g.device_name,
-                format!("{:?} vs {:?}", w.device_name, g.device_name),
-            );
-            diff(
-                "warnings",
-                w.warnings == g.warnings,
-                format!("{:?} vs {:?}", w.warnings, g.warnings),
-            );
-            diff(
-                "samples",
-                w.samples.len() == g.samples.len(),
-                format!("{} vs {}", w.samples.len(), g.samples.len()),
-            );
-            if w.samples.len() == g.samples.len() {
-                for ((name, wc), (_, gc)) in
-                    w.samples.columns().into_iter().zip(g.samples.columns())
-                {
-                    let bad = wc.iter().zip(gc).position(|(a, b)| !close(*a, *b));
-                    if wc.len() != gc.len() {
-                        diff(
-                            name,
-                            false,
-                            format!("column length {} vs {}", wc.len(), gc.len()),
-                        );
-                    } else if let Some(i) = bad {
-                        diff(name, false, format!("sample {i}: {} vs {}", wc[i], gc[i]));
-                    }
-                }
-            }
-            match (&w.device, &g.device) {
-                (None, None) => {}
-                (Some(wd), Some(gd)) => {
-                    let fields = [
-                        ("device.distance_m", wd.distance_m, gd.distance_m),
-                        ("device.ascent_m", wd.ascent_m, gd.ascent_m),
-                        ("device.descent_m", wd.descent_m, gd.descent_m),
-                        ("device.cadence_spm", wd.cadence_spm, gd.cadence_spm),
-                        ("device.timer_s", wd.timer_s, gd.timer_s),
-                        ("device.elapsed_s", wd.elapsed_s, gd.elapsed_s),
-                    ];
-                    for (name, a, b) in fields {
-                        diff(name, close_opt(a, b), format!("{a:?} vs {b:?}"));
-                    }
-                }
-                _ => diff("device", false, format!("{:?} vs {:?}", w.device, g.device)),
-            }
-        }
-        out
-    }
-
     pub(crate) fn same(
         want: &Result<Vec<Activity>, ReadError>,
         got: &Result<Vec<Activity>, ReadError>,
     ) -> bool {
-        let d = differences(want, got);
+        let d = reference::result_differences(want, got);
         if !d.is_empty() {
             eprintln!("{d:?}");
         }
@@ -615,6 +506,52 @@ pub(super) mod tests {
                 include_bytes!("../../../fixtures/fit/workoutizer-run_with_coordinates.fit"),
             ),
         ]
+    }
+
+    #[test]
+    fn strength_sets_are_counted_from_set_messages() {
+        use crate::synth::{simulate, RunPlan};
+        // 4 sets of 38 repetitions in all (10, 10, 9, 9), each followed by a rest.
+        let mut a = simulate(&RunPlan {
+            sport: Sport::Strength,
+            duration_s: 1800.0,
+            ..RunPlan::default()
+        });
+        a.strength = Some(StrengthSets {
+            sets: 4,
+            repetitions: 38,
+        });
+        let bytes = crate::synth::to_fit(&a);
+        let got = read(&bytes, "strength.fit").unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].sport, Sport::Strength);
+        assert_eq!(
+            got[0].strength,
+            Some(StrengthSets {
+                sets: 4,
+                repetitions: 38
+            })
+        );
+        // fitparser reads the same eight set messages, four of them active.
+        let recs = fitparser::from_bytes(&bytes).unwrap();
+        let sets: Vec<_> = recs
+            .iter()
+            .filter(|r| r.kind() == fitparser::profile::MesgNum::Set)
+            .collect();
+        assert_eq!(sets.len(), 8);
+        let active = sets
+            .iter()
+            .filter(|r| {
+                r.fields()
+                    .iter()
+                    .any(|f| f.name() == "set_type" && f.value().to_string() == "active")
+            })
+            .count();
+        assert_eq!(active, 4);
+        assert!(same(&reference::read(&bytes, "strength.fit"), &Ok(got)));
+        // A run has no set messages, and no sets.
+        let run = crate::synth::to_fit(&simulate(&RunPlan::default()));
+        assert_eq!(read(&run, "run.fit").unwrap()[0].strength, None);
     }
 
     #[test]

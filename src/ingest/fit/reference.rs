@@ -19,7 +19,7 @@ use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
 use fitparser::profile::MesgNum;
 use fitparser::{FitDataRecord, Value};
 
-use super::messages::{Decoded, FileId, Row, Session};
+use super::messages::{Decoded, FileId, Row, Session, SetRow};
 use super::{activities, check_crcs, Stop, FIT_EPOCH_UNIX_S};
 use crate::ingest::error::{one_line, ReadError};
 use crate::model::{Activity, DeviceSummary};
@@ -69,6 +69,138 @@ fn decode(bytes: &[u8]) -> (Vec<FitDataRecord>, Option<Stop>) {
     (records, None)
 }
 
+/// Two values alike: both NaN, or equal to 1e-9 of the larger (1e-9 near zero).
+fn close(a: f64, b: f64) -> bool {
+    (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0)
+}
+
+fn close_opt(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => close(a, b),
+        _ => false,
+    }
+}
+
+/// Every difference between the activities two readers give for one file (`want` the
+/// reference's, `got` patella's), as (field, detail): the one comparison of the two readers,
+/// for the unit tests, the corpus test and the `fit` fuzz target, each of which decides which
+/// fields it holds the readers to. Fields are the [`Activity`] fields by name, `device.*` for
+/// the summary's, and the sample columns by name; the detail names the activity.
+pub fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if want.len() != got.len() {
+        out.push(("activities", format!("{} vs {}", want.len(), got.len())));
+        return out;
+    }
+    for (i, (w, g)) in want.iter().zip(got).enumerate() {
+        let mut diff = |name: &'static str, same: bool, detail: String| {
+            if !same {
+                out.push((
+                    name,
+                    format!("activity {i}: {detail} (fitparser vs patella)"),
+                ));
+            }
+        };
+        let debug = |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?} vs {b:?}");
+        diff(
+            "session",
+            w.session == g.session,
+            debug(&w.session, &g.session),
+        );
+        diff("sport", w.sport == g.sport, debug(&w.sport, &g.sport));
+        diff(
+            "sport_detail",
+            w.sport_detail == g.sport_detail,
+            debug(&w.sport_detail, &g.sport_detail),
+        );
+        diff(
+            "start_utc",
+            w.start_utc == g.start_utc,
+            debug(&w.start_utc, &g.start_utc),
+        );
+        diff(
+            "utc_offset_s",
+            w.utc_offset_s == g.utc_offset_s,
+            debug(&w.utc_offset_s, &g.utc_offset_s),
+        );
+        diff("source", w.source == g.source, debug(&w.source, &g.source));
+        diff("format", w.format == g.format, debug(&w.format, &g.format));
+        diff(
+            "cadence_rule",
+            w.cadence_rule == g.cadence_rule,
+            debug(&w.cadence_rule, &g.cadence_rule),
+        );
+        diff(
+            "device_name",
+            w.device_name == g.device_name,
+            debug(&w.device_name, &g.device_name),
+        );
+        diff(
+            "warnings",
+            w.warnings == g.warnings,
+            debug(&w.warnings, &g.warnings),
+        );
+        diff(
+            "strength",
+            w.strength == g.strength,
+            debug(&w.strength, &g.strength),
+        );
+        diff(
+            "samples",
+            w.samples.len() == g.samples.len(),
+            debug(&w.samples.len(), &g.samples.len()),
+        );
+        if w.samples.len() == g.samples.len() {
+            for ((name, wc), (_, gc)) in w.samples.columns().into_iter().zip(g.samples.columns()) {
+                if wc.len() != gc.len() {
+                    diff(
+                        name,
+                        false,
+                        format!("column length {} vs {}", wc.len(), gc.len()),
+                    );
+                } else if let Some(k) = wc.iter().zip(gc).position(|(a, b)| !close(*a, *b)) {
+                    diff(name, false, format!("sample {k}: {} vs {}", wc[k], gc[k]));
+                }
+            }
+        }
+        match (&w.device, &g.device) {
+            (None, None) => {}
+            (Some(wd), Some(gd)) => {
+                for (name, a, b) in [
+                    ("device.distance_m", wd.distance_m, gd.distance_m),
+                    ("device.ascent_m", wd.ascent_m, gd.ascent_m),
+                    ("device.descent_m", wd.descent_m, gd.descent_m),
+                    ("device.cadence_spm", wd.cadence_spm, gd.cadence_spm),
+                    ("device.timer_s", wd.timer_s, gd.timer_s),
+                    ("device.elapsed_s", wd.elapsed_s, gd.elapsed_s),
+                ] {
+                    diff(name, close_opt(a, b), debug(&a, &b));
+                }
+            }
+            _ => diff("device", false, debug(&w.device, &g.device)),
+        }
+    }
+    out
+}
+
+/// [`differences`] of two readers' results; errors are compared whole (`error`), and one
+/// reader failing where the other reads is `ok/err`.
+pub fn result_differences(
+    want: &Result<Vec<Activity>, ReadError>,
+    got: &Result<Vec<Activity>, ReadError>,
+) -> Vec<(&'static str, String)> {
+    match (want, got) {
+        (Ok(w), Ok(g)) => differences(w, g),
+        (Err(w), Err(g)) if w == g => Vec::new(),
+        (Err(w), Err(g)) => vec![("error", format!("{w:?} vs {g:?}"))],
+        _ => vec![(
+            "ok/err",
+            format!("{:?} vs {:?}", want.as_ref().err(), got.as_ref().err()),
+        )],
+    }
+}
+
 /// What patella keeps of fitparser's messages, as patella's decoder gives it.
 fn decoded_of(records: &[FitDataRecord]) -> Decoded {
     let first = |kind: MesgNum| records.iter().find(|r| r.kind() == kind);
@@ -97,6 +229,19 @@ fn decoded_of(records: &[FitDataRecord]) -> Decoded {
             .iter()
             .filter(|r| r.kind() == MesgNum::Record)
             .map(row_of)
+            .collect(),
+        sets: records
+            .iter()
+            .filter(|r| r.kind() == MesgNum::Set)
+            .map(|r| SetRow {
+                t: field(r, "start_time")
+                    .and_then(fit_seconds)
+                    .or_else(|| field(r, "timestamp").and_then(fit_seconds)),
+                rest: field(r, "set_type")
+                    .and_then(text)
+                    .is_some_and(|t| t == "rest" || t == "0"),
+                repetitions: field_num(r, "repetitions").map(|x| x as u32),
+            })
             .collect(),
     }
 }
@@ -237,7 +382,7 @@ fn device_name(rec: &FitDataRecord) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::super::profile;
-    use super::super::tests::{activity, compressed_timestamps, differences, fixtures, same};
+    use super::super::tests::{activity, compressed_timestamps, fixtures, same};
     use super::*;
     use std::path::PathBuf;
 
@@ -372,7 +517,7 @@ mod tests {
                     errors.insert(e.to_string());
                 }
             }
-            for (field, detail) in differences(&want, &got) {
+            for (field, detail) in result_differences(&want, &got) {
                 let ok = ALLOWED
                     .iter()
                     .any(|(file, f, _)| name.ends_with(file) && *f == field);

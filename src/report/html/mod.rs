@@ -16,6 +16,7 @@ use crate::analysis::{
     ActivitySummary, Analysis, ElevationKind, ElevationMethod, Finding, HrMaxSource, Phase, Rule,
     Severity,
 };
+use crate::model::Sport;
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
 use crate::report::format::sanitise;
 use crate::report::format::{hms, number, pace, ratio_pct, value_words};
@@ -149,6 +150,8 @@ pub struct Page {
     pub phases: Vec<PhaseFindings>,
     pub figures: Vec<Figure>,
     pub run_rows: Vec<RunRow>,
+    /// Activities counted as strength or other training, not as running.
+    pub other_rows: Vec<OtherRow>,
     pub shoe_rows: Vec<ShoeRow>,
     pub week_rows: Vec<WeekRow>,
     pub quality: Quality,
@@ -215,6 +218,19 @@ pub struct RunRow {
     pub name: String,
     pub gear: String,
     /// The source, marked where it is a manifest row without a file.
+    pub source: String,
+}
+
+/// One activity that is not a run (strength, walking, cycling, …), every cell formatted.
+#[derive(Clone, Debug)]
+pub struct OtherRow {
+    pub start: String,
+    pub sport: &'static str,
+    pub time: String,
+    pub km: String,
+    /// `4 sets, 38 repetitions` where the file logs sets.
+    pub sets: String,
+    pub name: String,
     pub source: String,
 }
 
@@ -307,6 +323,24 @@ impl Page {
             phases: phases(&a.findings),
             figures: figures(a, svgs),
             run_rows: a.runs().map(run_row).collect(),
+            other_rows: a
+                .activities
+                .iter()
+                .filter(|x| x.sport != Sport::Running && x.duplicate_of.is_none())
+                .map(|x| OtherRow {
+                    start: x.start_local.format("%Y-%m-%d %H:%M").to_string(),
+                    sport: x.sport.as_str(),
+                    time: hms(x.duration_s),
+                    km: if x.distance_m > 0.0 {
+                        format!("{:.2}", x.distance_m / 1000.0)
+                    } else {
+                        "–".to_string()
+                    },
+                    sets: crate::report::format::strength_words(x),
+                    name: crate::report::format::name_words(x),
+                    source: crate::report::format::source_words(x),
+                })
+                .collect(),
             shoe_rows: a
                 .gear
                 .iter()

@@ -2,7 +2,9 @@
 
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
-use super::{Card, Figure, HrMax, Page, PhaseFindings, Quality, RunRow, ShoeRow, WeekRow};
+use super::{
+    Card, Figure, HrMax, OtherRow, Page, PhaseFindings, Quality, RunRow, ShoeRow, WeekRow,
+};
 
 /// The page's only style sheet, inline.
 const CSS: &str = r#"
@@ -89,6 +91,7 @@ pub(super) fn render(p: &Page) -> String {
                     h2 id="charts" { "Charts" }
                     @for f in &p.figures { (figure(f)) }
                     (runs(&p.run_rows))
+                    (others(&p.other_rows))
                     (shoes(&p.shoe_rows))
                     (weeks(&p.week_rows))
                     (quality(&p.quality))
@@ -145,6 +148,35 @@ fn figure(f: &Figure) -> Markup {
             // charts escape their own attributes.
             (PreEscaped(&f.svg))
             figcaption { (f.caption) }
+        }
+    }
+}
+
+/// Strength sessions and other training, with the sets a strength file logs.
+fn others(rows: &[OtherRow]) -> Markup {
+    html! {
+        @if !rows.is_empty() {
+            h2 id="other" { "Other training (not counted as running)" }
+            div class="scroll" {
+                table {
+                    thead {
+                        tr {
+                            th class="l" { "date" } th class="l" { "sport" } th { "time" }
+                            th { "km" } th class="l" { "sets" } th class="l" { "name" }
+                            th class="l" { "source" }
+                        }
+                    }
+                    tbody {
+                        @for r in rows {
+                            tr {
+                                td class="l" { (r.start) } td class="l" { (r.sport) }
+                                td { (r.time) } td { (r.km) } td class="l" { (r.sets) }
+                                td class="l" { (r.name) } td class="l" { (r.source) }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }
