@@ -164,9 +164,14 @@ fn a_garmin_export_joins_its_files_by_start_time() {
         core["origin"], "file",
         "the strength FIT joined to its entry"
     );
+    // Its file logs its sets (the generator's 4 or 5 sets of 12); a manifest row has none.
+    let sets = core["strength"]["sets"].as_u64().unwrap();
+    assert!(sets == 4 || sets == 5, "{core}");
+    assert_eq!(core["strength"]["repetitions"], 12 * sets);
     let gym = acts.iter().find(|a| a["name"] == "Garmin Gym 37").unwrap();
     assert_eq!(gym["origin"], "garmin-json");
     assert_eq!(gym["sport"], "strength");
+    assert!(gym["strength"].is_null());
     for a in &acts {
         assert!(a["name"].as_str().unwrap().starts_with("Garmin "), "{a}");
     }

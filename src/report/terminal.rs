@@ -130,12 +130,18 @@ pub fn render(analysis: &Analysis) -> String {
         let _ = writeln!(out, "\nOther activities (not counted as running)");
         for a in others {
             let sets = super::format::strength_words(a);
+            // A session without distance (strength, mostly) shows its duration instead.
+            let amount = if a.distance_m > 0.0 {
+                format!("{:.2} km", a.distance_m / 1000.0)
+            } else {
+                super::format::hms(a.duration_s)
+            };
             let _ = writeln!(
                 out,
-                "  {}  {:<9}  {:>7.2} km  {}{}",
+                "  {}  {:<9}  {:>10}  {}{}",
                 a.start_local.format("%Y-%m-%d %H:%M"),
                 a.sport.as_str(),
-                a.distance_m / 1000.0,
+                amount,
                 if sets.is_empty() {
                     String::new()
                 } else {

@@ -16,7 +16,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use super::{gzip, simulate, to_fit, zip, RunPlan};
-use crate::model::Sport;
+use crate::model::{Sport, StrengthSets};
 
 /// One session of the plan.
 #[derive(Clone, Debug, PartialEq)]
@@ -75,7 +75,7 @@ pub fn export_plan() -> Vec<ExportSession> {
 
 fn fit_of(s: &ExportSession) -> Vec<u8> {
     let strength = s.sport == Sport::Strength;
-    to_fit(&simulate(&RunPlan {
+    let mut a = simulate(&RunPlan {
         start_utc: s.start_utc,
         utc_offset_s: 0,
         sport: s.sport,
@@ -85,7 +85,16 @@ fn fit_of(s: &ExportSession) -> Vec<u8> {
         duration_s: if strength { s.duration_s } else { 0.0 },
         seed: s.seed,
         ..RunPlan::default()
-    }))
+    });
+    // A strength file logs its sets, as a watch's strength activity does: 4 or 5 sets of 12.
+    if strength {
+        let sets = 4 + (s.seed % 2) as u32;
+        a.strength = Some(StrengthSets {
+            sets,
+            repetitions: 12 * sets,
+        });
+    }
+    to_fit(&a)
 }
 
 fn strava_type(s: &ExportSession) -> &'static str {

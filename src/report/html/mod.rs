@@ -336,7 +336,10 @@ impl Page {
                     } else {
                         "–".to_string()
                     },
-                    sets: crate::report::format::strength_words(x),
+                    sets: match crate::report::format::strength_words(x) {
+                        w if w.is_empty() => "–".to_string(),
+                        w => w,
+                    },
                     name: crate::report::format::name_words(x),
                     source: crate::report::format::source_words(x),
                 })
