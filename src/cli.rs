@@ -96,6 +96,15 @@ pub struct Common {
     /// Thresholds file (TOML, section [thresholds]; defaults from RISK_MODEL.md)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// The day the outlook looks forward from (YYYY-MM-DD; default: the day after the latest run)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub as_of: Option<chrono::NaiveDate>,
+}
+
+/// A `YYYY-MM-DD` date of the command line.
+fn parse_date(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("'{s}' is not a date of the form YYYY-MM-DD"))
 }
 
 /// The `--config` file.
@@ -175,6 +184,7 @@ impl Common {
                 tz,
                 week_start,
                 thresholds,
+                as_of: self.as_of,
             },
             tz_origin,
         })

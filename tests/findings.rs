@@ -1,98 +1,15 @@
 //! Every finding code of RISK_MODEL.md, planted in a generated block of runs, fires in the right
 //! week or on the right run; in a steady control block none fires.
 
-use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
+mod common;
 
-use patella::analysis::{self, Analysis, Settings, Severity, Thresholds, WeekStart};
+use chrono::{Datelike, Days};
+
+use patella::analysis::{self, Analysis, Severity, Thresholds, WeekStart};
 use patella::model::{Activity, Sport};
-use patella::synth::{simulate, RunPlan};
+use patella::synth::simulate;
 
-/// The block starts on Monday 2025-03-03; runs at 07:00 UTC, the runner lives at UTC.
-const FIRST_MONDAY: (i32, u32, u32) = (2025, 3, 3);
-
-fn monday() -> NaiveDate {
-    NaiveDate::from_ymd_opt(FIRST_MONDAY.0, FIRST_MONDAY.1, FIRST_MONDAY.2).unwrap()
-}
-
-/// A session on day `day` of the block (0 = the first Monday).
-#[derive(Clone, Debug)]
-struct Session {
-    day: u64,
-    plan: RunPlan,
-    /// Ground-contact balance to write into every sample (left %), for the dynamics finding.
-    gct_balance_left_pct: Option<f64>,
-}
-
-fn run(day: u64, km: f64) -> Session {
-    let date = monday() + Days::new(day);
-    Session {
-        day,
-        plan: RunPlan {
-            start_utc: Utc
-                .with_ymd_and_hms(date.year(), date.month(), date.day(), 7, 0, 0)
-                .unwrap(),
-            utc_offset_s: 0,
-            sport: Sport::Running,
-            distance_m: km * 1000.0,
-            pace_s_per_km: 345.0,
-            cadence_spm: 176.0,
-            climb_m: 20.0 * km / 10.0,
-            hr_mean_bpm: 140.0,
-            seed: 1000 + day,
-            ..RunPlan::default()
-        },
-        gct_balance_left_pct: None,
-    }
-}
-
-fn strength(day: u64) -> Session {
-    let mut s = run(day, 0.0);
-    s.plan.sport = Sport::Strength;
-    s.plan.distance_m = 0.0;
-    s.plan.duration_s = 2400.0;
-    s.plan.start_utc += chrono::Duration::hours(11);
-    s.plan.hr_mean_bpm = 105.0;
-    s
-}
-
-/// Steady training: 8 weeks of four 10 km easy runs (Mon, Wed, Fri, Sun) and two strength
-/// sessions (Tue, Thu).
-fn control() -> Vec<Session> {
-    let mut out = Vec::new();
-    for week in 0..8u64 {
-        for d in [0, 2, 4, 6] {
-            out.push(run(week * 7 + d, 10.0));
-        }
-        for d in [1, 3] {
-            out.push(strength(week * 7 + d));
-        }
-    }
-    out
-}
-
-fn settings() -> Settings {
-    Settings {
-        tz: chrono_tz::UTC,
-        week_start: WeekStart::Mon,
-        thresholds: Thresholds {
-            hr_max_bpm: Some(190.0),
-            ..Thresholds::default()
-        },
-    }
-}
-
-fn analyse(sessions: &[Session]) -> Analysis {
-    analyse_with(sessions, |_| {})
-}
-
-fn week_label(week: u64) -> String {
-    let d = monday() + Days::new(7 * week);
-    format!("{}-W{:02}", d.iso_week().year(), d.iso_week().week())
-}
-
-fn date(day: u64) -> NaiveDate {
-    monday() + Days::new(day)
-}
+use common::blocks::*;
 
 /// Asserts `code` fires, each time in one of `weeks` (block week indexes); returns the findings.
 fn fires_in(result: &Analysis, code: &str, weeks: &[u64]) -> Vec<analysis::Finding> {
@@ -446,24 +363,6 @@ fn long_run_share() {
 }
 
 /// [`analyse`] with thresholds changed from the test defaults.
-fn analyse_with(sessions: &[Session], change: impl Fn(&mut Thresholds)) -> Analysis {
-    let activities: Vec<Activity> = sessions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            let mut a = simulate(&s.plan);
-            a.source = format!("block/{i:03}-day{}.fit", s.day);
-            if let Some(b) = s.gct_balance_left_pct {
-                a.samples.gct_balance_left_pct = vec![b; a.samples.len()];
-            }
-            a
-        })
-        .collect();
-    let mut settings = settings();
-    change(&mut settings.thresholds);
-    analysis::analyse(&activities, Vec::new(), &settings).unwrap()
-}
-
 fn values(result: &Analysis, code: &str) -> Vec<f64> {
     result
         .findings

@@ -73,6 +73,7 @@ fn settings(week_start: WeekStart) -> Settings {
         tz: chrono_tz::UTC,
         week_start,
         thresholds: Thresholds::default(),
+        as_of: None,
     }
 }
 

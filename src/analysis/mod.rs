@@ -6,6 +6,7 @@
 pub mod join;
 pub mod load;
 pub mod metrics;
+pub mod outlook;
 pub mod rules;
 pub mod run;
 pub mod zone;
@@ -35,6 +36,8 @@ pub struct Settings {
     pub tz: chrono_tz::Tz,
     pub week_start: WeekStart,
     pub thresholds: Thresholds,
+    /// The day the outlook looks forward from (`--as-of`); `None`: the day after the latest run.
+    pub as_of: Option<NaiveDate>,
 }
 
 impl Settings {
@@ -44,6 +47,7 @@ impl Settings {
             tz,
             week_start,
             thresholds: Thresholds::default(),
+            as_of: None,
         }
     }
 }
@@ -214,6 +218,8 @@ pub struct Analysis {
     pub skipped: Vec<Skipped>,
     /// Running kilometres per pair of shoes, as the manifests name them (most first).
     pub gear: Vec<GearKm>,
+    /// Limits for the 7 days from `--as-of` ([`outlook`]); `None` without runs.
+    pub outlook: Option<outlook::Outlook>,
 }
 
 /// The counted runs and kilometres of one pair of shoes (a manifest's `Activity Gear`).
@@ -427,7 +433,19 @@ pub fn analyse_extracts(
             .iter()
             .any(|f| f.code == Rule::SingleRunSpike && f.activity.as_ref() == Some(&c.id));
     }
+    let outlook = outlook::outlook(
+        &outlook::Inputs {
+            runs: &runs,
+            days: &load.days,
+            weeks: &load.weeks,
+            findings: &findings,
+            thresholds: t,
+            week_start: settings.week_start,
+        },
+        settings.as_of,
+    );
     Ok(Analysis {
+        outlook,
         gear: gear_km(&summaries),
         activities: summaries,
         weeks: load.weeks,

@@ -1,8 +1,9 @@
-//! The `--json` document (DESIGN.md): `schema`, `activities`, `weeks`, `findings`, `skipped`,
-//! plus the daily table, the gaps and the thresholds and HRmax used.
+//! The `--json` document (DESIGN.md): `schema`, `activities`, `weeks`, `findings`, `outlook`,
+//! `skipped`, plus the daily table, the gaps and the thresholds and HRmax used.
 
 use serde::Serialize;
 
+use crate::analysis::outlook::Outlook;
 use crate::analysis::{
     ActivitySummary, Analysis, Day, Finding, Gap, GearKm, HrMaxSource, Thresholds, Week,
 };
@@ -29,6 +30,8 @@ struct Document<'a> {
     activities: &'a [ActivitySummary],
     weeks: &'a [Week],
     findings: &'a [Finding],
+    /// Limits for the 7 days from `--as-of`; `null` without runs.
+    outlook: Option<&'a Outlook>,
     #[serde(serialize_with = "skipped_entries")]
     skipped: &'a [Skipped],
     days: &'a [Day],
@@ -65,6 +68,7 @@ pub fn render(analysis: &Analysis) -> String {
         activities: &analysis.activities,
         weeks: &analysis.weeks,
         findings: &analysis.findings,
+        outlook: analysis.outlook.as_ref(),
         skipped: &analysis.skipped,
         days: &analysis.days,
         gaps: &analysis.gaps,

@@ -2,6 +2,7 @@
 
 use std::fmt::Write;
 
+use crate::analysis::outlook::Outlook;
 use crate::analysis::{ActivitySummary, Analysis, Finding, HrMaxSource, Phase, Severity};
 use crate::model::Sport;
 use crate::report::format::{self, hms, sanitise, value_words};
@@ -28,9 +29,60 @@ fn opt(v: Option<f64>, decimals: usize) -> String {
     v.map_or("-".into(), |v| format!("{v:.decimals$}"))
 }
 
+/// `text` in lines of at most `width` characters, each after `indent` (the first after
+/// `first`).
+pub(crate) fn wrap(text: &str, first: &str, indent: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split_whitespace() {
+        if !empty && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out.push('\n');
+    out
+}
+
+/// The outlook: one sentence per limit, then what was left out and why.
+fn render_outlook(out: &mut String, o: &Outlook) {
+    let end = o.week_start + chrono::Days::new(6);
+    let _ = writeln!(
+        out,
+        "This week ({} to {}), as of {}",
+        o.week_start.format("%a %Y-%m-%d"),
+        end.format("%a %Y-%m-%d"),
+        o.as_of.format("%a %Y-%m-%d")
+    );
+    for item in &o.items {
+        out.push_str(&wrap(&sanitise(&item.text), "  - ", "    ", 100));
+    }
+    for l in &o.left_out {
+        out.push_str(&wrap(
+            &format!("{}: {}", l.code, sanitise(&l.reason)),
+            "  left out: ",
+            "    ",
+            100,
+        ));
+    }
+    out.push('\n');
+}
+
 /// Renders the summary.
 pub fn render(analysis: &Analysis) -> String {
     let mut out = String::new();
+    if let Some(o) = &analysis.outlook {
+        render_outlook(&mut out, o);
+    }
     let runs: Vec<&ActivitySummary> = analysis.runs().collect();
     let other = analysis
         .activities

@@ -139,6 +139,8 @@ pub fn chart_svgs(a: &Analysis) -> Vec<(&'static str, String)> {
 pub struct Page {
     /// `Knee-risk report`, with `: NAME` when the athlete is named.
     pub title: String,
+    /// "This week": the outlook's sentences, what it left out and why.
+    pub outlook: Option<OutlookView>,
     /// `2025-03-03 to 2025-04-13`, or `no runs`.
     pub span: String,
     pub runs: usize,
@@ -219,6 +221,15 @@ pub struct RunRow {
     pub gear: String,
     /// The source, marked where it is a manifest row without a file.
     pub source: String,
+}
+
+/// The outlook as the page shows it.
+#[derive(Clone, Debug)]
+pub struct OutlookView {
+    /// `Mon 2025-09-29 to Sun 2025-10-05, as of Mon 2025-09-29`.
+    pub span: String,
+    pub items: Vec<String>,
+    pub left_out: Vec<String>,
 }
 
 /// One activity that is not a run (strength, walking, cycling, …), every cell formatted.
@@ -312,6 +323,20 @@ impl Page {
         let count = |s: Severity| a.findings.iter().filter(|f| f.severity == s).count();
         Page {
             title,
+            outlook: a.outlook.as_ref().map(|o| OutlookView {
+                span: format!(
+                    "{} to {}, as of {}",
+                    o.week_start.format("%a %Y-%m-%d"),
+                    (o.week_start + chrono::Days::new(6)).format("%a %Y-%m-%d"),
+                    o.as_of.format("%a %Y-%m-%d")
+                ),
+                items: o.items.iter().map(|i| sanitise(&i.text)).collect(),
+                left_out: o
+                    .left_out
+                    .iter()
+                    .map(|l| format!("{}: {}", l.code, sanitise(&l.reason)))
+                    .collect(),
+            }),
             span,
             runs: a.runs().count(),
             run_km: format!("{:.1}", a.run_km()),

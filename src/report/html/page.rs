@@ -3,7 +3,8 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::{
-    Card, Figure, HrMax, OtherRow, Page, PhaseFindings, Quality, RunRow, ShoeRow, WeekRow,
+    Card, Figure, HrMax, OtherRow, OutlookView, Page, PhaseFindings, Quality, RunRow, ShoeRow,
+    WeekRow,
 };
 
 /// The page's only style sheet, inline.
@@ -32,6 +33,10 @@ h3 { font-size: 16px; margin: 20px 0 6px; }
 .code { font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 13px; }
 .when { color: var(--muted); margin-left: 8px; }
 .finding p { margin: 6px 0 0; }
+.outlook { background: #fff; border: 1px solid var(--line); border-left: 6px solid var(--ink);
+           border-radius: 6px; padding: 2px 16px 8px; margin: 16px 0; }
+.outlook h2 { border: 0; margin: 12px 0 0; }
+.outlook li { margin: 4px 0; }
 .finding ul { margin: 6px 0 0; padding-left: 18px; }
 .finding li { margin: 3px 0; }
 .meta { color: var(--muted); font-size: 13px; }
@@ -87,6 +92,7 @@ pub(super) fn render(p: &Page) -> String {
                         "patella reads training-load signals from your own files; it does not \
                          diagnose. Each finding says how strong its evidence is."
                     }
+                    @if let Some(o) = &p.outlook { (outlook(o)) }
                     (findings(&p.phases))
                     h2 id="charts" { "Charts" }
                     @for f in &p.figures { (figure(f)) }
@@ -108,6 +114,29 @@ pub(super) fn render(p: &Page) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// "This week": each limit in one sentence, with what it comes from.
+fn outlook(o: &OutlookView) -> Markup {
+    html! {
+        section class="outlook" {
+            h2 id="this-week" { "This week" }
+            p class="sub" { (o.span) }
+            ul {
+                @for item in &o.items { li { (item) } }
+            }
+            @if !o.left_out.is_empty() {
+                p class="meta" {
+                    "Left out: "
+                    @for (i, l) in o.left_out.iter().enumerate() {
+                        @if i > 0 { "; " }
+                        (l)
+                    }
+                    "."
+                }
+            }
+        }
+    }
 }
 
 fn findings(phases: &[PhaseFindings]) -> Markup {

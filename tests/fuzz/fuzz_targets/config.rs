@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         tz: chrono_tz::UTC,
         week_start: WeekStart::Mon,
         thresholds: cfg.thresholds,
+        as_of: None,
     };
     let _ = analyse(activities, Vec::new(), &settings);
 });
