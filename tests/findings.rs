@@ -236,6 +236,43 @@ fn hard_days_clustered() {
         .map(|a| a.local_date)
         .collect();
     assert_eq!(hard, [date(23), date(24), date(25)]);
+    // It says which condition fired: two days in a row (by the 24th), not "2 against 3".
+    let f = &f[0];
+    assert_eq!(f.unit, analysis::Unit::DaysInARow);
+    assert_eq!((f.value, f.threshold), (2.0, 2.0));
+    assert!(
+        f.message.contains("on 2 days in a row up to"),
+        "{}",
+        f.message
+    );
+    assert_eq!(
+        patella::report::format::value_words(f),
+        "2 hard days in a row; the rule fires at 2 in a row"
+    );
+
+    // Hard on Monday, Wednesday and Friday of week 3: none in a row, three in 7 days.
+    let mut s = control();
+    for x in s
+        .iter_mut()
+        .filter(|x| x.plan.sport == Sport::Running && [21, 23, 25].contains(&x.day))
+    {
+        x.plan.hr_mean_bpm = 172.0;
+        x.plan.pace_s_per_km = 280.0;
+    }
+    let result = analyse(&s);
+    let f = fires_in(&result, "hard-days-clustered", &[3]);
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0].unit, analysis::Unit::Sessions);
+    assert_eq!((f[0].value, f[0].threshold), (3.0, 3.0));
+    assert!(
+        f[0].message.starts_with("3 hard sessions within 7 days"),
+        "{}",
+        f[0].message
+    );
+    assert_eq!(
+        patella::report::format::value_words(&f[0]),
+        "3 in 7 days, at or above the threshold of 3 in 7 days"
+    );
 }
 
 /// Week 4: seven runs of about the same distance.

@@ -85,7 +85,15 @@ pub fn value_words(f: &Finding) -> String {
             pace(f.threshold)
         ),
         Unit::Sessions => format!(
-            "{:.0} against a threshold of {:.0} in 7 days",
+            "{:.0} in 7 days, at or above the threshold of {:.0} in 7 days",
+            f.value, f.threshold
+        ),
+        Unit::DaysInARow => format!(
+            "{:.0} hard days in a row; the rule fires at {:.0} in a row",
+            f.value, f.threshold
+        ),
+        Unit::SessionsInADay => format!(
+            "{:.0} hard sessions on one day; the rule fires at {:.0}",
             f.value, f.threshold
         ),
         unit => format!(

@@ -103,6 +103,12 @@ pub enum Unit {
     Sessions,
     #[serde(rename = "s/km")]
     SPerKm,
+    /// Hard days in a row (`hard-days-clustered` fired by consecutive days).
+    #[serde(rename = "days-in-a-row")]
+    DaysInARow,
+    /// Hard sessions on one day (`hard-days-clustered` fired by a day holding two).
+    #[serde(rename = "sessions-in-a-day")]
+    SessionsInADay,
 }
 
 impl Unit {
@@ -115,6 +121,8 @@ impl Unit {
             Unit::Pct => "pct",
             Unit::Sessions => "sessions",
             Unit::SPerKm => "s/km",
+            Unit::DaysInARow => "days-in-a-row",
+            Unit::SessionsInADay => "sessions-in-a-day",
         }
     }
 }

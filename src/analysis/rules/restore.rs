@@ -87,27 +87,53 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
             continue;
         }
         last_flagged = Some(date);
-        let message = if consecutive || same_day {
-            format!(
-                "hard sessions on consecutive days up to {} ({} in 7 days); a pattern worth \
-                 checking",
-                iso(date),
-                in_week
+        // The finding says which condition fired: days in a row, two on one day, or too many
+        // in 7 days, each with its own value and threshold.
+        let in_a_row = hard_days[..=i]
+            .iter()
+            .rev()
+            .zip(0..)
+            .take_while(|((d, _), k)| (date - *d).num_days() == *k)
+            .count();
+        let (value, threshold, unit, message) = if consecutive {
+            (
+                in_a_row as f64,
+                2.0,
+                Unit::DaysInARow,
+                format!(
+                    "hard sessions on {in_a_row} days in a row up to {}, no easy or rest day \
+                     between them ({in_week} in the 7 days); a pattern worth checking",
+                    iso(date)
+                ),
+            )
+        } else if crowded {
+            (
+                in_week as f64,
+                t.hard_sessions_in_7_days as f64,
+                Unit::Sessions,
+                format!(
+                    "{in_week} hard sessions within 7 days up to {}; a pattern worth checking",
+                    iso(date)
+                ),
             )
         } else {
-            format!(
-                "{} hard sessions within 7 days up to {}; a pattern worth checking",
-                in_week,
-                iso(date)
+            (
+                n as f64,
+                2.0,
+                Unit::SessionsInADay,
+                format!(
+                    "{n} hard sessions on {} itself; a pattern worth checking",
+                    iso(date)
+                ),
             )
         };
         out.push(finding(
             Rule::HardDaysClustered,
             Severity::Moderate,
             About::Day(date, week_of(load, date)),
-            in_week as f64,
-            t.hard_sessions_in_7_days as f64,
-            Unit::Sessions,
+            value,
+            threshold,
+            unit,
             message,
         ));
     }
