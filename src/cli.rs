@@ -36,6 +36,19 @@ pub enum Command {
         /// Name written in the report and in the `athlete` column of the exports
         #[arg(long, value_name = "NAME", default_value = "")]
         athlete: String,
+        /// List from this day in the terminal (YYYY-MM-DD; default: the last 12 weeks)
+        #[arg(long, value_name = "DATE", value_parser = parse_date, conflicts_with = "all")]
+        since: Option<chrono::NaiveDate>,
+        /// List the whole history in the terminal: every week, finding and skipped file
+        #[arg(long)]
+        all: bool,
+        /// List each run and other activity in the terminal
+        #[arg(long)]
+        runs: bool,
+        /// The runner's pain log (CSV: date,knee,score,when,note); a pain.csv in a folder read
+        /// is found too
+        #[arg(long, value_name = "FILE")]
+        pain: Option<PathBuf>,
         #[command(flatten)]
         store: StoreArgs,
     },

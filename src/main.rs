@@ -32,6 +32,37 @@ fn main() -> ExitCode {
     }
 }
 
+/// The rows of the `--pain` file: a usage error when it cannot be read or is not a pain log;
+/// each row that does not read is a warning naming its line, and the others count.
+fn read_pain(file: &std::path::Path) -> Result<Vec<patella::model::PainRow>, UsageError> {
+    use std::io::Read;
+    const LIMIT: u64 = 16 << 20;
+    let name = file.display().to_string();
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(LIMIT + 1).read_to_end(&mut bytes))
+        .map_err(|e| UsageError(format!("cannot read the pain log {name}: {e}")))?;
+    if bytes.len() as u64 > LIMIT {
+        return Err(UsageError(format!(
+            "the pain log {name} is larger than 16 MiB"
+        )));
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    if !patella::ingest::pain::is_header(head.trim_start_matches('\u{feff}')) {
+        return Err(UsageError(format!(
+            "{name} is not a pain log: its first line must be date,knee,score,when,note"
+        )));
+    }
+    let (rows, errors) = patella::ingest::pain::read(&name, &bytes);
+    for e in errors {
+        eprintln!(
+            "patella: warning: {}",
+            patella::report::format::sanitise(&e)
+        );
+    }
+    Ok(rows)
+}
+
 /// Runs `f` with a progress callback that draws a bar on stderr when stderr is a terminal.
 fn with_bar<T>(f: impl FnOnce(&(dyn Fn(usize, usize) + Sync)) -> T) -> T {
     use std::io::IsTerminal;
@@ -90,16 +121,31 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             json,
             out,
             athlete,
+            since,
+            all,
+            runs,
+            pain,
             store,
         } => {
             let config = common.config()?;
+            let pain_rows = match &pain {
+                Some(file) => read_pain(file)?,
+                None => Vec::new(),
+            };
             if let Some(dir) = &out {
                 report::check_out_dir(dir, &paths).map_err(UsageError)?;
             }
             let mut store = open_store(store);
             let limits = ingest::Limits::default();
             let (result, extracted) = with_bar(|progress| {
-                pipeline::analyse(&paths, &limits, &config.settings, store.as_mut(), progress)
+                pipeline::analyse(
+                    &paths,
+                    &limits,
+                    &config.settings,
+                    store.as_mut(),
+                    &pain_rows,
+                    progress,
+                )
             })?;
             for w in &extracted.warnings {
                 eprintln!("patella: warning: {w}");
@@ -119,13 +165,33 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
             let found = result.activities.len();
-            let ctx = report::RenderContext::new(athlete.as_str());
+            let mut ctx = report::RenderContext::new(athlete.as_str());
+            ctx.terminal = report::terminal::View {
+                since,
+                all,
+                runs,
+                colour: false,
+            };
             let stdout: &dyn report::Render = if json {
                 &report::json::Json
             } else {
                 &report::terminal::Terminal
             };
-            emit(&report::render_text(stdout, &result, &ctx)?)?;
+            // Colour only on a terminal, and never under NO_COLOR (no-color.org); the report's
+            // summary.txt never has it.
+            let colour = {
+                use std::io::IsTerminal;
+                std::io::stdout().is_terminal()
+                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            };
+            let printed = report::RenderContext {
+                terminal: report::terminal::View {
+                    colour,
+                    ..ctx.terminal
+                },
+                ..ctx.clone()
+            };
+            emit(&report::render_text(stdout, &result, &printed)?)?;
             if found == 0 {
                 eprintln!(
                     "patella: no readable activity in {} file(s){}",

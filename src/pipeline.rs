@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::{self, ActivitySummary, Analysis, Extract, Settings, Thresholds};
 use crate::ingest::{self, Limits};
-use crate::model::Skipped;
+use crate::model::{PainRow, Skipped};
 use crate::store::{FileEntry, Store};
 
 /// What one file gives, decoded and extracted, and the content hash of the bytes it was read
@@ -29,6 +29,8 @@ pub fn decode_file(file: &Path, limits: &Limits) -> (FileEntry, Option<String>) 
         skipped,
         files_seen: part.files_seen,
         manifests: part.manifests,
+        pain: part.pain,
+        pain_errors: part.pain_errors,
     };
     (entry, hash)
 }
@@ -74,8 +76,11 @@ pub struct Extracted {
     /// Files answered by the store, and files decoded.
     pub from_store: usize,
     pub decoded: usize,
-    /// What went wrong with the store itself (the result is whole all the same).
+    /// What went wrong with the store itself (the result is whole all the same), and the rows of
+    /// pain logs that do not read, each naming its line.
     pub warnings: Vec<String>,
+    /// The entries of the pain logs found among the files.
+    pub pain: Vec<PainRow>,
 }
 
 /// The extracts of every file under `paths` (as [`ingest::read_paths`] finds them), answering from
@@ -149,6 +154,8 @@ pub fn extract(
         out.skipped.extend(entry.skipped);
         out.files_seen += entry.files_seen;
         manifests.extend(entry.manifests);
+        out.pain.extend(entry.pain);
+        out.warnings.extend(entry.pain_errors);
     }
     analysis::join::join(&mut out.extracts, &manifests);
     if let Some(s) = store {
@@ -163,17 +170,23 @@ pub fn extract(
 
 /// Extracts `paths` through `store` and analyses them: the analysis, and how its extracts were
 /// come by (its `extracts` moved into the analysis, so left empty).
+///
+/// `pain` holds the rows of a pain log given on its own (`--pain`); the logs found among the
+/// files join them.
 pub fn analyse(
     paths: &[PathBuf],
     limits: &Limits,
     settings: &Settings,
     store: Option<&mut Store>,
+    pain: &[PainRow],
     progress: &(dyn Fn(usize, usize) + Sync),
 ) -> Result<(Analysis, Extracted), analysis::load::LoadError> {
     let mut extracted = extract(paths, limits, store, progress);
+    extracted.pain.extend_from_slice(pain);
     let extracts = std::mem::take(&mut extracted.extracts);
     let skipped = std::mem::take(&mut extracted.skipped);
     let analysis = analysis::analyse_extracts(&extracts, skipped, settings)?;
+    let analysis = analysis::with_pain(analysis, &extracted.pain, settings.week_start);
     Ok((analysis, extracted))
 }
 

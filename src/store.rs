@@ -12,10 +12,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Extract;
-use crate::model::{ManifestRow, Skipped};
+use crate::model::{ManifestRow, PainRow, Skipped};
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
-pub const STORE_FORMAT: u32 = 7;
+pub const STORE_FORMAT: u32 = 8;
 
 /// The parser version that keys the store: the crate version, the store format, and this build of
 /// the binary (its size and modification time), so that a rebuilt decoder never reads what an
@@ -55,6 +55,9 @@ pub struct FileEntry {
     pub files_seen: usize,
     /// Rows of the bulk-export manifests the file holds, joined after the store.
     pub manifests: Vec<ManifestRow>,
+    /// Entries of a pain log the file is, and one message per row that does not read.
+    pub pain: Vec<PainRow>,
+    pub pain_errors: Vec<String>,
 }
 
 impl FileEntry {
@@ -75,6 +78,7 @@ impl FileEntry {
                 rename(&mut row.root);
                 row.file.iter_mut().for_each(rename);
             }
+            self.pain.iter_mut().for_each(|p| rename(&mut p.source));
         }
         self
     }
@@ -278,6 +282,8 @@ mod tests {
             }],
             files_seen: 1,
             manifests: Vec::new(),
+            pain: Vec::new(),
+            pain_errors: Vec::new(),
         }
     }
 

@@ -17,7 +17,7 @@ use anyhow::Context;
 
 use crate::analysis::{self, Analysis, Extract, Settings};
 use crate::ingest::{self, Limits};
-use crate::model::Skipped;
+use crate::model::{PainRow, Skipped};
 use crate::pipeline;
 use crate::store::{FileEntry, Store};
 
@@ -168,6 +168,7 @@ impl Folder {
             return self.decoded.remove(file).is_some();
         }
         notes.extend(part.skipped.iter().map(|s| format!("skipped {s}")));
+        notes.extend(part.pain_errors.iter().cloned());
         self.decoded.insert(file.to_path_buf(), (stamp_seen, part));
         true
     }
@@ -177,18 +178,21 @@ impl Folder {
         !self.pending.is_empty()
     }
 
-    /// Everything decoded so far, in path order.
-    pub fn extracted(&self) -> (Vec<Extract>, Vec<Skipped>) {
+    /// Everything decoded so far, in path order: the extracts, the skipped files, and the
+    /// entries of the pain logs among the files.
+    pub fn extracted(&self) -> (Vec<Extract>, Vec<Skipped>, Vec<PainRow>) {
         let mut extracts = Vec::new();
         let mut skipped = self.unreadable.clone();
         let mut manifests = Vec::new();
+        let mut pain = Vec::new();
         for (_, part) in self.decoded.values() {
             extracts.extend(part.extracts.iter().cloned());
             skipped.extend(part.skipped.iter().cloned());
             manifests.extend(part.manifests.iter().cloned());
+            pain.extend(part.pain.iter().cloned());
         }
         analysis::join::join(&mut extracts, &manifests);
-        (extracts, skipped)
+        (extracts, skipped, pain)
     }
 
     /// Reads everything now, without waiting for files to settle (the first look).
@@ -223,8 +227,9 @@ pub struct Options {
 
 /// Analyses what the folder holds and writes the report; returns the analysis.
 fn publish(folder: &Folder, settings: &Settings, opts: &Options) -> anyhow::Result<Analysis> {
-    let (extracts, skipped) = folder.extracted();
+    let (extracts, skipped, pain) = folder.extracted();
     let result = analysis::analyse_extracts(&extracts, skipped, settings)?;
+    let result = analysis::with_pain(result, &pain, settings.week_start);
     let ctx = crate::report::RenderContext::new(opts.athlete.as_str());
     crate::report::write_report(&result, &opts.out, &ctx)?;
     Ok(result)
@@ -388,7 +393,7 @@ mod tests {
         assert!(folder
             .refresh(dir.path(), &limits, settle, t + settle, &mut Vec::new())
             .unwrap());
-        let (extracts, skipped) = folder.extracted();
+        let (extracts, skipped, _) = folder.extracted();
         assert_eq!(extracts.len(), 2);
         assert!(skipped.is_empty(), "{skipped:?}");
 

@@ -119,17 +119,27 @@ fn inspect_shows_rules_and_both_values() {
 
 #[test]
 fn terminal_summary_lists_runs_and_weeks() {
-    let out = patella()
-        .args(["analyse", "--tz", "America/New_York"])
-        .arg(fixture("demo"))
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("\nRuns\n"), "{text}");
+    let run = |flags: &[&str]| {
+        let out = patella()
+            .args(["analyse", "--tz", "America/New_York"])
+            .args(flags)
+            .arg(fixture("demo"))
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // By default: the outlook, the weeks, no runs list; in a pipe, no colour.
+    let text = run(&[]);
+    assert!(text.starts_with("This week ("), "{text}");
+    assert!(!text.contains("\nRuns\n"), "{text}");
     assert!(text.contains("\nWeeks\n"), "{text}");
     assert!(text.contains("2025-W13"), "{text}");
     assert!(text.contains("1 duplicates merged"), "{text}");
+    assert!(!text.contains('\x1b'), "{text}");
+    // --runs lists each run.
+    let text = run(&["--runs"]);
+    assert!(text.contains("\nRuns\n"), "{text}");
 }
 
 #[test]
@@ -448,7 +458,7 @@ fn a_strength_files_sets_reach_the_json_the_terminal_and_the_report() {
     assert!(run[0]["strength"].is_null());
 
     let out = patella()
-        .args(["analyse", "--no-store", "--tz", "UTC"])
+        .args(["analyse", "--no-store", "--tz", "UTC", "--runs"])
         .arg(&runs)
         .output()
         .unwrap();

@@ -271,7 +271,7 @@ fn hard_days_clustered() {
     );
     assert_eq!(
         patella::report::format::value_words(&f[0]),
-        "3 in 7 days, at or above the threshold of 3 in 7 days"
+        "3 in 7 days against a threshold of 3 in 7 days"
     );
 }
 

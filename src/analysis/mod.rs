@@ -7,6 +7,7 @@ pub mod join;
 pub mod load;
 pub mod metrics;
 pub mod outlook;
+pub mod pain;
 pub mod rules;
 pub mod run;
 pub mod zone;
@@ -220,6 +221,14 @@ pub struct Analysis {
     pub gear: Vec<GearKm>,
     /// Limits for the 7 days from `--as-of` ([`outlook`]); `None` without runs.
     pub outlook: Option<outlook::Outlook>,
+    /// The runner's pain log matched against the training ([`pain`]); set by [`with_pain`].
+    pub pain: Vec<pain::PainEntry>,
+}
+
+/// `a` with the pain log's rows matched against it ([`pain::entries`]).
+pub fn with_pain(mut a: Analysis, rows: &[crate::model::PainRow], ws: WeekStart) -> Analysis {
+    a.pain = pain::entries(rows, &a, ws);
+    a
 }
 
 /// The counted runs and kilometres of one pair of shoes (a manifest's `Activity Gear`).
@@ -446,6 +455,7 @@ pub fn analyse_extracts(
     );
     Ok(Analysis {
         outlook,
+        pain: Vec::new(),
         gear: gear_km(&summaries),
         activities: summaries,
         weeks: load.weeks,

@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod fit;
 pub mod gpx;
+pub mod pain;
 pub mod tcx;
 mod xml;
 
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub use crate::model::{ReadError, SkipReason, Skipped};
 use archive::Budget;
 
-use crate::model::{Activity, ManifestRow};
+use crate::model::{Activity, ManifestRow, PainRow};
 
 /// Everything read from a set of paths.
 #[derive(Debug, Default)]
@@ -30,6 +31,9 @@ pub struct Ingested {
     pub files_seen: usize,
     /// The rows of bulk-export manifests read ([`export`]), joined to activities later.
     pub manifests: Vec<ManifestRow>,
+    /// The entries of pain logs read ([`pain`]), and one message per row that does not read.
+    pub pain: Vec<PainRow>,
+    pub pain_errors: Vec<String>,
 }
 
 impl Ingested {
@@ -106,6 +110,8 @@ pub fn read_paths_with_progress(
         out.skipped.extend(part.skipped);
         out.files_seen += part.files_seen;
         out.manifests.extend(part.manifests);
+        out.pain.extend(part.pain);
+        out.pain_errors.extend(part.pain_errors);
     }
     out
 }
@@ -338,6 +344,8 @@ enum Kind {
     Gpx,
     Tcx,
     Manifest(export::Manifest),
+    /// A pain log (`date,knee,score,when,note`).
+    Pain,
     Other(SkipReason),
 }
 
@@ -357,6 +365,9 @@ fn sniff(name: &str, bytes: &[u8]) -> Kind {
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if let Some(manifest) = export::sniff(name, head) {
         return Kind::Manifest(manifest);
+    }
+    if pain::is_header(head) {
+        return Kind::Pain;
     }
     if head.starts_with('<') {
         if head.contains("<gpx") || head.contains(":gpx") {
@@ -461,6 +472,12 @@ fn load_bytes(
             let (rows, skipped) = export::read(manifest, source, bytes);
             out.manifests.extend(rows);
             out.skipped.extend(skipped);
+        }
+        Kind::Pain => {
+            out.files_seen += 1;
+            let (rows, errors) = pain::read(source, bytes);
+            out.pain.extend(rows);
+            out.pain_errors.extend(errors);
         }
         Kind::Other(reason) => out.skip(source, reason),
     }

@@ -6,6 +6,7 @@
 //! file never records stay all-`NaN` (see [`Samples::has`]).
 
 pub mod manifest;
+pub mod pain;
 pub mod skip;
 pub mod units;
 
@@ -13,6 +14,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub use manifest::{ManifestRow, Origin};
+pub use pain::{Knee, PainRow, PainWhen};
 pub use skip::{Position, ReadError, SkipReason, Skipped};
 
 /// The file format an activity was read from.

@@ -36,6 +36,24 @@ pub fn name_words(a: &ActivitySummary) -> String {
     }
 }
 
+/// The first day of the last `weeks` weeks that start before the outlook's day (the recent
+/// history the terminal lists and the report opens with); `None` when the data holds no more
+/// weeks than that.
+pub fn recent_from(a: &crate::analysis::Analysis, weeks: usize) -> Option<chrono::NaiveDate> {
+    let as_of = a.outlook.as_ref().map(|o| o.as_of);
+    let before: Vec<&crate::analysis::Week> = a
+        .weeks
+        .iter()
+        .filter(|w| as_of.is_none_or(|d| w.start < d))
+        .collect();
+    before
+        .len()
+        .checked_sub(weeks)
+        .filter(|skip| *skip > 0)
+        .and_then(|skip| before.get(skip))
+        .map(|w| w.start)
+}
+
 /// The sets a strength session logged: `4 sets, 38 repetitions`; `` where it logged none.
 pub fn strength_words(a: &ActivitySummary) -> String {
     match a.strength {
@@ -85,7 +103,7 @@ pub fn value_words(f: &Finding) -> String {
             pace(f.threshold)
         ),
         Unit::Sessions => format!(
-            "{:.0} in 7 days, at or above the threshold of {:.0} in 7 days",
+            "{:.0} in 7 days against a threshold of {:.0} in 7 days",
             f.value, f.threshold
         ),
         Unit::DaysInARow => format!(

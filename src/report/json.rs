@@ -1,9 +1,10 @@
 //! The `--json` document (DESIGN.md): `schema`, `activities`, `weeks`, `findings`, `outlook`,
-//! `skipped`, plus the daily table, the gaps and the thresholds and HRmax used.
+//! `pain`, `skipped`, plus the daily table, the gaps and the thresholds and HRmax used.
 
 use serde::Serialize;
 
 use crate::analysis::outlook::Outlook;
+use crate::analysis::pain::PainEntry;
 use crate::analysis::{
     ActivitySummary, Analysis, Day, Finding, Gap, GearKm, HrMaxSource, Thresholds, Week,
 };
@@ -32,6 +33,8 @@ struct Document<'a> {
     findings: &'a [Finding],
     /// Limits for the 7 days from `--as-of`; `null` without runs.
     outlook: Option<&'a Outlook>,
+    /// The pain log matched against the training; empty without one.
+    pain: &'a [PainEntry],
     #[serde(serialize_with = "skipped_entries")]
     skipped: &'a [Skipped],
     days: &'a [Day],
@@ -69,6 +72,7 @@ pub fn render(analysis: &Analysis) -> String {
         weeks: &analysis.weeks,
         findings: &analysis.findings,
         outlook: analysis.outlook.as_ref(),
+        pain: &analysis.pain,
         skipped: &analysis.skipped,
         days: &analysis.days,
         gaps: &analysis.gaps,

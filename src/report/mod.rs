@@ -21,12 +21,15 @@ use crate::analysis::Analysis;
 pub struct RenderContext {
     /// The athlete's name (may be empty): in the page's title and in every table row.
     pub athlete: String,
+    /// What the terminal summary lists (`--since`, `--all`, `--runs`, colour).
+    pub terminal: terminal::View,
 }
 
 impl RenderContext {
     pub fn new(athlete: impl Into<String>) -> RenderContext {
         RenderContext {
             athlete: athlete.into(),
+            terminal: terminal::View::default(),
         }
     }
 }

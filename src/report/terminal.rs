@@ -1,9 +1,12 @@
-//! The readable summary on stdout: runs, weeks, skipped files.
+//! The readable summary on stdout: the outlook, the findings grouped by code, the weeks, of the
+//! last 12 weeks unless `--since` or `--all` widen it; each run with `--runs`.
 
 use std::fmt::Write;
 
 use crate::analysis::outlook::Outlook;
-use crate::analysis::{ActivitySummary, Analysis, Finding, HrMaxSource, Phase, Severity};
+use chrono::NaiveDate;
+
+use crate::analysis::{ActivitySummary, Analysis, Finding, HrMaxSource, Severity};
 use crate::model::Sport;
 use crate::report::format::{self, hms, sanitise, value_words};
 use crate::report::{Artifact, Render, RenderContext};
@@ -12,8 +15,11 @@ use crate::report::{Artifact, Render, RenderContext};
 pub struct Terminal;
 
 impl Render for Terminal {
-    fn render(&self, analysis: &Analysis, _: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
-        Ok(vec![Artifact::new("summary.txt", render(analysis))])
+    fn render(&self, analysis: &Analysis, ctx: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
+        Ok(vec![Artifact::new(
+            "summary.txt",
+            render_view(analysis, &ctx.terminal),
+        )])
     }
 }
 
@@ -77,11 +83,61 @@ fn render_outlook(out: &mut String, o: &Outlook) {
     out.push('\n');
 }
 
-/// Renders the summary.
+/// How much of the history the terminal lists: by default the last 12 weeks, runs left out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct View {
+    /// The first day listed (`--since`); `None` with `all`, or for the last 12 weeks.
+    pub since: Option<NaiveDate>,
+    /// Everything (`--all`): every week, finding and skipped file.
+    pub all: bool,
+    /// List each run and other activity (`--runs`).
+    pub runs: bool,
+    /// ANSI colour (a terminal, and `NO_COLOR` unset).
+    pub colour: bool,
+}
+
+/// Weeks the summary lists without `--since` or `--all`.
+pub const RECENT_WEEKS: usize = 12;
+
+/// Occurrences of one code listed before "and N more".
+const OCCURRENCES_LISTED: usize = 8;
+
+/// `text` in the colour of `code` (an SGR parameter) when `on`.
+fn paint(on: bool, code: &str, text: &str) -> String {
+    if on {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
+    }
+}
+
+fn severity_colour(s: Severity) -> &'static str {
+    match s {
+        Severity::High => "1;31",
+        Severity::Moderate => "33",
+        Severity::Info => "34",
+    }
+}
+
+/// Renders the summary with the default [`View`].
 pub fn render(analysis: &Analysis) -> String {
+    render_view(analysis, &View::default())
+}
+
+/// Renders the summary: the outlook, the counts, the findings grouped by code, the weeks, and
+/// (with `--runs`) each run; of the last 12 weeks unless `view` widens it.
+pub fn render_view(analysis: &Analysis, view: &View) -> String {
     let mut out = String::new();
+    let bold = |t: &str| paint(view.colour, "1", t);
     if let Some(o) = &analysis.outlook {
-        render_outlook(&mut out, o);
+        let mut text = String::new();
+        render_outlook(&mut text, o);
+        // The heading in bold.
+        if let Some((head, rest)) = text.split_once('\n') {
+            out.push_str(&bold(head));
+            out.push('\n');
+            out.push_str(rest);
+        }
     }
     let runs: Vec<&ActivitySummary> = analysis.runs().collect();
     let other = analysis
@@ -94,41 +150,72 @@ pub fn render(analysis: &Analysis) -> String {
         .iter()
         .filter(|a| a.duplicate_of.is_some())
         .count();
-    let km = analysis.run_km();
     let _ = writeln!(
         out,
-        "{} runs, {:.1} km; {} other activities; {} duplicates merged; {} files skipped",
+        "{} runs, {:.1} km; {} other activities; {} duplicates merged; {} files skipped{}",
         runs.len(),
-        km,
+        analysis.run_km(),
         other,
         duplicates,
-        analysis.skipped.len()
+        analysis.skipped.len(),
+        if analysis.skipped.is_empty() || view.all {
+            ""
+        } else {
+            " (named on stderr)"
+        }
     );
 
-    if !runs.is_empty() {
-        let _ = writeln!(out, "\nRuns");
-        let _ = writeln!(
-            out,
-            "  {:<16}  {:>7}  {:>8}  {:>9}  {:>7}  {:>6}  name, source",
-            "local start", "km", "time", "pace", "cadence", "ascent"
-        );
-        for a in &runs {
+    // The window: the last 12 weeks before the outlook's day, or from --since, or all.
+    let as_of = analysis.outlook.as_ref().map(|o| o.as_of);
+    let weeks: Vec<&crate::analysis::Week> = analysis
+        .weeks
+        .iter()
+        .filter(|w| as_of.is_none_or(|d| w.start < d) || view.all)
+        .collect();
+    let from: Option<NaiveDate> = if view.all {
+        None
+    } else if let Some(d) = view.since {
+        Some(d)
+    } else {
+        format::recent_from(analysis, RECENT_WEEKS)
+    };
+    let shown = |d: NaiveDate| from.is_none_or(|f| d >= f);
+    match from {
+        Some(f) if view.since.is_none() => {
             let _ = writeln!(
                 out,
-                "  {:<16}  {:>7.2}  {:>8}  {:>9}  {:>7}  {:>6}  {}",
-                a.start_local.format("%Y-%m-%d %H:%M"),
-                a.distance_m / 1000.0,
-                hms(a.duration_s),
-                pace(a),
-                opt(a.cadence_spm, 0),
-                opt(a.ascent_m, 0),
-                named_source(a)
+                "Showing the last {RECENT_WEEKS} weeks, from {f}: --since DATE or --all for more, \
+                 --runs for each run."
             );
         }
+        Some(f) => {
+            let _ = writeln!(out, "Showing from {f}: --all for everything.");
+        }
+        None if !view.runs => {
+            let _ = writeln!(
+                out,
+                "Showing all {} week{}: --runs for each run.",
+                weeks.len(),
+                if weeks.len() == 1 { "" } else { "s" }
+            );
+        }
+        None => {}
     }
 
-    if !analysis.weeks.is_empty() {
-        let _ = writeln!(out, "\nWeeks");
+    let findings: Vec<&Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.date.is_none_or(shown))
+        .collect();
+    render_findings(&mut out, &findings, view);
+    render_pain(&mut out, analysis, &shown, view);
+
+    let listed: Vec<&&crate::analysis::Week> = weeks
+        .iter()
+        .filter(|w| shown(w.start + chrono::Days::new(6)))
+        .collect();
+    if !listed.is_empty() {
+        let _ = writeln!(out, "\n{}", bold("Weeks"));
         let _ = writeln!(
             out,
             "  {:<8}  {:<10}  {:>7}  {:>4}  {:>7}  {:>6}  {:>7}  {:>4}  {:>8}  {:>5}  {:>8}",
@@ -144,7 +231,7 @@ pub fn render(analysis: &Analysis) -> String {
             "acwr",
             "monotony"
         );
-        for w in &analysis.weeks {
+        for w in listed {
             let change = w.change_pct.map_or("-".into(), |c| format!("{c:+.0}%"));
             let _ = writeln!(
                 out,
@@ -164,22 +251,96 @@ pub fn render(analysis: &Analysis) -> String {
         }
     }
 
-    render_findings(&mut out, &analysis.findings);
-    if let (Some(hr), Some(HrMaxSource::Samples)) = (analysis.hr_max_bpm, analysis.hr_max_source) {
-        let _ = writeln!(
-            out,
-            "\nHard sessions use HRmax {hr:.0} bpm, the 99th percentile of your own heart-rate \
-             samples; if you know your HRmax, set hr_max_bpm under [thresholds] in a --config file."
-        );
+    if view.runs {
+        render_runs(&mut out, analysis, &runs, &shown, view);
     }
 
+    if let (Some(hr), Some(HrMaxSource::Samples)) = (analysis.hr_max_bpm, analysis.hr_max_source) {
+        out.push('\n');
+        out.push_str(&wrap(
+            &format!(
+                "Hard sessions use HRmax {hr:.0} bpm, the 99th percentile of your own heart-rate \
+                 samples; if you know your HRmax, set hr_max_bpm under [thresholds] in a \
+                 --config file."
+            ),
+            "",
+            "",
+            100,
+        ));
+    }
+
+    if !analysis.gear.is_empty() {
+        let _ = writeln!(out, "\n{}", bold("Shoes (counted runs)"));
+        for g in &analysis.gear {
+            let _ = writeln!(
+                out,
+                "  {:>8.1} km  {:>4} runs  {}",
+                g.km,
+                g.runs,
+                sanitise(&g.gear)
+            );
+        }
+    }
+
+    if view.all && !analysis.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", bold("Skipped"));
+        for s in &analysis.skipped {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                sanitise(&s.source),
+                sanitise(&s.reason.to_string())
+            );
+        }
+    }
+    out
+}
+
+/// Each run of the window, then the other activities (`--runs`).
+fn render_runs(
+    out: &mut String,
+    analysis: &Analysis,
+    runs: &[&ActivitySummary],
+    shown: &dyn Fn(NaiveDate) -> bool,
+    view: &View,
+) {
+    let runs: Vec<&&ActivitySummary> = runs.iter().filter(|a| shown(a.local_date)).collect();
+    if !runs.is_empty() {
+        let _ = writeln!(out, "\n{}", paint(view.colour, "1", "Runs"));
+        let _ = writeln!(
+            out,
+            "  {:<16}  {:>7}  {:>8}  {:>9}  {:>7}  {:>6}  name, source",
+            "local start", "km", "time", "pace", "cadence", "ascent"
+        );
+        for a in &runs {
+            let _ = writeln!(
+                out,
+                "  {:<16}  {:>7.2}  {:>8}  {:>9}  {:>7}  {:>6}  {}",
+                a.start_local.format("%Y-%m-%d %H:%M"),
+                a.distance_m / 1000.0,
+                hms(a.duration_s),
+                pace(a),
+                opt(a.cadence_spm, 0),
+                opt(a.ascent_m, 0),
+                named_source(a)
+            );
+        }
+    }
     let others: Vec<&ActivitySummary> = analysis
         .activities
         .iter()
-        .filter(|a| a.sport != Sport::Running && a.duplicate_of.is_none())
+        .filter(|a| a.sport != Sport::Running && a.duplicate_of.is_none() && shown(a.local_date))
         .collect();
     if !others.is_empty() {
-        let _ = writeln!(out, "\nOther activities (not counted as running)");
+        let _ = writeln!(
+            out,
+            "\n{}",
+            paint(
+                view.colour,
+                "1",
+                "Other activities (not counted as running)"
+            )
+        );
         for a in others {
             let sets = super::format::strength_words(a);
             // A session without distance (strength, mostly) shows its duration instead.
@@ -203,36 +364,90 @@ pub fn render(analysis: &Analysis) -> String {
             );
         }
     }
-
-    if !analysis.gear.is_empty() {
-        let _ = writeln!(out, "\nShoes (counted runs)");
-        for g in &analysis.gear {
-            let _ = writeln!(
-                out,
-                "  {:>8.1} km  {:>4} runs  {}",
-                g.km,
-                g.runs,
-                sanitise(&g.gear)
-            );
-        }
-    }
-
-    if !analysis.skipped.is_empty() {
-        let _ = writeln!(out, "\nSkipped");
-        for s in &analysis.skipped {
-            let _ = writeln!(
-                out,
-                "  {}: {}",
-                sanitise(&s.source),
-                sanitise(&s.reason.to_string())
-            );
-        }
-    }
-    out
 }
 
-/// Findings grouped Prime / Perform / Restore, most severe first, then by date.
-fn render_findings(out: &mut String, findings: &[Finding]) {
+/// Pain entries listed before "and N more" without `--all`.
+const PAIN_LISTED: usize = 4;
+
+/// The pain log's entries of the window, latest last: what preceded each, what the data shows,
+/// and whether it is one for a clinician.
+fn render_pain(
+    out: &mut String,
+    analysis: &Analysis,
+    shown: &dyn Fn(NaiveDate) -> bool,
+    view: &View,
+) {
+    let entries: Vec<&crate::analysis::pain::PainEntry> =
+        analysis.pain.iter().filter(|p| shown(p.date)).collect();
+    if entries.is_empty() {
+        return;
+    }
+    let skip = if view.all {
+        0
+    } else {
+        entries.len().saturating_sub(PAIN_LISTED)
+    };
+    let _ = writeln!(
+        out,
+        "\n{}",
+        paint(
+            view.colour,
+            "1",
+            &format!(
+                "Pain log: {} entr{}{}",
+                entries.len(),
+                if entries.len() == 1 { "y" } else { "ies" },
+                if skip > 0 {
+                    format!(", the last {PAIN_LISTED} (--all for every one)")
+                } else {
+                    String::new()
+                }
+            )
+        )
+    );
+    for p in &entries[skip..] {
+        let mut codes: Vec<&str> = p.preceded_by.iter().map(|f| f.code.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let head = format!(
+            "{}  {} knee, {}/10, {}{}",
+            p.date,
+            p.knee.as_str(),
+            p.score,
+            p.when.as_str(),
+            if p.note.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", sanitise(&p.note))
+            }
+        );
+        out.push_str(&wrap(&head, "  ", "      ", 100));
+        let before = if codes.is_empty() {
+            "no finding in the 14 days before".to_string()
+        } else {
+            format!("after {}", codes.join(", "))
+        };
+        out.push_str(&wrap(
+            &format!("{before}; {}", sanitise(&p.self_check)),
+            "      ",
+            "      ",
+            100,
+        ));
+        if let Some(why) = &p.clinician_reason {
+            let text = format!("See a clinician: {}.", sanitise(why));
+            out.push_str(&wrap(
+                &paint(view.colour, "1;31", &text),
+                "      ",
+                "      ",
+                100,
+            ));
+        }
+    }
+}
+
+/// Findings grouped by code, most severe first: where and how often each fired, then its
+/// latest occurrence in words.
+fn render_findings(out: &mut String, findings: &[&Finding], view: &View) {
     if findings.is_empty() {
         let _ = writeln!(out, "\nFindings: none");
         return;
@@ -240,31 +455,111 @@ fn render_findings(out: &mut String, findings: &[Finding]) {
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let _ = writeln!(
         out,
-        "\nFindings: {} high, {} moderate, {} info",
-        count(Severity::High),
-        count(Severity::Moderate),
-        count(Severity::Info)
+        "\n{}",
+        paint(
+            view.colour,
+            "1",
+            &format!(
+                "Findings: {} high, {} moderate, {} info",
+                count(Severity::High),
+                count(Severity::Moderate),
+                count(Severity::Info)
+            )
+        )
     );
-    for phase in [Phase::Prime, Phase::Perform, Phase::Restore] {
-        let mut group: Vec<&Finding> = findings.iter().filter(|f| f.phase == phase).collect();
-        if group.is_empty() {
-            continue;
+    let mut codes: Vec<crate::analysis::Rule> = findings.iter().map(|f| f.code).collect();
+    codes.sort();
+    codes.dedup();
+    let mut groups: Vec<(Severity, crate::analysis::Rule, Vec<&Finding>)> = codes
+        .into_iter()
+        .map(|code| {
+            let mut group: Vec<&Finding> = findings
+                .iter()
+                .copied()
+                .filter(|f| f.code == code)
+                .collect();
+            group.sort_by_key(|f| f.date);
+            let worst = group
+                .iter()
+                .map(|f| f.severity)
+                .max()
+                .unwrap_or(Severity::Info);
+            (worst, code, group)
+        })
+        .collect();
+    groups.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    for (worst, code, group) in groups {
+        let years: std::collections::BTreeSet<&str> = group
+            .iter()
+            .filter_map(|f| f.week.as_deref()?.split('-').next())
+            .collect();
+        // A run's finding is named by its date, a week's by its week (without the year when
+        // all are of one year); a code that fires on both (low-cadence) lists both.
+        let runs = group.iter().filter(|f| f.activity.is_some()).count();
+        let occurrence = |f: &Finding| -> String {
+            match (&f.activity, f.week.as_deref()) {
+                (None, Some(w)) if years.len() == 1 => w.split('-').nth(1).unwrap_or(w).to_string(),
+                (None, Some(w)) => w.to_string(),
+                _ => f.date.map_or_else(String::new, |d| d.to_string()),
+            }
+        };
+        let mut list: Vec<String> = group.iter().map(|f| occurrence(f)).collect();
+        list.dedup();
+        let more = list.len().saturating_sub(OCCURRENCES_LISTED);
+        list.truncate(OCCURRENCES_LISTED);
+        if more > 0 {
+            list.push(format!("and {more} more"));
         }
-        group.sort_by(|a, b| b.severity.cmp(&a.severity).then(a.date.cmp(&b.date)));
-        let _ = writeln!(out, "\n{}", phase.title());
-        for f in group {
-            let when = f
-                .date
-                .map_or_else(|| f.week.clone().unwrap_or_default(), |d| d.to_string());
-            let severity = f.severity.word();
-            let _ = writeln!(out, "  {severity:<8}  {:<19}  {when}", f.code);
-            let _ = writeln!(out, "            {}", sanitise(&f.message));
-            let _ = writeln!(
-                out,
-                "            value {}; evidence: {}",
-                value_words(f),
-                f.evidence
-            );
+        let n = group.len();
+        let plural = |k: usize, one: &str, many: &str| {
+            if k == 1 {
+                format!("1 {one}")
+            } else {
+                format!("{k} {many}")
+            }
+        };
+        let what = if runs == n {
+            format!("on {}", plural(n, "run", "runs"))
+        } else if runs == 0 {
+            format!("in {}", plural(n, "week", "weeks"))
+        } else {
+            format!(
+                "on {} and in {}",
+                plural(runs, "run", "runs"),
+                plural(n - runs, "week", "weeks")
+            )
+        };
+        let severity = paint(
+            view.colour,
+            severity_colour(worst),
+            &format!("{:<8}", worst.word()),
+        );
+        out.push_str(&wrap(
+            &format!("{:<19} {what}: {}", code.code(), list.join(", ")),
+            &format!("  {severity}  "),
+            "            ",
+            100,
+        ));
+        if let Some(latest) = group.last() {
+            // The evidence by its key (E1, seed) and grade; the report and the JSON give it
+            // whole.
+            let key = latest
+                .evidence
+                .split_whitespace()
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(':');
+            out.push_str(&wrap(
+                &format!(
+                    "latest: {} ({}; {key}, {})",
+                    sanitise(&latest.message),
+                    value_words(latest),
+                    latest.grade.as_str()
+                ),
+                "            ",
+                "            ",
+                100,
+            ));
         }
     }
 }

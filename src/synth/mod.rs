@@ -8,6 +8,7 @@
 mod demo;
 mod export;
 mod fit;
+mod history;
 mod xml;
 
 use std::io::Write;
@@ -19,6 +20,7 @@ use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Samples
 pub use demo::{demo_block, demo_manifest, new_york_offset_s, DemoRun};
 pub use export::{export_plan, garmin_export, strava_export, strava_members, ExportSession};
 pub use fit::to_fit;
+pub use history::history;
 pub use xml::{to_gpx, to_tcx};
 
 /// The name synthetic files give as their creator or device.

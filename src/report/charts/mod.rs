@@ -41,8 +41,8 @@ pub use cadence::cadence;
 pub use cadence_distribution::cadence_distribution;
 pub use descent::descent;
 pub use long_runs::{long_run_points, long_runs};
-pub use training_load::{ratio_segments, training_load};
-pub use weekly_km::{change_label, weekly_km};
+pub use training_load::{ratio_segments, training_load, training_load_with_pain};
+pub use weekly_km::{change_label, weekly_km, weekly_km_with_pain};
 
 /// Width of every chart's `viewBox` in px.
 pub const WIDTH: u32 = 900;
@@ -61,6 +61,14 @@ pub struct WeekBar {
     pub long_run_km: f64,
     /// False for a week that is not over yet / not fully covered by data.
     pub complete: bool,
+}
+
+/// One entry of the runner's pain log, drawn on the weekly and load charts.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct PainMark {
+    pub date: chrono::NaiveDate,
+    /// 0 to 10.
+    pub score: u8,
 }
 
 /// One day of the acute / chronic load series.

@@ -6,7 +6,8 @@ use super::axes::*;
 use super::style::*;
 use chrono::NaiveDate;
 
-use super::{finite_max, no_data_svg, render, DrawResult, LoadDay, Root};
+use super::{finite_max, no_data_svg, render, DrawResult, LoadDay, PainMark, Root};
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Splits the acute:chronic ratio into drawable segments.
 ///
@@ -44,6 +45,12 @@ pub fn ratio_segments(days: &[LoadDay]) -> Vec<Vec<(NaiveDate, f64)>> {
 /// Acute and chronic load (km/day) on the left axis, the acute:chronic ratio
 /// on the right axis with a dashed reference at `ratio_line`.
 pub fn training_load(days: &[LoadDay], ratio_line: f64) -> String {
+    training_load_with_pain(days, ratio_line, &[])
+}
+
+/// [`training_load`] with the pain log's entries marked on their days (a triangle and the
+/// score, at the top of the plot).
+pub fn training_load_with_pain(days: &[LoadDay], ratio_line: f64, pain: &[PainMark]) -> String {
     let mut days: Vec<&LoadDay> = days
         .iter()
         .filter(|d| d.acute_km.is_finite() && d.chronic_km.is_finite())
@@ -60,11 +67,24 @@ pub fn training_load(days: &[LoadDay], ratio_line: f64) -> String {
         date_span_text(days.first().map(|d| d.date), days.last().map(|d| d.date)),
         fmt_num(ratio_line)
     );
+    let aria = if pain.is_empty() {
+        aria
+    } else {
+        format!("{aria}; triangles mark {} pain log entries", pain.len())
+    };
     let owned: Vec<LoadDay> = days.into_iter().cloned().collect();
-    render(&aria, |root| draw_load(root, &owned, &axis, ratio_line))
+    render(&aria, |root| {
+        draw_load(root, &owned, &axis, ratio_line, pain)
+    })
 }
 
-fn draw_load(root: &Root<'_>, days: &[LoadDay], axis: &DateAxis, ratio_line: f64) -> DrawResult {
+fn draw_load(
+    root: &Root<'_>,
+    days: &[LoadDay],
+    axis: &DateAxis,
+    ratio_line: f64,
+    pain: &[PainMark],
+) -> DrawResult {
     let ref_label = format!("ratio {} (reference)", fmt_num(ratio_line));
     let legend: Vec<(Mark, &str)> = vec![
         (Mark::Line(DARK, 3), "acute load (km/day)"),
@@ -75,6 +95,14 @@ fn draw_load(root: &Root<'_>, days: &[LoadDay], axis: &DateAxis, ratio_line: f64
         ),
         (Mark::Dashed(WARN, 2), ref_label.as_str()),
     ];
+    let marks: Vec<&PainMark> = pain
+        .iter()
+        .filter(|p| axis.range.contains(&axis.x(p.date)))
+        .collect();
+    let mut legend = legend;
+    if !marks.is_empty() {
+        legend.push((Mark::Triangle(WARN), "pain log entry (score /10)"));
+    }
     let top = legend_height(&legend);
     let segments = ratio_segments(days);
     let max_load = finite_max(days.iter().flat_map(|d| [d.acute_km, d.chronic_km]));
@@ -130,6 +158,15 @@ fn draw_load(root: &Root<'_>, days: &[LoadDay], axis: &DateAxis, ratio_line: f64
             ))?;
         }
     }
+    chart.draw_series(marks.iter().map(|p| {
+        EmptyElement::at((axis.x(p.date), y_top * 0.96))
+            + TriangleMarker::new((0, 0), 7, WARN.filled())
+            + Text::new(
+                p.score.to_string(),
+                (8, -6),
+                font(NOTE_SIZE).pos(Pos::new(HPos::Left, VPos::Top)),
+            )
+    }))?;
     draw_legend(root, &legend)
 }
 

@@ -5,7 +5,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axes::*;
 use super::style::*;
-use super::{finite_max, no_data_svg, render, DrawResult, Root, WeekBar};
+use super::{finite_max, no_data_svg, render, DrawResult, PainMark, Root, WeekBar};
 
 /// Text drawn above a weekly bar: `+43 %`, `-12 %`, `0 %`; `None` when the
 /// change is unknown or not finite.
@@ -22,6 +22,12 @@ pub fn change_label(change_pct: Option<f64>) -> Option<String> {
 /// bar, the long run as a dot on each bar; partial weeks drawn light with an
 /// outline.
 pub fn weekly_km(weeks: &[WeekBar]) -> String {
+    weekly_km_with_pain(weeks, &[])
+}
+
+/// [`weekly_km`] with the pain log's entries marked over the weeks they fall in (a triangle
+/// and the score, at the top of the plot).
+pub fn weekly_km_with_pain(weeks: &[WeekBar], pain: &[PainMark]) -> String {
     let weeks: Vec<&WeekBar> = weeks.iter().filter(|w| w.run_km.is_finite()).collect();
     let aria_base = "Bar chart of weekly running distance in km";
     if weeks.is_empty() {
@@ -40,10 +46,15 @@ pub fn weekly_km(weeks: &[WeekBar]) -> String {
             String::new()
         }
     );
-    render(&aria, |root| draw_weekly(root, &weeks))
+    let aria = if pain.is_empty() {
+        aria
+    } else {
+        format!("{aria}; triangles mark {} pain log entries", pain.len())
+    };
+    render(&aria, |root| draw_weekly(root, &weeks, pain))
 }
 
-fn draw_weekly(root: &Root<'_>, weeks: &[&WeekBar]) -> DrawResult {
+fn draw_weekly(root: &Root<'_>, weeks: &[&WeekBar], pain: &[PainMark]) -> DrawResult {
     let n = weeks.len();
     let mut legend: Vec<(Mark, &str)> = vec![(Mark::Bar(DARK), "running distance")];
     if weeks.iter().any(|w| !w.complete) {
@@ -52,6 +63,22 @@ fn draw_weekly(root: &Root<'_>, weeks: &[&WeekBar]) -> DrawResult {
     legend.push((Mark::RingDot(ORANGE), "long run"));
     if weeks.iter().any(|w| change_label(w.change_pct).is_some()) {
         legend.push((Mark::Note, "+x % = change vs previous week"));
+    }
+    // Each pain entry over the week it falls in, left of the change label; a week's second
+    // entry a little to the right of its first.
+    let mut marks: Vec<(f64, u8)> = Vec::new();
+    let mut in_week: Vec<usize> = vec![0; weeks.len()];
+    for p in pain {
+        if let Some(i) = weeks
+            .iter()
+            .position(|w| w.start <= p.date && p.date < w.start + chrono::Days::new(7))
+        {
+            marks.push((i as f64 - 0.3 + 0.1 * in_week[i] as f64, p.score));
+            in_week[i] += 1;
+        }
+    }
+    if !marks.is_empty() {
+        legend.push((Mark::Triangle(WARN), "pain log entry (score /10)"));
     }
     let top = legend_height(&legend);
 
@@ -147,6 +174,15 @@ fn draw_weekly(root: &Root<'_>, weeks: &[&WeekBar]) -> DrawResult {
                 EmptyElement::at((i as f64, top_y)) + Text::new(c.clone(), offset, style)
             }),
     )?;
+    chart.draw_series(marks.iter().map(|&(x, score)| {
+        EmptyElement::at((x, y_top * 0.96))
+            + TriangleMarker::new((0, 0), 7, WARN.filled())
+            + Text::new(
+                score.to_string(),
+                (8, -6),
+                font(NOTE_SIZE).pos(Pos::new(HPos::Left, VPos::Top)),
+            )
+    }))?;
     draw_legend(root, &legend)
 }
 

@@ -118,9 +118,20 @@ pub fn chart_data(a: &Analysis) -> ChartData {
 pub fn chart_svgs(a: &Analysis) -> Vec<(&'static str, String)> {
     let d = chart_data(a);
     let t = &a.thresholds;
+    let pain: Vec<charts::PainMark> = a
+        .pain
+        .iter()
+        .map(|p| charts::PainMark {
+            date: p.date,
+            score: p.score,
+        })
+        .collect();
     vec![
-        ("weekly-km", charts::weekly_km(&d.weeks)),
-        ("load", charts::training_load(&d.load, t.acwr_high)),
+        ("weekly-km", charts::weekly_km_with_pain(&d.weeks, &pain)),
+        (
+            "load",
+            charts::training_load_with_pain(&d.load, t.acwr_high, &pain),
+        ),
         ("cadence", charts::cadence(&d.cadence, t.low_cadence_spm)),
         (
             "cadence-distribution",
@@ -152,8 +163,17 @@ pub struct Page {
     pub phases: Vec<PhaseFindings>,
     pub figures: Vec<Figure>,
     pub run_rows: Vec<RunRow>,
+    /// The first day of the recent history the page opens with (the last 12 weeks); what came
+    /// before sits below in `<details>`: `older_phases`, `older_run_rows`, `older_week_rows`.
+    pub recent_from: Option<chrono::NaiveDate>,
+    pub older_phases: Vec<PhaseFindings>,
+    pub older_findings: usize,
+    pub older_run_rows: Vec<RunRow>,
+    pub older_week_rows: Vec<WeekRow>,
     /// Activities counted as strength or other training, not as running.
     pub other_rows: Vec<OtherRow>,
+    /// The pain log's entries, one card each.
+    pub pain_cards: Vec<PainCard>,
     pub shoe_rows: Vec<ShoeRow>,
     pub week_rows: Vec<WeekRow>,
     pub quality: Quality,
@@ -221,6 +241,19 @@ pub struct RunRow {
     pub gear: String,
     /// The source, marked where it is a manifest row without a file.
     pub source: String,
+}
+
+/// One pain entry's card.
+#[derive(Clone, Debug)]
+pub struct PainCard {
+    /// `2025-03-10 · left knee · 4/10 · on descents`.
+    pub head: String,
+    pub note: String,
+    /// The findings of the 14 days before it, each `code (date)`.
+    pub preceded_by: Vec<String>,
+    pub self_check: String,
+    /// Why it is one for a clinician, when it is.
+    pub clinician: Option<String>,
 }
 
 /// The outlook as the page shows it.
@@ -321,6 +354,14 @@ impl Page {
             _ => "no runs".into(),
         };
         let count = |s: Severity| a.findings.iter().filter(|f| f.severity == s).count();
+        // The page opens with the last 12 weeks; older history sits below in <details>.
+        let from = crate::report::format::recent_from(a, crate::report::terminal::RECENT_WEEKS);
+        let recent = |d: chrono::NaiveDate| from.is_none_or(|f| d >= f);
+        let (recent_findings, older_findings): (Vec<Finding>, Vec<Finding>) = a
+            .findings
+            .iter()
+            .cloned()
+            .partition(|f| f.date.is_none_or(recent));
         Page {
             title,
             outlook: a.outlook.as_ref().map(|o| OutlookView {
@@ -345,9 +386,45 @@ impl Page {
                 .into_iter()
                 .map(|s| (count(s), s.word()))
                 .collect(),
-            phases: phases(&a.findings),
+            phases: phases(&recent_findings),
+            older_phases: phases(&older_findings),
+            older_findings: older_findings.len(),
+            recent_from: from,
             figures: figures(a, svgs),
-            run_rows: a.runs().map(run_row).collect(),
+            run_rows: a
+                .runs()
+                .filter(|r| recent(r.local_date))
+                .map(run_row)
+                .collect(),
+            older_run_rows: a
+                .runs()
+                .filter(|r| !recent(r.local_date))
+                .map(run_row)
+                .collect(),
+            pain_cards: a
+                .pain
+                .iter()
+                .map(|p| PainCard {
+                    head: format!(
+                        "{} · {} knee · {}/10 · {}",
+                        p.date,
+                        p.knee.as_str(),
+                        p.score,
+                        p.when.as_str()
+                    ),
+                    note: sanitise(&p.note),
+                    preceded_by: p
+                        .preceded_by
+                        .iter()
+                        .map(|f| match f.date {
+                            Some(d) => format!("{} ({d})", f.code.code()),
+                            None => f.code.code().to_string(),
+                        })
+                        .collect(),
+                    self_check: sanitise(&p.self_check),
+                    clinician: p.clinician_reason.as_deref().map(sanitise),
+                })
+                .collect(),
             other_rows: a
                 .activities
                 .iter()
@@ -378,7 +455,18 @@ impl Page {
                     km: format!("{:.1}", g.km),
                 })
                 .collect(),
-            week_rows: a.weeks.iter().map(week_row).collect(),
+            week_rows: a
+                .weeks
+                .iter()
+                .filter(|w| recent(w.start + chrono::Days::new(6)))
+                .map(week_row)
+                .collect(),
+            older_week_rows: a
+                .weeks
+                .iter()
+                .filter(|w| !recent(w.start + chrono::Days::new(6)))
+                .map(week_row)
+                .collect(),
             quality: quality(a),
             version: env!("CARGO_PKG_VERSION"),
             files: a.activities.len() + a.skipped.len(),

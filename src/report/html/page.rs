@@ -3,8 +3,8 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::{
-    Card, Figure, HrMax, OtherRow, OutlookView, Page, PhaseFindings, Quality, RunRow, ShoeRow,
-    WeekRow,
+    Card, Figure, HrMax, OtherRow, OutlookView, Page, PainCard, PhaseFindings, Quality, RunRow,
+    ShoeRow, WeekRow,
 };
 
 /// The page's only style sheet, inline.
@@ -45,6 +45,7 @@ figure { background: #fff; border: 1px solid var(--line); border-radius: 6px; ma
          padding: 10px; }
 figure svg { display: block; width: 100%; height: auto; }
 figcaption { color: var(--muted); font-size: 13px; margin-top: 6px; }
+details { margin: 10px 0; } summary { cursor: pointer; color: var(--muted); font-weight: 600; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: right; white-space: nowrap; }
 th { background: #eef1f5; position: sticky; top: 0; }
@@ -94,12 +95,31 @@ pub(super) fn render(p: &Page) -> String {
                     }
                     @if let Some(o) = &p.outlook { (outlook(o)) }
                     (findings(&p.phases))
+                    @if let (Some(from), true) = (p.recent_from, p.older_findings > 0) {
+                        details {
+                            summary { "Older findings: " (p.older_findings) " before " (from) }
+                            (finding_cards(&p.older_phases))
+                        }
+                    }
+                    (pain(&p.pain_cards))
                     h2 id="charts" { "Charts" }
                     @for f in &p.figures { (figure(f)) }
                     (runs(&p.run_rows))
+                    @if let (Some(from), false) = (p.recent_from, p.older_run_rows.is_empty()) {
+                        details {
+                            summary { "Older runs: " (p.older_run_rows.len()) " before " (from) }
+                            (runs_table(&p.older_run_rows))
+                        }
+                    }
                     (others(&p.other_rows))
                     (shoes(&p.shoe_rows))
                     (weeks(&p.week_rows))
+                    @if let (Some(from), false) = (p.recent_from, p.older_week_rows.is_empty()) {
+                        details {
+                            summary { "Older weeks: " (p.older_week_rows.len()) " before " (from) }
+                            (weeks_table(&p.older_week_rows))
+                        }
+                    }
                     (quality(&p.quality))
                     h2 id="clinician" { "When to see a clinician rather than a tool" }
                     ul { @for sign in SEE_A_CLINICIAN { li { (sign) } } }
@@ -114,6 +134,34 @@ pub(super) fn render(p: &Page) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// The pain log: one card per entry, what preceded it and what the data shows.
+fn pain(cards: &[PainCard]) -> Markup {
+    html! {
+        @if !cards.is_empty() {
+            h2 id="pain" { "Your pain log" }
+            p class="meta" {
+                "Each entry against the 14 days up to and including its day. A match is a \
+                 pattern worth checking, not a cause; pain is never harmless."
+            }
+            @for c in cards {
+                div class=(if c.clinician.is_some() { "finding high" } else { "finding" }) {
+                    b { (c.head) }
+                    @if !c.note.is_empty() { span class="when" { "“" (c.note) "”" } }
+                    @if c.preceded_by.is_empty() {
+                        p { "No finding in the 14 days before." }
+                    } @else {
+                        p { "After: " (c.preceded_by.join(", ")) "." }
+                    }
+                    p { (c.self_check) }
+                    @if let Some(why) = &c.clinician {
+                        p class="todo" { "See a clinician rather than a tool: " (why) "." }
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// "This week": each limit in one sentence, with what it comes from.
@@ -145,6 +193,13 @@ fn findings(phases: &[PhaseFindings]) -> Markup {
         @if phases.is_empty() {
             p { "No pattern in this block crossed a threshold." }
         }
+        (finding_cards(phases))
+    }
+}
+
+/// The cards of each phase under its heading.
+fn finding_cards(phases: &[PhaseFindings]) -> Markup {
+    html! {
         @for phase in phases {
             h3 { (phase.title) " " span class="meta" { "— " (phase.blurb) } }
             @for card in &phase.cards { (finding(card)) }
@@ -231,28 +286,34 @@ fn runs(rows: &[RunRow]) -> Markup {
     html! {
         h2 id="runs" { "Runs" }
         @if rows.is_empty() {
-            p { "No runs." }
+            p { "No runs in these weeks." }
         } @else {
-            div class="scroll" {
-                table {
-                    thead {
-                        tr {
-                            th class="l" { "date" } th { "km" } th { "time" } th { "pace" }
-                            th { "cadence (spm)" } th { "ascent (m)" } th { "descent (m)" }
-                            th { "steep descent (m)" } th { "HR (bpm)" } th { "hard" }
-                            th class="l" { "name" } th class="l" { "gear" }
-                            th class="l" { "source" }
-                        }
+            (runs_table(rows))
+        }
+    }
+}
+
+fn runs_table(rows: &[RunRow]) -> Markup {
+    html! {
+        div class="scroll" {
+            table {
+                thead {
+                    tr {
+                        th class="l" { "date" } th { "km" } th { "time" } th { "pace" }
+                        th { "cadence (spm)" } th { "ascent (m)" } th { "descent (m)" }
+                        th { "steep descent (m)" } th { "HR (bpm)" } th { "hard" }
+                        th class="l" { "name" } th class="l" { "gear" }
+                        th class="l" { "source" }
                     }
-                    tbody {
-                        @for r in rows {
-                            tr {
-                                td class="l" { (r.start) } td { (r.km) } td { (r.time) }
-                                td { (r.pace) } td { (r.cadence) } td { (r.ascent) }
-                                td { (r.descent) } td { (r.steep_descent) } td { (r.heart_rate) }
-                                td { (r.hard) } td class="l" { (r.name) }
-                                td class="l" { (r.gear) } td class="l" { (r.source) }
-                            }
+                }
+                tbody {
+                    @for r in rows {
+                        tr {
+                            td class="l" { (r.start) } td { (r.km) } td { (r.time) }
+                            td { (r.pace) } td { (r.cadence) } td { (r.ascent) }
+                            td { (r.descent) } td { (r.steep_descent) } td { (r.heart_rate) }
+                            td { (r.hard) } td class="l" { (r.name) }
+                            td class="l" { (r.gear) } td class="l" { (r.source) }
                         }
                     }
                 }
@@ -264,6 +325,12 @@ fn runs(rows: &[RunRow]) -> Markup {
 fn weeks(rows: &[WeekRow]) -> Markup {
     html! {
         h2 id="weeks" { "Weeks" }
+        (weeks_table(rows))
+    }
+}
+
+fn weeks_table(rows: &[WeekRow]) -> Markup {
+    html! {
         div class="scroll" {
             table {
                 thead {
