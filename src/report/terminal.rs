@@ -119,6 +119,11 @@ fn severity_colour(s: Severity) -> &'static str {
     }
 }
 
+/// A section's heading after a blank line, bold when the view has colour.
+fn heading(out: &mut String, view: &View, text: &str) {
+    let _ = writeln!(out, "\n{}", paint(view.colour, "1", text));
+}
+
 /// Renders the summary with the default [`View`].
 pub fn render(analysis: &Analysis) -> String {
     render_view(analysis, &View::default())
@@ -215,7 +220,7 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
         .filter(|w| shown(w.start + chrono::Days::new(6)))
         .collect();
     if !listed.is_empty() {
-        let _ = writeln!(out, "\n{}", bold("Weeks"));
+        heading(&mut out, view, "Weeks");
         let _ = writeln!(
             out,
             "  {:<8}  {:<10}  {:>7}  {:>4}  {:>7}  {:>6}  {:>7}  {:>4}  {:>8}  {:>5}  {:>8}",
@@ -270,7 +275,7 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
     }
 
     if !analysis.gear.is_empty() {
-        let _ = writeln!(out, "\n{}", bold("Shoes (counted runs)"));
+        heading(&mut out, view, "Shoes (counted runs)");
         for g in &analysis.gear {
             let _ = writeln!(
                 out,
@@ -283,7 +288,7 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
     }
 
     if view.all && !analysis.skipped.is_empty() {
-        let _ = writeln!(out, "\n{}", bold("Skipped"));
+        heading(&mut out, view, "Skipped");
         for s in &analysis.skipped {
             let _ = writeln!(
                 out,
@@ -306,7 +311,7 @@ fn render_runs(
 ) {
     let runs: Vec<&&ActivitySummary> = runs.iter().filter(|a| shown(a.local_date)).collect();
     if !runs.is_empty() {
-        let _ = writeln!(out, "\n{}", paint(view.colour, "1", "Runs"));
+        heading(out, view, "Runs");
         let _ = writeln!(
             out,
             "  {:<16}  {:>7}  {:>8}  {:>9}  {:>7}  {:>6}  name, source",
@@ -387,23 +392,19 @@ fn render_pain(
     } else {
         entries.len().saturating_sub(PAIN_LISTED)
     };
-    let _ = writeln!(
+    heading(
         out,
-        "\n{}",
-        paint(
-            view.colour,
-            "1",
-            &format!(
-                "Pain log: {} entr{}{}",
-                entries.len(),
-                if entries.len() == 1 { "y" } else { "ies" },
-                if skip > 0 {
-                    format!(", the last {PAIN_LISTED} (--all for every one)")
-                } else {
-                    String::new()
-                }
-            )
-        )
+        view,
+        &format!(
+            "Pain log: {} entr{}{}",
+            entries.len(),
+            if entries.len() == 1 { "y" } else { "ies" },
+            if skip > 0 {
+                format!(", the last {PAIN_LISTED} (--all for every one)")
+            } else {
+                String::new()
+            }
+        ),
     );
     for p in &entries[skip..] {
         let mut codes: Vec<&str> = p.preceded_by.iter().map(|f| f.code.code()).collect();
@@ -453,19 +454,15 @@ fn render_findings(out: &mut String, findings: &[&Finding], view: &View) {
         return;
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
-    let _ = writeln!(
+    heading(
         out,
-        "\n{}",
-        paint(
-            view.colour,
-            "1",
-            &format!(
-                "Findings: {} high, {} moderate, {} info",
-                count(Severity::High),
-                count(Severity::Moderate),
-                count(Severity::Info)
-            )
-        )
+        view,
+        &format!(
+            "Findings: {} high, {} moderate, {} info",
+            count(Severity::High),
+            count(Severity::Moderate),
+            count(Severity::Info)
+        ),
     );
     let mut codes: Vec<crate::analysis::Rule> = findings.iter().map(|f| f.code).collect();
     codes.sort();

@@ -103,48 +103,28 @@ pub fn differences(want: &[Activity], got: &[Activity]) -> Vec<(&'static str, St
             }
         };
         let debug = |a: &dyn std::fmt::Debug, b: &dyn std::fmt::Debug| format!("{a:?} vs {b:?}");
-        diff(
-            "session",
-            w.session == g.session,
-            debug(&w.session, &g.session),
-        );
-        diff("sport", w.sport == g.sport, debug(&w.sport, &g.sport));
-        diff(
-            "sport_detail",
-            w.sport_detail == g.sport_detail,
-            debug(&w.sport_detail, &g.sport_detail),
-        );
-        diff(
-            "start_utc",
-            w.start_utc == g.start_utc,
-            debug(&w.start_utc, &g.start_utc),
-        );
-        diff(
-            "utc_offset_s",
-            w.utc_offset_s == g.utc_offset_s,
-            debug(&w.utc_offset_s, &g.utc_offset_s),
-        );
-        diff("source", w.source == g.source, debug(&w.source, &g.source));
-        diff("format", w.format == g.format, debug(&w.format, &g.format));
-        diff(
-            "cadence_rule",
-            w.cadence_rule == g.cadence_rule,
-            debug(&w.cadence_rule, &g.cadence_rule),
-        );
-        diff(
-            "device_name",
-            w.device_name == g.device_name,
-            debug(&w.device_name, &g.device_name),
-        );
-        diff(
-            "warnings",
-            w.warnings == g.warnings,
-            debug(&w.warnings, &g.warnings),
-        );
-        diff(
-            "strength",
-            w.strength == g.strength,
-            debug(&w.strength, &g.strength),
+        // The fields compared whole, each named as the field.
+        macro_rules! whole {
+            ($($field:ident),+) => {
+                $(diff(
+                    stringify!($field),
+                    w.$field == g.$field,
+                    debug(&w.$field, &g.$field),
+                );)+
+            };
+        }
+        whole!(
+            session,
+            sport,
+            sport_detail,
+            start_utc,
+            utc_offset_s,
+            source,
+            format,
+            cadence_rule,
+            device_name,
+            warnings,
+            strength
         );
         diff(
             "samples",

@@ -104,7 +104,7 @@ pub(super) fn render(p: &Page) -> String {
                     (pain(&p.pain_cards))
                     h2 id="charts" { "Charts" }
                     @for f in &p.figures { (figure(f)) }
-                    (runs(&p.run_rows))
+                    (runs(&p.run_rows, p.older_run_rows.len()))
                     @if let (Some(from), false) = (p.recent_from, p.older_run_rows.is_empty()) {
                         details {
                             summary { "Older runs: " (p.older_run_rows.len()) " before " (from) }
@@ -282,11 +282,13 @@ fn shoes(rows: &[ShoeRow]) -> Markup {
     }
 }
 
-fn runs(rows: &[RunRow]) -> Markup {
+fn runs(rows: &[RunRow], older: usize) -> Markup {
     html! {
         h2 id="runs" { "Runs" }
-        @if rows.is_empty() {
-            p { "No runs in these weeks." }
+        @if rows.is_empty() && older == 0 {
+            p { "No runs." }
+        } @else if rows.is_empty() {
+            p { "No runs in the last " (crate::report::terminal::RECENT_WEEKS) " weeks." }
         } @else {
             (runs_table(rows))
         }
