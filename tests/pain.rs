@@ -186,6 +186,18 @@ fn a_pain_log_in_a_folder_or_given_reaches_the_json_the_terminal_and_the_report(
         assert!(svg.contains("pain log entry (score /10)"), "{chart}");
     }
 
+    // The same log both given and found in the folder counts once.
+    std::fs::copy(&log, runs.join("pain.csv")).unwrap();
+    let out = patella()
+        .args(["analyse", "--json", "--no-store", "--tz", "UTC", "--pain"])
+        .arg(&log)
+        .arg(&runs)
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["pain"].as_array().unwrap().len(), 2);
+    std::fs::remove_file(runs.join("pain.csv")).unwrap();
+
     // A file that is not a pain log is a usage error naming it.
     let out = patella()
         .args(["analyse", "--pain"])

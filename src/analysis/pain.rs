@@ -63,6 +63,9 @@ pub struct Preceding {
 pub fn entries(rows: &[PainRow], a: &Analysis, ws: super::WeekStart) -> Vec<PainEntry> {
     let mut rows: Vec<&PainRow> = rows.iter().collect();
     rows.sort_by(|x, y| (x.date, &x.source, x.line).cmp(&(y.date, &y.source, y.line)));
+    // The same log read twice (given with --pain and found in a folder read) counts once.
+    let mut seen = std::collections::HashSet::new();
+    rows.retain(|r| seen.insert((r.date, r.knee, r.score, r.when, r.note.clone())));
     rows.iter()
         .enumerate()
         .map(|(i, r)| {

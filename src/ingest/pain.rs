@@ -108,9 +108,13 @@ fn row(source: &str, line: usize, r: &csv::StringRecord) -> Result<PainRow, Stri
     })
 }
 
-/// At most 40 characters of what a row held, for a message.
+/// At most 40 characters of what a row held, for a message, control characters shown as `?`.
 fn clip(s: &str) -> String {
-    let mut out: String = s.chars().take(40).collect();
+    let mut out: String = s
+        .chars()
+        .take(40)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
     if s.chars().count() > 40 {
         out.push('…');
     }
