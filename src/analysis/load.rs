@@ -84,6 +84,26 @@ pub struct Week {
     pub complete: bool,
 }
 
+/// The average running week before a break that starts on `off`: the kilometres of the 4 weeks
+/// before it, or of as much of them as the data holds, per 7 days. `None` when the data holds
+/// less than 14 days before it, or no running there. `return-too-fast` and the outlook's
+/// return ramp both measure a return against it.
+pub fn average_week_before(days: &[Day], off: NaiveDate) -> Option<f64> {
+    let data_start = days.iter().find(|d| d.runs > 0).map(|d| d.date)?;
+    let before_start = (off - Days::new(28)).max(data_start);
+    let covered = (off - before_start).num_days();
+    if covered < 14 {
+        return None;
+    }
+    let km: f64 = days
+        .iter()
+        .filter(|d| d.date >= before_start && d.date < off)
+        .map(|d| d.run_km)
+        .sum();
+    let average = km / covered as f64 * 7.0;
+    (average > 0.0).then_some(average)
+}
+
 /// A stretch of days without running between two runs.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Gap {

@@ -21,7 +21,7 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use super::load::{Day, Week};
+use super::load::{average_week_before, Day, Week};
 use super::rules::{Finding, Severity};
 use super::{week_start, ActivitySummary, Thresholds, WeekStart};
 
@@ -441,21 +441,7 @@ fn return_ramp(
         }
     }
     let (off, back) = last_break?;
-    let data_start = dates.first().copied()?;
-    let before_start = (off - Days::new(28)).max(data_start);
-    let covered = (off - before_start).num_days();
-    if covered < 14 {
-        return None;
-    }
-    let before_km: f64 = runs
-        .iter()
-        .filter(|r| r.local_date >= before_start && r.local_date < off)
-        .map(|r| r.distance_m / 1000.0)
-        .sum();
-    let average_week = before_km / covered as f64 * 7.0;
-    if average_week <= 0.0 {
-        return None;
-    }
+    let average_week = average_week_before(inputs.days, off)?;
     let step = average_week / 2.0;
     let weeks_back = (this_week - week_start(back, inputs.week_start)).num_days() / 7 + 1;
     let limit = step * weeks_back as f64;

@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::{finding, iso, week_of, About, Finding, Rule, Severity, Thresholds, Unit};
-use crate::analysis::load::Load;
+use crate::analysis::load::{average_week_before, Load};
 
 /// `return-too-fast` — the first 7 days after 14 or more days without running reach 75 % or
 /// more of the average week of the 4 weeks before the gap: tissue tolerance drops during a
@@ -12,22 +12,9 @@ pub(super) fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding
     for gap in load.gaps.iter().filter(|g| g.days >= t.return_gap_days) {
         let back = gap.to + Days::new(1);
         // The 4 weeks before the gap, or as much of them as the data holds (at least 2 weeks).
-        let data_start = load.days.iter().find(|d| d.runs > 0).map(|d| d.date);
-        let before_start = (gap.from - Days::new(28)).max(data_start.unwrap_or(gap.from));
-        let covered_days = (gap.from - before_start).num_days();
-        if covered_days < 14 {
+        let Some(average_week) = average_week_before(&load.days, gap.from) else {
             continue;
-        }
-        let before_km: f64 = load
-            .days
-            .iter()
-            .filter(|d| d.date >= before_start && d.date < gap.from)
-            .map(|d| d.run_km)
-            .sum();
-        let average_week = before_km / covered_days as f64 * 7.0;
-        if average_week <= 0.0 {
-            continue;
-        }
+        };
         let window_end = back + Days::new(t.return_window_days.max(1) as u64);
         let after_km: f64 = load
             .days
