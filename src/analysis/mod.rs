@@ -279,12 +279,13 @@ pub fn hr_max(extracts: &[Extract], t: &Thresholds) -> Option<(f64, HrMaxSource)
     if let Some(hr) = t.hr_max_bpm.filter(|h| *h > 0.0) {
         return Some((hr, HrMaxSource::Config));
     }
-    let samples: Vec<f64> = extracts
+    // Each bin weighs its samples: the nearest-rank percentile of every sample.
+    let bins: Vec<(f64, f64)> = extracts
         .iter()
         .filter(|e| e.sport == Sport::Running)
-        .flat_map(|e| e.heart_rate.iter().map(|(bpm, _)| *bpm))
+        .flat_map(|e| e.heart_rate.iter().map(|b| (b.bpm, f64::from(b.samples))))
         .collect();
-    run::percentile(&samples, 99.0).map(|h| (h, HrMaxSource::Samples))
+    run::weighted_percentile(bins, 99.0).map(|h| (h, HrMaxSource::Samples))
 }
 
 /// Summarises, dates, de-duplicates, classifies, tabulates and finds.
@@ -604,8 +605,8 @@ pub struct Extract {
     pub computed: Computed,
     /// Per-run metrics computed without an HR threshold (runs only).
     pub metrics: Option<RunMetrics>,
-    /// (bpm, moving seconds) of every sample with a heart rate, in sample order (runs only).
-    pub heart_rate: Vec<(f64, f64)>,
+    /// The run's heart rates, one bin per value with its samples and moving time (runs only).
+    pub heart_rate: Vec<run::HeartRateBin>,
     /// Name, gear and origin from a bulk export's manifest ([`join`]); a file alone has none.
     pub name: Option<String>,
     pub gear: Option<String>,
@@ -622,13 +623,7 @@ pub fn extract(a: &Activity) -> Extract {
     // Step distances and moving time, once for every metric below.
     let motion = run::Motion::of(&a.samples);
     let heart_rate = if is_run {
-        a.samples
-            .heart_rate_bpm
-            .iter()
-            .zip(&motion.moving)
-            .filter(|(h, _)| h.is_finite() && **h > 0.0)
-            .map(|(h, w)| (*h, *w))
-            .collect()
+        run::heart_rate_bins(&a.samples.heart_rate_bpm, &motion.moving)
     } else {
         Vec::new()
     };
@@ -718,12 +713,7 @@ pub fn finalize(
         let threshold = hr_threshold_bpm.filter(|t| t.is_finite() && *t > 0.0);
         h.threshold_bpm = threshold;
         h.time_at_or_above_s = match threshold {
-            Some(t) => e
-                .heart_rate
-                .iter()
-                .filter(|(bpm, _)| *bpm >= t)
-                .map(|(_, w)| *w)
-                .sum(),
+            Some(t) => run::time_at_or_above(&e.heart_rate, t),
             None => 0.0,
         };
     }

@@ -18,6 +18,52 @@ pub struct HeartRateStats {
     pub threshold_bpm: Option<f64>,
 }
 
+/// The samples and moving time at one heart rate: what a run keeps of its heart rate for the
+/// thresholds that are known only once the whole history is (HRmax, 85 % of it).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HeartRateBin {
+    pub bpm: f64,
+    /// Samples at this heart rate (HRmax is a percentile of samples).
+    pub samples: u32,
+    /// Their moving time (time at or above a threshold sums it).
+    pub moving_s: f64,
+}
+
+/// The heart rates of a run as bins: one per recorded value (> 0, finite), sorted by value. Watches
+/// record whole beats per minute, so an hour at 1 Hz keeps about a hundred bins, not 3,600 pairs.
+pub fn heart_rate_bins(hr: &[f64], w: &[f64]) -> Vec<HeartRateBin> {
+    let mut pairs: Vec<(f64, f64)> = hr
+        .iter()
+        .zip(w)
+        .filter(|(h, _)| h.is_finite() && **h > 0.0)
+        .map(|(h, w)| (*h, *w))
+        .collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<HeartRateBin> = Vec::new();
+    for (bpm, w) in pairs {
+        match out.last_mut() {
+            Some(last) if last.bpm == bpm => {
+                last.samples += 1;
+                last.moving_s += w;
+            }
+            _ => out.push(HeartRateBin {
+                bpm,
+                samples: 1,
+                moving_s: w,
+            }),
+        }
+    }
+    out
+}
+
+/// Moving time at or above `threshold` in `bins`.
+pub fn time_at_or_above(bins: &[HeartRateBin], threshold: f64) -> f64 {
+    bins.iter()
+        .filter(|b| b.bpm >= threshold)
+        .map(|b| b.moving_s)
+        .sum()
+}
+
 pub(crate) fn heart_rate_stats(
     hr: &[f64],
     w: &[f64],
@@ -45,4 +91,47 @@ pub(crate) fn heart_rate_stats(
         time_at_or_above_s,
         threshold_bpm,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::run::stats::{percentile, weighted_percentile};
+
+    #[test]
+    fn bins_keep_what_the_samples_give() {
+        // An hour at 1 Hz of whole-beat heart rates, some missing or zero, uneven moving time.
+        let hr: Vec<f64> = (0..3600)
+            .map(|i| match i % 97 {
+                0 => f64::NAN,
+                1 => 0.0,
+                _ => 120.0 + ((i * 37) % 61) as f64,
+            })
+            .collect();
+        let w: Vec<f64> = (0..3600).map(|i| [1.0, 0.0, 1.0, 2.0][i % 4]).collect();
+        let bins = heart_rate_bins(&hr, &w);
+        assert_eq!(bins.len(), 61);
+        assert!(bins.windows(2).all(|b| b[0].bpm < b[1].bpm));
+        let recorded = hr.iter().filter(|h| h.is_finite() && **h > 0.0).count();
+        assert_eq!(
+            bins.iter().map(|b| b.samples as usize).sum::<usize>(),
+            recorded
+        );
+        for t in [100.0, 130.0, 150.5, 180.0, 181.0] {
+            let direct: f64 = hr
+                .iter()
+                .zip(&w)
+                .filter(|(h, _)| **h >= t)
+                .map(|p| p.1)
+                .sum();
+            assert_eq!(time_at_or_above(&bins, t), direct, "threshold {t}");
+        }
+        // The nearest-rank percentile of the bins, weighted by samples, is that of the samples.
+        let valid: Vec<f64> = hr.iter().copied().filter(|h| *h > 0.0).collect();
+        for p in [1.0, 50.0, 99.0, 100.0] {
+            let weighted =
+                weighted_percentile(bins.iter().map(|b| (b.bpm, b.samples as f64)).collect(), p);
+            assert_eq!(weighted, percentile(&valid, p), "p{p}");
+        }
+    }
 }

@@ -28,8 +28,9 @@ pub use grade::{
     grade_profile, GradeStats, DOWNHILL_GRADE, ELEVATION_JUMP_M, GRADE_TOLERANCE, GRADE_WINDOW_M,
     MAX_PLAUSIBLE_GRADE, STEEP_DOWNHILL_GRADE,
 };
-pub use heart::HeartRateStats;
+pub use heart::{heart_rate_bins, time_at_or_above, HeartRateBin, HeartRateStats};
 pub use moving::{moving_weights, step_distances, DistanceMethod, Motion, MAX_MOVING_GAP_S};
+pub(crate) use stats::weighted_percentile;
 pub use stats::{percentile, recorded_mean, weighted_median};
 
 use crate::model::Samples;
