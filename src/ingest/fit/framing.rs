@@ -91,30 +91,34 @@ impl Definition {
     /// valid one (fitparser only stores valid values, each over the one before).
     #[inline]
     pub(super) fn pick(&self, body: &[u8], number: u8) -> Option<(FieldDef, Raw)> {
-        let i = self.by_number[number as usize];
-        if i == 0 {
-            return None;
-        }
-        let read = |f: &FieldDef| {
-            read_raw(
-                body.get(f.at as usize..).unwrap_or(&[]),
-                f.base,
-                f.size as usize,
-                self.big,
-            )
-        };
-        let f = self.fields[i as usize - 1];
-        let raw = read(&f);
+        let i = self.by_number[number as usize] as usize;
+        let f = *self.fields.get(i.checked_sub(1)?)?;
+        let raw = self.read(body, &f);
         if raw.present || !self.duplicates {
             return Some((f, raw));
         }
-        self.fields[..i as usize - 1]
+        Some(self.last_valid(body, number, i - 1).unwrap_or((f, raw)))
+    }
+
+    #[inline]
+    fn read(&self, body: &[u8], f: &FieldDef) -> Raw {
+        read_raw(
+            body.get(f.at as usize..).unwrap_or(&[]),
+            f.base,
+            f.size as usize,
+            self.big,
+        )
+    }
+
+    /// The last valid definition of `number` before `fields[before]` (a number defined twice).
+    #[cold]
+    fn last_valid(&self, body: &[u8], number: u8, before: usize) -> Option<(FieldDef, Raw)> {
+        self.fields[..before]
             .iter()
             .rev()
             .filter(|g| g.number == number)
-            .map(|g| (*g, read(g)))
+            .map(|g| (*g, self.read(body, g)))
             .find(|(_, r)| r.present)
-            .or(Some((f, raw)))
     }
 
     #[inline]
@@ -137,7 +141,8 @@ impl Definition {
 // ---------------------------------------------------------------------------------------------
 
 pub(super) struct Decoder {
-    definitions: [Option<Definition>; 16],
+    /// Boxed: a data message takes its definition out and puts it back, a pointer each way.
+    definitions: [Option<Box<Definition>>; 16],
     pub(super) descriptions: HashMap<(u8, u8), DevDescription>,
     /// Bumped whenever `descriptions` changes, to refresh definitions' resolved dev fields.
     pub(super) generation: u64,
@@ -301,7 +306,7 @@ impl Decoder {
         let local = (header & 0xF) as usize;
         let mut def = self.definitions[local]
             .take()
-            .unwrap_or_else(Definition::empty);
+            .unwrap_or_else(|| Box::new(Definition::empty()));
         def.big = big;
         def.global = global;
         def.fields.clear();
@@ -467,9 +472,11 @@ fn header(input: &[u8]) -> Result<(usize, usize, usize), HeaderError> {
 // CRCs
 // ---------------------------------------------------------------------------------------------
 
-/// The FIT CRC-16 (CRC-16/ARC, reflected polynomial 0xA001) a byte at a time.
-const CRC_TABLE: [u16; 256] = {
-    let mut table = [0u16; 256];
+/// The FIT CRC-16 (CRC-16/ARC, reflected polynomial 0xA001), sliced by 8: `CRC_TABLES[0]` is
+/// the byte-at-a-time table, `CRC_TABLES[k][b]` the CRC of byte `b` followed by `k` zero bytes,
+/// so that eight bytes fold in with eight lookups and no dependency between them.
+const CRC_TABLES: [[u16; 256]; 8] = {
+    let mut tables = [[0u16; 256]; 8];
     let mut i = 0;
     while i < 256 {
         let mut crc = i as u16;
@@ -482,17 +489,40 @@ const CRC_TABLE: [u16; 256] = {
             };
             bit += 1;
         }
-        table[i] = crc;
+        tables[0][i] = crc;
         i += 1;
     }
-    table
+    let mut k = 1;
+    while k < 8 {
+        let mut i = 0;
+        while i < 256 {
+            let prev = tables[k - 1][i];
+            tables[k][i] = (prev >> 8) ^ tables[0][(prev & 0xFF) as usize];
+            i += 1;
+        }
+        k += 1;
+    }
+    tables
 };
 
 /// The FIT CRC-16 of `bytes`, continuing from `crc` (0 for a new one): the crate's one CRC,
 /// also used by the FIT writer of `synth`.
 pub(crate) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
-    for &b in bytes {
-        crc = (crc >> 8) ^ CRC_TABLE[((crc ^ b as u16) & 0xFF) as usize];
+    let t = &CRC_TABLES;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let low = crc ^ u16::from_le_bytes([c[0], c[1]]);
+        crc = t[7][(low & 0xFF) as usize]
+            ^ t[6][(low >> 8) as usize]
+            ^ t[5][c[2] as usize]
+            ^ t[4][c[3] as usize]
+            ^ t[3][c[4] as usize]
+            ^ t[2][c[5] as usize]
+            ^ t[1][c[6] as usize]
+            ^ t[0][c[7] as usize];
+    }
+    for &b in chunks.remainder() {
+        crc = (crc >> 8) ^ t[0][((crc ^ b as u16) & 0xFF) as usize];
     }
     crc
 }
@@ -548,6 +578,24 @@ mod tests {
         assert_eq!(crc16(0, b"123456789"), 0xBB3D);
         // Continuing from a partial CRC is the CRC of the whole.
         assert_eq!(crc16(crc16(0, b"1234"), b"56789"), 0xBB3D);
+    }
+
+    #[test]
+    fn sliced_crc_is_the_bytewise_one() {
+        let bytewise = |bytes: &[u8]| {
+            let mut crc = 0u16;
+            for &b in bytes {
+                crc = (crc >> 8) ^ CRC_TABLES[0][((crc ^ b as u16) & 0xFF) as usize];
+            }
+            crc
+        };
+        // Every length from 0 to 40 (whole chunks and remainders), over varied bytes.
+        let data: Vec<u8> = (0u32..40)
+            .map(|i| (i * 97 + 13) as u8 ^ (i >> 2) as u8)
+            .collect();
+        for n in 0..=data.len() {
+            assert_eq!(crc16(0, &data[..n]), bytewise(&data[..n]), "{n} bytes");
+        }
     }
 
     #[test]
