@@ -86,6 +86,10 @@ enum Stop {
 /// Inflates `reader`: first its head, which `admit` judges, then the rest, at most
 /// [`Limits::max_file_bytes`] and what is left of `budget`, which is charged for every byte.
 /// `hint` is the size a header claims (only to reserve memory; never trusted as a bound).
+///
+/// The inflater writes straight into the result (no chunk copied over); when the hint is short
+/// the result grows by a quarter rather than doubling, so a large member costs little more
+/// memory than its size.
 fn inflate(
     mut reader: impl Read,
     hint: u64,
@@ -95,53 +99,63 @@ fn inflate(
 ) -> Result<Vec<u8>, Stop> {
     let cap = limits.max_file_bytes.min(budget.left.get());
     let mut out = Vec::with_capacity(hint.min(cap).min(64 << 20) as usize + 1);
-    let mut chunk = vec![0u8; 64 << 10];
-    let mut admitted = false;
-    loop {
-        let want = if admitted {
-            chunk.len()
-        } else {
-            HEAD_BYTES - out.len()
-        };
-        let n = match reader.read(&mut chunk[..want]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                budget.left.set(budget.left.get() - out.len() as u64);
-                return Err(Stop::Broken(out.len() as u64, e));
-            }
-        };
-        if n > 0 && out.len() as u64 + n as u64 > cap {
+    let result = fill(&mut reader, &mut out, HEAD_BYTES as u64, cap)
+        .and_then(|()| admit(&out).map_err(|r| Some(Stop::Skip(r))))
+        .and_then(|()| fill(&mut reader, &mut out, u64::MAX, cap));
+    match result {
+        Ok(()) => {
+            budget.left.set(budget.left.get() - out.len() as u64);
+            Ok(out)
+        }
+        Err(None) => {
             // Over the limit: charge what came out, and say which limit it was.
             let used = cap.min(budget.left.get());
             budget.left.set(budget.left.get() - used);
-            return Err(Stop::Skip(if cap < limits.max_file_bytes {
+            Err(Stop::Skip(if cap < limits.max_file_bytes {
                 budget.left.set(0);
                 budget.used_up_reason()
             } else {
                 SkipReason::ExpandsPastLimit {
                     limit: limits.max_file_bytes,
                 }
-            }));
+            }))
         }
-        if out.len() == out.capacity() && n > 0 {
-            // Grow by a quarter rather than doubling, so a large member costs little more
-            // memory than its size.
-            out.reserve_exact((out.len() / 4).max(n));
-        }
-        out.extend_from_slice(&chunk[..n]);
-        if !admitted && (n == 0 || out.len() >= HEAD_BYTES) {
-            if let Err(reason) = admit(&out) {
-                budget.left.set(budget.left.get() - out.len() as u64);
-                return Err(Stop::Skip(reason));
-            }
-            admitted = true;
-        }
-        if n == 0 {
+        Err(Some(stop)) => {
             budget.left.set(budget.left.get() - out.len() as u64);
-            return Ok(out);
+            Err(stop)
         }
     }
+}
+
+/// Reads up to `upto` more bytes of `reader` (or to its end) onto `out`, into its spare room;
+/// `Err(None)` once `out` would hold more than `cap`.
+fn fill(
+    reader: &mut impl Read,
+    out: &mut Vec<u8>,
+    upto: u64,
+    cap: u64,
+) -> Result<(), Option<Stop>> {
+    let end = (out.len() as u64)
+        .saturating_add(upto)
+        .min(cap.saturating_add(1));
+    while (out.len() as u64) < end {
+        if out.len() == out.capacity() {
+            out.reserve_exact((out.len() / 4).max(64 << 10));
+        }
+        let room = ((out.capacity() - out.len()) as u64).min(end - out.len() as u64);
+        let before = out.len();
+        // `take` to the room there is: `read_to_end` then fills it without growing `out`.
+        if let Err(e) = reader.take(room).read_to_end(out) {
+            return Err(Some(Stop::Broken(out.len() as u64, e)));
+        }
+        if ((out.len() - before) as u64) < room {
+            break; // the end of the stream
+        }
+    }
+    if out.len() as u64 > cap {
+        return Err(None);
+    }
+    Ok(())
 }
 
 /// Decompresses a gzip stream (all members) within the limits and the budget; `admit` sees the
@@ -152,8 +166,12 @@ pub fn gunzip(
     budget: &Budget,
     admit: &Admit<'_>,
 ) -> Result<Vec<u8>, SkipReason> {
+    // The trailer's ISIZE: the last member's size modulo 2^32, exact for the usual one member.
+    let hint = bytes
+        .last_chunk::<4>()
+        .map_or(0, |t| u64::from(u32::from_le_bytes(*t)));
     let decoder = flate2::read::MultiGzDecoder::new(bytes);
-    inflate(decoder, 0, limits, budget, admit).map_err(|stop| match stop {
+    inflate(decoder, hint, limits, budget, admit).map_err(|stop| match stop {
         Stop::Skip(reason) => reason,
         Stop::Broken(inflated, e) => SkipReason::DamagedGzip {
             inflated,

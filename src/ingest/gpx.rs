@@ -5,9 +5,10 @@
 //! [`super::xml`]; this file says what the elements mean.
 
 use chrono::{DateTime, Utc};
-use quick_xml::events::BytesStart;
 
-use super::xml::{self, attr_value, median, parse_num, parse_time, seconds_between, Doc, Timed};
+use super::xml::{
+    self, attr_value, median, parse_num, parse_time, seconds_between, Doc, Start, Timed,
+};
 use crate::ingest::error::ReadError;
 use crate::model::{Activity, CadenceRule, Format, Sample, Sport};
 
@@ -28,7 +29,7 @@ struct RawPoint {
 }
 
 impl RawPoint {
-    fn new(start: &BytesStart) -> RawPoint {
+    fn new(start: &Start) -> RawPoint {
         let mut p = RawPoint {
             time: None,
             lat: f64::NAN,
@@ -39,11 +40,10 @@ impl RawPoint {
             hr: f64::NAN,
             power: f64::NAN,
         };
-        for attr in start.attributes().flatten() {
-            let key = attr.key.local_name();
-            match key.as_ref() {
-                "lat" => p.lat = parse_num(&attr.value),
-                "lon" => p.lon = parse_num(&attr.value),
+        for (name, value) in start.attributes() {
+            match name {
+                "lat" => p.lat = parse_num(value),
+                "lon" => p.lon = parse_num(value),
                 _ => {}
             }
         }
@@ -126,7 +126,7 @@ impl xml::Handler for Gpx {
         }
     }
 
-    fn open(&mut self, open: &[Tag], tag: Tag, e: &BytesStart) {
+    fn open(&mut self, open: &[Tag], tag: Tag, e: &Start) {
         self.saw_route |= tag == Tag::Rtept;
         if open.is_empty() {
             if tag == Tag::Gpx {

@@ -5,9 +5,10 @@
 //! XML itself is walked by [`super::xml`]; this file says what the elements mean.
 
 use chrono::{DateTime, Utc};
-use quick_xml::events::BytesStart;
 
-use super::xml::{self, attr_value, median, parse_num, parse_time, seconds_between, Doc, Timed};
+use super::xml::{
+    self, attr_value, median, parse_num, parse_time, seconds_between, Doc, Start, Timed,
+};
 use crate::ingest::error::ReadError;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 
@@ -147,7 +148,7 @@ impl xml::Handler for Tcx {
         }
     }
 
-    fn open(&mut self, open: &[Tag], tag: Tag, e: &BytesStart) {
+    fn open(&mut self, open: &[Tag], tag: Tag, e: &Start) {
         let depth = open.len();
         if depth == 0 {
             self.saw_root = tag == Tag::TrainingCenterDatabase;

@@ -1,18 +1,15 @@
 //! The XML walker the GPX and TCX readers share, and the text parsing both need.
 //!
-//! [`Doc`] turns a file's bytes into text quick-xml can read (UTF-8, UTF-16 with a BOM, or
-//! Latin-1) and maps a byte of that text back to a byte of the file. [`walk`] runs quick-xml's
-//! event loop over borrowed events and hands each element to the format's [`Handler`] by tag:
-//! where it opens, with its attributes, and where it closes, with its text. The tags of the open
-//! elements, their names and the text sit in buffers reused for the whole file, so an element
-//! costs no allocation. Damage ends the walk with a [`ReadError::Damaged`] that names the byte of
+//! [`Doc`] turns a file's bytes into text (UTF-8, UTF-16 with a BOM, or Latin-1) and maps a
+//! byte of that text back to a byte of the file. [`walk`] reads the markup in place and hands
+//! each element to the format's [`Handler`] by tag: where it opens, with its attributes, and
+//! where it closes, with its text. The tags of the open elements, their names and any text that
+//! must be copied sit in buffers reused for the whole file, so an element costs no allocation. Damage ends the walk with a [`ReadError::Damaged`] that names the byte of
 //! the file; the format keeps what came before it ([`salvaged`]) or gives the error.
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::Reader;
 
 use crate::ingest::error::{Position, ReadError};
 
@@ -25,14 +22,14 @@ pub(crate) trait Handler {
     fn tag(local_name: &str) -> Self::Tag;
 
     /// Element `tag` opens inside `open` (the open elements, outermost first, not `tag` itself).
-    fn open(&mut self, open: &[Self::Tag], tag: Self::Tag, e: &BytesStart);
+    fn open(&mut self, open: &[Self::Tag], tag: Self::Tag, e: &Start);
 
     /// The innermost element of `open` closes; `text` is the text after its last child, trimmed
     /// (empty for `<x/>`).
     fn close(&mut self, open: &[Self::Tag], text: &str);
 }
 
-/// A file decoded for quick-xml: the text, where the markup starts in it, and how to count back
+/// A file decoded for the walk: the text, where the markup starts in it, and how to count back
 /// to bytes of the file.
 pub(crate) struct Doc<'a> {
     text: Cow<'a, str>,
@@ -85,7 +82,7 @@ impl<'a> Doc<'a> {
         })
     }
 
-    /// The text from the first markup on: what quick-xml reads.
+    /// The text from the first markup on: what the walk reads.
     fn markup(&self) -> &str {
         &self.text[self.start..]
     }
@@ -129,102 +126,286 @@ fn decode_utf16(bytes: &[u8], conv: fn([u8; 2]) -> u16) -> Cow<'static, str> {
 }
 
 /// Walks the document, handing every element to `h`. Returns the damage that ended the walk
-/// early, if any: `malformed XML` where quick-xml found an error, `truncated XML` where the file
-/// ends with elements still open; each at a byte of the file.
+/// early, if any: `malformed XML` where the markup breaks (a close tag that does not match, a
+/// tag, comment or section not closed), `truncated XML` where the file ends with elements still
+/// open; each at a byte of the file.
+///
+/// The walk is our own: it finds each `<` with `memchr`, reads the tag in place and hands the
+/// format borrowed names, attributes and text, so a track point costs no allocation and no
+/// second pass over its bytes. It checks what the formats need (close tags match their open
+/// tags, everything opened is closed) and is lenient where the data is not at risk: a bare `&`
+/// is text, an unknown entity is dropped.
 pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
-    let mut reader = Reader::from_str(doc.markup());
+    let s = doc.markup();
+    let b = s.as_bytes();
     let mut tags: Vec<H::Tag> = Vec::new();
-    // The local names of the open elements, back to back; `starts[i]` is where name `i` begins.
+    // The names of the open elements (with prefixes), back to back; `starts[i]` is where name
+    // `i` begins.
     let mut names = String::new();
     let mut starts: Vec<usize> = Vec::new();
-    // The text since the last tag.
+    // Text since the last tag that had to be copied: pieces around a comment or CDATA section,
+    // or with references or `\r` to replace. Plain text is handed over in place.
     let mut text = String::new();
-
+    let malformed = |at: usize, message: String| {
+        Some(ReadError::damaged(
+            "malformed XML",
+            Position::Byte(doc.file_offset(at as u64)),
+            message,
+        ))
+    };
+    let mut pos = 0;
     loop {
-        let event = match reader.read_event() {
-            Ok(e) => e,
-            Err(e) => {
-                let at = doc.file_offset(reader.error_position());
-                return Some(ReadError::damaged(
-                    "malformed XML",
-                    Position::Byte(at),
-                    e.to_string(),
-                ));
-            }
+        // The next `<`, and whether the text before it has references or `\r` to replace.
+        let (lt, plain) = match memchr::memchr3(b'<', b'&', b'\r', &b[pos..]) {
+            Some(i) if b[pos + i] == b'<' => (Some(pos + i), true),
+            Some(i) => (
+                memchr::memchr(b'<', &b[pos + i..]).map(|j| pos + i + j),
+                false,
+            ),
+            None => (None, true),
         };
-        match event {
-            Event::Start(e) => {
-                let name = e.local_name();
-                let tag = H::tag(name.as_ref());
-                h.open(&tags, tag, &e);
-                tags.push(tag);
-                starts.push(names.len());
-                names.push_str(name.as_ref());
-                text.clear();
-            }
-            Event::Empty(e) => {
-                let tag = H::tag(e.local_name().as_ref());
-                h.open(&tags, tag, &e);
-                tags.push(tag);
-                h.close(&tags, "");
+        let Some(lt) = lt else {
+            let innermost = starts.last()?;
+            return Some(ReadError::damaged(
+                "truncated XML",
+                Position::Byte(doc.file_offset(b.len() as u64)),
+                format!("unclosed <{}>", local(&names[*innermost..])),
+            ));
+        };
+        let before = &s[pos..lt];
+        match b.get(lt + 1) {
+            Some(b'/') => {
+                let Some(gt) = memchr::memchr(b'>', &b[lt..]).map(|i| lt + i) else {
+                    return malformed(lt, unclosed("tag not closed: `>`"));
+                };
+                let name = s[lt + 2..gt].trim_end();
+                let Some(&at) = starts.last() else {
+                    return malformed(
+                        lt,
+                        format!(
+                            "ill-formed document: close tag `</{name}>` does not match any open tag"
+                        ),
+                    );
+                };
+                if names[at..] != *name {
+                    return malformed(
+                        lt,
+                        format!(
+                            "ill-formed document: expected `</{}>`, but `</{name}>` was found",
+                            &names[at..]
+                        ),
+                    );
+                }
+                let content = if text.is_empty() && plain {
+                    before
+                } else {
+                    push_text(&mut text, before);
+                    &text
+                };
+                h.close(&tags, trim(content));
                 tags.pop();
+                starts.pop();
+                names.truncate(at);
                 text.clear();
+                pos = gt + 1;
             }
-            Event::Text(t) => push_text(&mut text, &t),
-            Event::CData(t) => text.push_str(&t),
-            Event::GeneralRef(r) => push_ref(&mut text, &r),
-            Event::End(_) => {
-                if !tags.is_empty() {
-                    h.close(&tags, text.trim());
-                    tags.pop();
-                    if let Some(s) = starts.pop() {
-                        names.truncate(s);
+            Some(b'!') => {
+                push_text(&mut text, before);
+                let rest = &s[lt..];
+                pos = if let Some(body) = rest.strip_prefix("<!--") {
+                    match memchr::memmem::find(body.as_bytes(), b"-->") {
+                        Some(i) => lt + 4 + i + 3,
+                        None => return malformed(lt, unclosed("comment not closed: `-->`")),
                     }
+                } else if let Some(body) = rest.strip_prefix("<![CDATA[") {
+                    match memchr::memmem::find(body.as_bytes(), b"]]>") {
+                        Some(i) => {
+                            text.push_str(&body[..i]);
+                            lt + 9 + i + 3
+                        }
+                        None => return malformed(lt, unclosed("CDATA not closed: `]]>`")),
+                    }
+                } else if rest.len() >= 9 && rest.as_bytes()[2..9].eq_ignore_ascii_case(b"DOCTYPE")
+                {
+                    match doctype_end(&b[lt..]) {
+                        Some(i) => lt + i + 1,
+                        None => return malformed(lt, unclosed("DOCTYPE not closed: `>`")),
+                    }
+                } else {
+                    return malformed(
+                        lt,
+                        "syntax error: unknown or missed symbol in markup".to_string(),
+                    );
+                };
+            }
+            Some(b'?') => {
+                push_text(&mut text, before);
+                pos = match memchr::memmem::find(&b[lt..], b"?>") {
+                    Some(i) => lt + i + 2,
+                    None if s[lt..].starts_with("<?xml") => {
+                        return malformed(lt, unclosed("XML declaration not closed: `?>`"))
+                    }
+                    None => {
+                        return malformed(lt, unclosed("processing instruction not closed: `?>`"))
+                    }
+                };
+            }
+            _ => {
+                let gt = match tag_end(&b[lt..]) {
+                    Ok(i) => lt + i,
+                    Err(what) => return malformed(lt, unclosed(what)),
+                };
+                let empty = b[gt - 1] == b'/' && gt - 1 > lt;
+                let inner = &s[lt + 1..if empty { gt - 1 } else { gt }];
+                let name_len = inner
+                    .bytes()
+                    .position(|c| c.is_ascii_whitespace())
+                    .unwrap_or(inner.len());
+                let name = &inner[..name_len];
+                let tag = H::tag(local(name));
+                let start = Start {
+                    attributes: &inner[name_len..],
+                };
+                h.open(&tags, tag, &start);
+                tags.push(tag);
+                if empty {
+                    h.close(&tags, "");
+                    tags.pop();
+                } else {
+                    starts.push(names.len());
+                    names.push_str(name);
                 }
                 text.clear();
+                pos = gt + 1;
             }
-            Event::Eof => {
-                let innermost = starts.last()?;
-                let at = doc.file_offset(reader.buffer_position());
-                return Some(ReadError::damaged(
-                    "truncated XML",
-                    Position::Byte(at),
-                    format!("unclosed <{}>", &names[*innermost..]),
-                ));
-            }
-            _ => {}
         }
     }
 }
 
-/// Appends text with XML 1.0 line ends normalised (`\r\n` and `\r` become `\n`), as
-/// `BytesText::xml10_content` does, without a string of its own for each piece.
+/// A start tag as [`walk`] hands it over: the raw text of its attributes.
+pub(crate) struct Start<'a> {
+    attributes: &'a str,
+}
+
+impl<'a> Start<'a> {
+    /// The attributes as (local name, raw value) pairs, in order; the walk stops at the first
+    /// one that is not `name="value"` or `name='value'`.
+    pub(crate) fn attributes(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let mut rest = self.attributes;
+        std::iter::from_fn(move || {
+            let r = rest.trim_ascii_start();
+            let eq = memchr::memchr(b'=', r.as_bytes())?;
+            let name = r[..eq].trim_ascii_end();
+            let v = r[eq + 1..].trim_ascii_start();
+            let quote = *v.as_bytes().first().filter(|&&c| c == b'"' || c == b'\'')?;
+            let close = memchr::memchr(quote, &v.as_bytes()[1..])?;
+            rest = &v[1 + close + 1..];
+            Some((local(name), &v[1..1 + close]))
+        })
+    }
+}
+
+/// The local part of a qualified name (`gpxtpx:hr` is `hr`).
+fn local(name: &str) -> &str {
+    name.split_once(':').map_or(name, |(_, l)| l)
+}
+
+/// The syntax error for markup that runs to the end of the input.
+fn unclosed(what: &str) -> String {
+    format!("syntax error: {what} not found before end of input")
+}
+
+/// Where the `>` that ends the tag starting `b` is, passing over quoted attribute values (which
+/// may hold `>`); or what was not closed. A byte at a time: tags are short, and one pass beats a
+/// search call for each quote.
+fn tag_end(b: &[u8]) -> Result<usize, &'static str> {
+    let mut quote = 0u8;
+    for (i, &c) in b.iter().enumerate().skip(1) {
+        if quote != 0 {
+            if c == quote {
+                quote = 0;
+            }
+        } else if c == b'>' {
+            return Ok(i);
+        } else if c == b'"' || c == b'\'' {
+            quote = c;
+        }
+    }
+    Err(match quote {
+        0 => "tag not closed: `>`",
+        b'"' => "attribute value not closed: `\"`",
+        _ => "attribute value not closed: `'`",
+    })
+}
+
+/// Where the `>` that ends the `<!DOCTYPE` starting `b` is: after its internal subset in
+/// brackets, passing over quoted strings.
+fn doctype_end(b: &[u8]) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut quote = None;
+    for (i, &c) in b.iter().enumerate() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(c),
+            (None, b'[') => depth += 1,
+            (None, b']') => depth = depth.saturating_sub(1),
+            (None, b'>') if depth == 0 => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Appends text with its references resolved and XML 1.0 line ends normalised (`\r\n` and `\r`
+/// become `\n`).
 fn push_text(buf: &mut String, raw: &str) {
     let mut rest = raw;
-    while let Some(i) = rest.find('\r') {
+    while let Some(i) = memchr::memchr2(b'&', b'\r', rest.as_bytes()) {
         buf.push_str(&rest[..i]);
-        buf.push('\n');
-        rest = &rest[i + 1..];
-        rest = rest.strip_prefix('\n').unwrap_or(rest);
+        if rest.as_bytes()[i] == b'\r' {
+            buf.push('\n');
+            rest = &rest[i + 1..];
+            rest = rest.strip_prefix('\n').unwrap_or(rest);
+        } else {
+            rest = push_ref(buf, &rest[i..]);
+        }
     }
     buf.push_str(rest);
 }
 
-/// Appends the text a `&...;` reference stands for.
-fn push_ref(buf: &mut String, r: &BytesRef) {
-    if let Ok(Some(c)) = r.resolve_char_ref() {
-        buf.push(c);
-        return;
+/// Appends what the reference at the start of `at` (`&amp;`, `&#65;`, `&#x41;`) stands for and
+/// returns the text after it; a `&` that starts no reference is itself, an unknown entity
+/// nothing.
+fn push_ref<'s>(buf: &mut String, at: &'s str) -> &'s str {
+    // Names and numbers are short: look for the `;` in the next few bytes only.
+    let semi = at.as_bytes()[1..]
+        .iter()
+        .take(32)
+        .position(|&c| c == b';')
+        .map(|i| i + 1);
+    let Some(semi) = semi else {
+        buf.push('&');
+        return &at[1..];
+    };
+    let name = &at[1..semi];
+    let number = if let Some(hex) = name.strip_prefix("#x").or(name.strip_prefix("#X")) {
+        Some(u32::from_str_radix(hex, 16).ok())
+    } else {
+        name.strip_prefix('#').map(|dec| dec.parse::<u32>().ok())
+    };
+    match number {
+        Some(n) => buf.extend(n.and_then(char::from_u32)),
+        None => buf.push_str(match name {
+            "amp" => "&",
+            "lt" => "<",
+            "gt" => ">",
+            "quot" => "\"",
+            "apos" => "'",
+            _ => "",
+        }),
     }
-    let name: &str = r;
-    buf.push_str(match name {
-        "amp" => "&",
-        "lt" => "<",
-        "gt" => ">",
-        "quot" => "\"",
-        "apos" => "'",
-        _ => "",
-    });
+    &at[semi + 1..]
 }
 
 /// The warning for a file read up to damage: where it broke, and how many `what` were kept.
@@ -273,24 +454,21 @@ impl Timed {
 // ---------------------------------------------------------------------------------------------
 // Values in the text.
 
-/// The unescaped value of the attribute with local name `local`.
-pub(crate) fn attr_value(e: &BytesStart, local: &str) -> Option<String> {
-    e.attributes().flatten().find_map(|a| {
-        if a.key.local_name().as_ref() == local {
-            Some(
-                a.normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                    .map(|v| v.into_owned())
-                    .unwrap_or_else(|_| a.value.to_string()),
-            )
-        } else {
-            None
-        }
-    })
+/// The value of the attribute with local name `name`, its references resolved and its white
+/// space normalised (each tab, line end or `\r\n` one space), as XML 1.0 reads an attribute.
+pub(crate) fn attr_value(e: &Start, name: &str) -> Option<String> {
+    let (_, raw) = e.attributes().find(|(n, _)| *n == name)?;
+    let mut v = String::with_capacity(raw.len());
+    push_text(&mut v, raw);
+    Some(v.replace(['\n', '\t'], " "))
 }
 
 /// A number, or NaN when empty or unreadable (a decimal comma is accepted).
 pub(crate) fn parse_num(s: &str) -> f64 {
-    let s = s.trim();
+    let s = trim(s);
+    if let Some(v) = short_decimal(s) {
+        return v;
+    }
     match s.parse::<f64>() {
         Ok(v) if v.is_finite() => v,
         Ok(_) => f64::NAN,
@@ -303,9 +481,52 @@ pub(crate) fn parse_num(s: &str) -> f64 {
     }
 }
 
+/// A plain decimal (`-12.345`: a sign, at most 15 digits, one point, no exponent) read exactly
+/// as `str::parse` reads it, only faster: the digits and the power of ten are both exact in an
+/// `f64`, so the one division rounds correctly (Clinger's fast path). `None` for anything else.
+fn short_decimal(s: &str) -> Option<f64> {
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
+    let b = s.as_bytes();
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    let mut m = 0u64;
+    let mut n = 0;
+    let mut point = None;
+    for (i, &c) in digits.iter().enumerate() {
+        match c {
+            b'0'..=b'9' if n < 15 => {
+                m = m * 10 + u64::from(c - b'0');
+                n += 1;
+            }
+            b'.' if point.is_none() => point = Some(i),
+            _ => return None,
+        }
+    }
+    if n == 0 {
+        return None;
+    }
+    let v = m as f64 / POW10[point.map_or(0, |p| digits.len() - p - 1)];
+    Some(if negative { -v } else { v })
+}
+
+/// `s` without the white space around it: the XML kind (ASCII) at once, anything wider
+/// (`str::trim`'s Unicode white space) only where a non-ASCII character is at either end.
+pub(crate) fn trim(s: &str) -> &str {
+    let t = s.trim_ascii();
+    match (t.as_bytes().first(), t.as_bytes().last()) {
+        (Some(a), Some(z)) if !a.is_ascii() || !z.is_ascii() => t.trim(),
+        _ => t,
+    }
+}
+
 /// An RFC 3339 time (fractional seconds, `Z` or an offset); a time without zone is UTC.
 pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
-    let s = s.trim();
+    let s = trim(s);
     if s.is_empty() {
         return None;
     }
@@ -343,12 +564,14 @@ pub(crate) fn median(mut v: Vec<f64>) -> Option<f64> {
     if v.is_empty() {
         return None;
     }
-    v.sort_by(|a, b| a.total_cmp(b));
+    // Selection, not a sort: the middle value, and for an even count the largest below it.
     let n = v.len();
+    let (below, &mut mid, _) = v.select_nth_unstable_by(n / 2, |a, b| a.total_cmp(b));
     Some(if n % 2 == 1 {
-        v[n / 2]
+        mid
     } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
+        let lower = below.iter().copied().max_by(|a, b| a.total_cmp(b))?;
+        (lower + mid) / 2.0
     })
 }
 
@@ -363,7 +586,7 @@ mod tests {
     impl Handler for Texts {
         type Tag = ();
         fn tag(_: &str) {}
-        fn open(&mut self, _: &[()], _: (), _: &BytesStart) {}
+        fn open(&mut self, _: &[()], _: (), _: &Start) {}
         fn close(&mut self, _: &[()], text: &str) {
             self.0.push(text.to_string());
         }
@@ -415,6 +638,109 @@ mod tests {
         );
         assert_eq!(e, None);
         assert_eq!(texts, ["1 & 2\n3\n4", "", "<z>A", "", "tail", ""]);
+    }
+
+    #[test]
+    fn markup_around_the_elements_is_passed_over_and_broken_markup_named() {
+        // A declaration, a DOCTYPE with an internal subset, comments (one inside text), a
+        // processing instruction, and a `>` inside an attribute value.
+        let (e, texts) = damage(
+            b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ELEMENT r ANY>]><r><!-- <x> -->\
+              <a t=\"1 > 0\" u='2'>x<!-- c -->y &bogus; & z</a><?pi data?></r>",
+        );
+        assert_eq!(e, None);
+        assert_eq!(texts, ["xy  & z", ""]);
+        // Each unclosed construct is named, at the byte where it starts.
+        for (doc, at, what) in [
+            (&b"<r><!-- open"[..], 3, "comment not closed: `-->`"),
+            (b"<r><![CDATA[ open", 3, "CDATA not closed: `]]>`"),
+            (
+                b"<r><?pi open",
+                3,
+                "processing instruction not closed: `?>`",
+            ),
+            (b"<r><a b=\"x>", 3, "attribute value not closed: `\"`"),
+            (b"<r><a", 3, "tag not closed: `>`"),
+        ] {
+            let e = damage(doc).0.expect("broken");
+            assert_eq!(e.position(), Some(Position::Byte(at)), "{e}");
+            assert!(e
+                .to_string()
+                .ends_with(&format!("{what} not found before end of input")));
+        }
+        let e = damage(b"<r></r></q>").0.expect("unmatched");
+        assert_eq!(
+            e.to_string(),
+            "malformed XML at byte 7: ill-formed document: close tag `</q>` does not match any \
+             open tag"
+        );
+    }
+
+    #[test]
+    fn attributes_by_local_name_with_references_resolved() {
+        struct Attrs(Vec<(String, String)>, Option<String>);
+        impl Handler for Attrs {
+            type Tag = ();
+            fn tag(_: &str) {}
+            fn open(&mut self, _: &[()], _: (), e: &Start) {
+                self.0
+                    .extend(e.attributes().map(|(n, v)| (n.to_string(), v.to_string())));
+                self.1 = attr_value(e, "creator");
+            }
+            fn close(&mut self, _: &[()], _: &str) {}
+        }
+        let doc = Doc::new(b"<gpx xmlns:x='u' x:lat = \"1.5\" creator=\"A &amp; B\tC\"/>")
+            .expect("markup");
+        let mut h = Attrs(Vec::new(), None);
+        assert_eq!(walk(&doc, &mut h), None);
+        let pairs: Vec<(&str, &str)> = h.0.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+        assert_eq!(
+            pairs,
+            [("x", "u"), ("lat", "1.5"), ("creator", "A &amp; B\tC")]
+        );
+        assert_eq!(h.1.as_deref(), Some("A & B C"));
+    }
+
+    #[test]
+    fn short_decimals_read_as_the_standard_parser_reads_them() {
+        for s in [
+            "0",
+            "-0",
+            "+7",
+            "52.5200066",
+            "-13.404954",
+            "123.4",
+            ".5",
+            "5.",
+            "000.000",
+            "999999999999999",
+            "0.00000000000001",
+            "48.8566140",
+            "-0.1",
+        ] {
+            let fast = short_decimal(s).expect(s);
+            assert_eq!(fast.to_bits(), s.parse::<f64>().unwrap().to_bits(), "{s}");
+        }
+        // Anything else goes to the standard parser (or a decimal comma).
+        for s in [
+            "1e3",
+            "1234567890123456",
+            "nan",
+            "",
+            "-",
+            ".",
+            "1.2.3",
+            "1,5",
+        ] {
+            assert_eq!(short_decimal(s), None, "{s}");
+        }
+        assert_eq!(parse_num(" 1e3 "), 1000.0);
+        assert_eq!(parse_num("1,5"), 1.5);
+        assert!(parse_num("inf").is_nan());
+        // White space: the ASCII kind at once, Unicode's where a wide character is at an end.
+        assert_eq!(trim(" \t12\r\n"), "12");
+        assert_eq!(trim("\u{a0}12\u{2003}"), "12");
+        assert_eq!(trim("é "), "é");
     }
 
     #[test]
