@@ -1,0 +1,381 @@
+//! Speed at scale, side by side in one run: `cargo bench --bench scale`.
+//!
+//! Generates (once, under the target folder) ten years of one runner as a folder of 3,000 gzipped
+//! GPX and TCX files at 1 Hz, and the first 1,000 of them beside it, then times, each as a whole
+//! process under `/usr/bin/time -v` (wall clock and peak memory):
+//!
+//! - `zcat`: `cat FILES | zcat > /dev/null`, what inflating the files alone costs on one core;
+//! - patella cold: `patella analyse --json --no-store` on the folder;
+//! - patella warm: the same with a store that already holds every file (its JSON compared byte for
+//!   byte with the cold one's);
+//! - on the corpus's FIT files: patella cold against fitparser decoding the same bytes in this
+//!   process (already read into memory).
+//!
+//! Each command runs `PATELLA_SCALE_REPEAT` times (default 3); the table gives the median wall
+//! clock and the largest peak memory, and the ratios the issue asks for. It is printed and written
+//! to `TARGET/patella-scale/results.md`. `PATELLA_SCALE_RUNS` (default 3000) sets the size of the
+//! large set; the small one is a third of it.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use patella::synth::{gzip, history, simulate, to_gpx, to_tcx};
+
+const PATELLA: &str = env!("CARGO_BIN_EXE_patella");
+
+fn main() {
+    // `cargo bench` passes `--bench`; any other argument (a filter) is not ours to read.
+    let runs: usize = env_or("PATELLA_SCALE_RUNS", 3000);
+    let repeat: usize = env_or("PATELLA_SCALE_REPEAT", 3).max(1);
+    if !Path::new("/usr/bin/time").exists() {
+        eprintln!(
+            "error: /usr/bin/time is missing (Debian package `time`); it measures peak memory"
+        );
+        std::process::exit(1);
+    }
+    let base = target_dir().join("patella-scale");
+    let large = generate(&base, runs);
+    let small = generate(&base, runs / 3);
+    let mut table = Table::default();
+
+    let large_files = listing(&large);
+    let small_files = listing(&small);
+    let export_bytes: u64 = large_files.iter().map(|f| size(f)).sum();
+    let zcat_large = measure(repeat, || zcat(&large_files));
+    let zcat_small = measure(repeat, || zcat(&small_files));
+
+    let scratch = tempfile::tempdir().expect("a temporary folder");
+    let cold_json = scratch.path().join("cold.json");
+    let cold_large = measure(repeat, || patella(&large, None, &cold_json, scratch.path()));
+    let cold_small = measure(repeat, || {
+        patella(
+            &small,
+            None,
+            &scratch.path().join("small.json"),
+            scratch.path(),
+        )
+    });
+    let store = scratch.path().join("store.sqlite");
+    let warm_json = scratch.path().join("warm.json");
+    let fill = measure(1, || {
+        patella(&large, Some(&store), &warm_json, scratch.path())
+    });
+    let warm = measure(repeat, || {
+        patella(&large, Some(&store), &warm_json, scratch.path())
+    });
+    let identical = std::fs::read(&cold_json).ok() == std::fs::read(&warm_json).ok();
+    let store_bytes: u64 = ["", "-wal"]
+        .iter()
+        .map(|s| size(&PathBuf::from(format!("{}{s}", store.display()))))
+        .sum();
+
+    table.row(
+        &format!("zcat, {} files (1 thread)", small_files.len()),
+        &zcat_small,
+    );
+    table.row(
+        &format!("zcat, {} files (1 thread)", large_files.len()),
+        &zcat_large,
+    );
+    table.row(
+        &format!("patella cold, {} files", small_files.len()),
+        &cold_small,
+    );
+    table.row(
+        &format!("patella cold, {} files", large_files.len()),
+        &cold_large,
+    );
+    table.row("patella filling the store (once)", &fill);
+    table.row(&format!("patella warm, {} files", large_files.len()), &warm);
+
+    // The corpus's FIT files: patella's whole job against fitparser's decode alone.
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    let fit = corpus.is_dir().then(|| {
+        let fits: Vec<PathBuf> = listing(&corpus)
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("fit")))
+            .collect();
+        let bytes: Vec<Vec<u8>> = fits.iter().map(|p| std::fs::read(p).unwrap()).collect();
+        let total: u64 = bytes.iter().map(|b| b.len() as u64).sum();
+        let json = scratch.path().join("fit.json");
+        let ours = measure(repeat, || patella_files(&fits, &json, scratch.path()));
+        let theirs = measure(repeat, || {
+            let t = Instant::now();
+            for b in &bytes {
+                let _ = std::hint::black_box(fitparser::from_bytes(b));
+            }
+            Run {
+                wall_s: t.elapsed().as_secs_f64(),
+                rss_kb: 0,
+            }
+        });
+        // The decoder alone, in this process, for MiB/s.
+        let decode = measure(repeat, || {
+            let t = Instant::now();
+            for (p, b) in fits.iter().zip(&bytes) {
+                let _ =
+                    std::hint::black_box(patella::ingest::fit::read(b, &p.display().to_string()));
+            }
+            Run {
+                wall_s: t.elapsed().as_secs_f64(),
+                rss_kb: 0,
+            }
+        });
+        (fits.len(), total, ours, theirs, decode)
+    });
+    if let Some((n, _, ours, theirs, _)) = &fit {
+        table.row(&format!("patella cold, corpus FIT ({n} files)"), ours);
+        table.row(
+            "fitparser decode, same files (in process, 1 thread)",
+            theirs,
+        );
+    }
+
+    let mut out = String::new();
+    out += &format!(
+        "Export: {} files, {:.0} MB gzipped; {} threads; median of {repeat}.\n\n",
+        large_files.len(),
+        export_bytes as f64 / 1e6,
+        rayon::current_num_threads()
+    );
+    out += &table.render();
+    out += "\n";
+    let ratio = |a: &Measured, b: &Measured| a.wall_s / b.wall_s;
+    out += &format!(
+        "- cold / zcat ({} files): {:.2} (goal ≤ 0.5)\n",
+        large_files.len(),
+        ratio(&cold_large, &zcat_large)
+    );
+    out += &format!(
+        "- cold {} files / cold {} files: {:.2} (goal ≤ 3.3; files {:.2}×)\n",
+        large_files.len(),
+        small_files.len(),
+        ratio(&cold_large, &cold_small),
+        large_files.len() as f64 / small_files.len() as f64
+    );
+    out += &format!(
+        "- warm / cold: {:.3} (goal ≤ 0.1); JSON byte-identical: {identical}\n",
+        ratio(&warm, &cold_large)
+    );
+    out += &format!(
+        "- peak memory: cold {:.0} MB, warm {:.0} MB (goal ≤ 250 MB)\n",
+        cold_large.rss_kb as f64 / 1024.0,
+        warm.rss_kb as f64 / 1024.0
+    );
+    out += &format!(
+        "- store: {:.1} MB = {:.3} of the export (goal ≤ 0.1)\n",
+        store_bytes as f64 / 1e6,
+        store_bytes as f64 / export_bytes as f64
+    );
+    if let Some((n, total, ours, theirs, decode)) = &fit {
+        let mib = *total as f64 / 1024.0 / 1024.0;
+        out += &format!(
+            "- corpus FIT ({n} files, {mib:.1} MiB): patella cold / fitparser decode: {:.3} (goal ≤ 1/30 = 0.033); patella's decoder alone {:.0} MiB/s (goal ≥ 300)\n",
+            ours.wall_s / theirs.wall_s,
+            mib / decode.wall_s
+        );
+    }
+    print!("{out}");
+    let _ = std::fs::write(base.join("results.md"), &out);
+}
+
+fn env_or(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The target folder: this benchmark runs from `TARGET/release/deps/`.
+fn target_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("the benchmark's own path");
+    exe.ancestors()
+        .nth(3)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(std::env::temp_dir)
+}
+
+/// The folder of `runs` generated runs (written once; a marker beside it, outside the folder
+/// patella reads, says it is whole).
+fn generate(base: &Path, runs: usize) -> PathBuf {
+    let dir = base.join(format!("history-{runs}"));
+    let marker = base.join(format!("history-{runs}.complete"));
+    if marker.exists() {
+        return dir;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("the scale folder");
+    eprintln!("generating {runs} runs under {}", dir.display());
+    let plans: Vec<_> = history(runs, 7)
+        .into_iter()
+        .filter(|p| p.sport == patella::model::Sport::Running)
+        .collect();
+    plans.par_iter().enumerate().for_each(|(i, plan)| {
+        let a = simulate(plan);
+        let day = plan.start_utc.format("%Y-%m-%d");
+        let (name, text) = if i % 2 == 0 {
+            (format!("{day}-{i:04}.gpx.gz"), to_gpx(&a))
+        } else {
+            (format!("{day}-{i:04}.tcx.gz"), to_tcx(&a))
+        };
+        std::fs::write(dir.join(name), gzip(text.as_bytes())).expect("a generated file");
+    });
+    std::fs::File::create(&marker)
+        .and_then(|mut f| f.write_all(b"done\n"))
+        .expect("the marker");
+    dir
+}
+
+/// Every file under `dir`, sorted.
+fn listing(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn size(p: &Path) -> u64 {
+    std::fs::metadata(p).map_or(0, |m| m.len())
+}
+
+/// One run of a command: wall clock and peak resident memory.
+#[derive(Clone, Copy)]
+struct Run {
+    wall_s: f64,
+    rss_kb: u64,
+}
+
+/// A command measured `repeat` times: the median wall clock, the largest peak memory.
+struct Measured {
+    wall_s: f64,
+    rss_kb: u64,
+    runs: Vec<f64>,
+}
+
+fn measure(repeat: usize, mut f: impl FnMut() -> Run) -> Measured {
+    let runs: Vec<Run> = (0..repeat).map(|_| f()).collect();
+    let mut walls: Vec<f64> = runs.iter().map(|r| r.wall_s).collect();
+    walls.sort_by(f64::total_cmp);
+    Measured {
+        wall_s: walls[walls.len() / 2],
+        rss_kb: runs.iter().map(|r| r.rss_kb).max().unwrap_or(0),
+        runs: walls,
+    }
+}
+
+/// Runs `cmd` under `/usr/bin/time -v`; panics (naming it) when it fails.
+fn timed(cmd: Command, what: &str) -> Run {
+    let report = tempfile::NamedTempFile::new().expect("a temporary file");
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .arg("-v")
+        .arg("-o")
+        .arg(report.path())
+        .arg(cmd.get_program());
+    timed.args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => timed.env(k, v),
+            None => timed.env_remove(k),
+        };
+    }
+    let t = Instant::now();
+    let status = timed.status().expect("/usr/bin/time runs");
+    let wall_s = t.elapsed().as_secs_f64();
+    assert!(status.success(), "{what} failed: {status}");
+    let text = std::fs::read_to_string(report.path()).unwrap_or_default();
+    let rss_kb = text
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .strip_prefix("Maximum resident set size (kbytes): ")
+        })
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0);
+    Run { wall_s, rss_kb }
+}
+
+fn zcat(files: &[PathBuf]) -> Run {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg("cat -- \"$@\" | zcat > /dev/null")
+        .arg("sh");
+    cmd.args(files);
+    timed(cmd, "zcat")
+}
+
+/// `patella analyse --json` on `dir`, with the store at `store` or none; stdout into `json`.
+fn patella(dir: &Path, store: Option<&Path>, json: &Path, home: &Path) -> Run {
+    let mut cmd = Command::new("sh");
+    let store_args = match store {
+        Some(s) => format!("--store '{}'", s.display()),
+        None => "--no-store".into(),
+    };
+    cmd.arg("-c").arg(format!(
+        "exec '{PATELLA}' analyse --json {store_args} --tz Europe/Berlin --as-of 2026-01-01 '{}' > '{}'",
+        dir.display(),
+        json.display()
+    ));
+    cmd.env("XDG_CACHE_HOME", home);
+    timed(cmd, "patella analyse")
+}
+
+/// `patella analyse --json --no-store FILES`, stdout into `json`.
+fn patella_files(files: &[PathBuf], json: &Path, home: &Path) -> Run {
+    let mut cmd = Command::new("sh");
+    cmd.arg("-c")
+        .arg(format!(
+            "exec '{PATELLA}' analyse --json --no-store --tz UTC --as-of 2026-01-01 \"$@\" > '{}'",
+            json.display()
+        ))
+        .arg("sh");
+    cmd.args(files);
+    cmd.env("XDG_CACHE_HOME", home);
+    timed(cmd, "patella analyse (FIT corpus)")
+}
+
+#[derive(Default)]
+struct Table {
+    rows: Vec<(String, f64, u64, String)>,
+}
+
+impl Table {
+    fn row(&mut self, what: &str, m: &Measured) {
+        let runs = m
+            .runs
+            .iter()
+            .map(|s| format!("{s:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        self.rows.push((what.to_string(), m.wall_s, m.rss_kb, runs));
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::from(
+            "| what | wall clock (s) | peak memory (MB) | runs (s) |\n|---|---:|---:|---|\n",
+        );
+        for (what, wall, rss, runs) in &self.rows {
+            let mem = if *rss == 0 {
+                "–".to_string()
+            } else {
+                format!("{:.0}", *rss as f64 / 1024.0)
+            };
+            out += &format!("| {what} | {wall:.2} | {mem} | {runs} |\n");
+        }
+        out
+    }
+}
