@@ -303,6 +303,7 @@ pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
     };
     act.cadence_rule = rule;
 
+    act.samples.reserve(points.len());
     for p in &points {
         let t = match p.time {
             Some(t) => t,

@@ -392,6 +392,7 @@ fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
         }
     }
 
+    act.samples.reserve(points.len());
     for p in &points {
         let t = match p.time {
             Some(t) => t,

@@ -178,7 +178,7 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
                 let Some(gt) = memchr::memchr(b'>', &b[lt..]).map(|i| lt + i) else {
                     return malformed(lt, unclosed("tag not closed: `>`"));
                 };
-                let name = s[lt + 2..gt].trim_end();
+                let name = s[lt + 2..gt].trim_ascii_end();
                 let Some(&at) = starts.last() else {
                     return malformed(
                         lt,
@@ -530,6 +530,9 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     if s.is_empty() {
         return None;
     }
+    if let Some(t) = utc_time(s.as_bytes()) {
+        return Some(t);
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(s) {
         return Some(t.with_timezone(&Utc));
     }
@@ -548,6 +551,41 @@ pub(crate) fn parse_time(s: &str) -> Option<DateTime<Utc>> {
     NaiveDateTime::parse_from_str(&fixed, "%Y-%m-%dT%H:%M:%S%.f")
         .ok()
         .map(|n| n.and_utc())
+}
+
+/// The form nearly every track point has, `2025-09-02T10:30:00Z` or with a fraction of up to
+/// nine digits, read without a general parser; `None` for anything else (offsets, leap
+/// seconds, an impossible date), which [`parse_time`] leaves to chrono.
+fn utc_time(b: &[u8]) -> Option<DateTime<Utc>> {
+    let digits = |r: std::ops::Range<usize>| {
+        b.get(r)?.iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    let (&last, body) = b.split_last()?;
+    if !matches!(last, b'Z' | b'z')
+        || body.len() < 19
+        || [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')]
+            .iter()
+            .any(|&(i, c)| !body[i].eq_ignore_ascii_case(&c))
+    {
+        return None;
+    }
+    let (year, month, day) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    let (hour, minute, second) = (digits(11..13)?, digits(14..16)?, digits(17..19)?);
+    let nanos = match &body[19..] {
+        [] => 0,
+        [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => {
+            digits(20..body.len())? * 10u32.pow(9 - fraction.len() as u32)
+        }
+        _ => return None,
+    };
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let date = chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    let time = chrono::NaiveTime::from_hms_nano_opt(hour, minute, second, nanos)?;
+    Some(date.and_time(time).and_utc())
 }
 
 /// Seconds from `a` to `b`, with sub-second precision.
@@ -699,6 +737,40 @@ mod tests {
             [("x", "u"), ("lat", "1.5"), ("creator", "A &amp; B\tC")]
         );
         assert_eq!(h.1.as_deref(), Some("A & B C"));
+    }
+
+    #[test]
+    fn the_usual_utc_form_reads_as_chrono_reads_it() {
+        for s in [
+            "2025-09-02T10:30:00Z",
+            "2024-02-29T23:59:59.5Z",
+            "2020-01-01t00:00:00.123456789z",
+            "1999-12-31T12:00:00.000Z",
+            "2025-09-02T10:30:00.1Z",
+        ] {
+            let chrono = DateTime::parse_from_rfc3339(s)
+                .expect(s)
+                .with_timezone(&Utc);
+            assert_eq!(utc_time(s.as_bytes()), Some(chrono), "{s}");
+            assert_eq!(parse_time(s), Some(chrono), "{s}");
+        }
+        // Everything else is chrono's (or none at all).
+        for s in [
+            "2025-09-02T10:30:00+02:00",
+            "2025-02-29T10:30:00Z",
+            "2016-12-31T23:59:60Z",
+            "2025-09-02T10:30:00.1234567891Z",
+            "2025-09-02 10:30:00Z",
+            "2025-9-02T10:30:00Z",
+            "2025-09-02T24:00:00Z",
+        ] {
+            assert_eq!(utc_time(s.as_bytes()), None, "{s}");
+        }
+        assert_eq!(
+            parse_time("2025-09-02 10:30:00Z"),
+            parse_time("2025-09-02T10:30:00Z")
+        );
+        assert!(parse_time("2016-12-31T23:59:60Z").is_some());
     }
 
     #[test]

@@ -228,6 +228,29 @@ impl Samples {
         self.t_s.is_empty()
     }
 
+    /// Room for `n` more samples in every column, so a reader that knows its count fills them
+    /// without regrowing (and copying) fourteen vectors as it goes.
+    pub fn reserve(&mut self, n: usize) {
+        for column in [
+            &mut self.t_s,
+            &mut self.lat_deg,
+            &mut self.lon_deg,
+            &mut self.elevation_m,
+            &mut self.distance_m,
+            &mut self.speed_m_s,
+            &mut self.cadence_spm,
+            &mut self.heart_rate_bpm,
+            &mut self.power_w,
+            &mut self.ground_contact_s,
+            &mut self.gct_balance_left_pct,
+            &mut self.vertical_oscillation_m,
+            &mut self.vertical_ratio_pct,
+            &mut self.step_length_m,
+        ] {
+            column.reserve_exact(n);
+        }
+    }
+
     pub fn push(&mut self, s: Sample) {
         self.t_s.push(s.t_s);
         self.lat_deg.push(s.lat_deg);

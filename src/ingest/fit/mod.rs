@@ -224,6 +224,7 @@ fn build<'r>(
     let semicircle = 180.0 / 2f64.powi(31);
     let (lower, _) = rows.size_hint();
     let mut raw_cadence = Vec::with_capacity(lower);
+    a.samples.reserve(lower);
     let mut outside = 0usize;
     let mut compressed = CompressedDistance::default();
     for r in rows {

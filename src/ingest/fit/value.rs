@@ -229,7 +229,8 @@ pub(super) fn read_raw(data: &[u8], base: Base, size: usize, big: bool) -> Raw {
         };
     }
     let bs = base.size();
-    let n = size.div_ceil(bs);
+    // Element sizes are powers of two: a shift, not a division, on the hottest path.
+    let n = (size + bs - 1) >> bs.trailing_zeros();
     if n == 0 {
         return ABSENT;
     }
