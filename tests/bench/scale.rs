@@ -230,22 +230,9 @@ fn generate(base: &Path, runs: usize) -> PathBuf {
     dir
 }
 
-/// Every file under `dir`, sorted.
+/// Every file under `dir`, as patella finds them (name order, hidden names passed over).
 fn listing(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+    patella::ingest::discover(&[dir.to_path_buf()]).0
 }
 
 fn size(p: &Path) -> u64 {
