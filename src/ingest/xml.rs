@@ -4,8 +4,9 @@
 //! byte of that text back to a byte of the file. [`walk`] reads the markup in place and hands
 //! each element to the format's [`Handler`] by tag: where it opens, with its attributes, and
 //! where it closes, with its text. The tags of the open elements, their names and any text that
-//! must be copied sit in buffers reused for the whole file, so an element costs no allocation. Damage ends the walk with a [`ReadError::Damaged`] that names the byte of
-//! the file; the format keeps what came before it ([`salvaged`]) or gives the error.
+//! must be copied sit in buffers reused for the whole file, so an element costs no allocation.
+//! Damage ends the walk with a [`ReadError::Damaged`] that names the byte of the file; the
+//! format keeps what came before it ([`salvaged`]) or gives the error.
 
 use std::borrow::Cow;
 
@@ -288,8 +289,8 @@ pub(crate) struct Start<'a> {
 }
 
 impl<'a> Start<'a> {
-    /// The attributes as (local name, raw value) pairs, in order; the walk stops at the first
-    /// one that is not `name="value"` or `name='value'`.
+    /// The attributes as (local name, raw value) pairs, in order, up to the first one that is
+    /// not `name="value"` or `name='value'`.
     pub(crate) fn attributes(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
         let mut rest = self.attributes;
         std::iter::from_fn(move || {
@@ -516,7 +517,7 @@ fn short_decimal(s: &str) -> Option<f64> {
 
 /// `s` without the white space around it: the XML kind (ASCII) at once, anything wider
 /// (`str::trim`'s Unicode white space) only where a non-ASCII character is at either end.
-pub(crate) fn trim(s: &str) -> &str {
+fn trim(s: &str) -> &str {
     let t = s.trim_ascii();
     match (t.as_bytes().first(), t.as_bytes().last()) {
         (Some(a), Some(z)) if !a.is_ascii() || !z.is_ascii() => t.trim(),

@@ -1,7 +1,7 @@
 //! Speed at scale, side by side in one run: `cargo bench --bench scale`.
 //!
 //! Generates (once, under the target folder) ten years of one runner as a folder of 3,000 gzipped
-//! GPX and TCX files at 1 Hz, and the first 1,000 of them beside it, then times, each as a whole
+//! GPX and TCX files at 1 Hz, and a history of 1,000 runs beside it, then times, each as a whole
 //! process under `/usr/bin/time -v` (wall clock and peak memory):
 //!
 //! - `zcat`: `cat FILES | zcat > /dev/null`, what inflating the files alone costs on one core;
@@ -73,22 +73,13 @@ fn main() {
         .map(|s| size(&PathBuf::from(format!("{}{s}", store.display()))))
         .sum();
 
-    table.row(
-        &format!("zcat, {} files (1 thread)", small_files.len()),
-        &zcat_small,
-    );
-    table.row(
-        &format!("zcat, {} files (1 thread)", large_files.len()),
-        &zcat_large,
-    );
-    table.row(
-        &format!("patella cold, {} files", small_files.len()),
-        &cold_small,
-    );
-    table.row(
-        &format!("patella cold, {} files", large_files.len()),
-        &cold_large,
-    );
+    let (n_small, n_large) = (small_files.len(), large_files.len());
+    for (n, m) in [(n_small, &zcat_small), (n_large, &zcat_large)] {
+        table.row(&format!("zcat, {n} files (1 thread)"), m);
+    }
+    for (n, m) in [(n_small, &cold_small), (n_large, &cold_large)] {
+        table.row(&format!("patella cold, {n} files"), m);
+    }
     table.row("patella filling the store (once)", &fill);
     table.row(&format!("patella warm, {} files", large_files.len()), &warm);
 
