@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::moving::{pace, MovingClock, Slice};
-use super::stats::{weighted_median, weighted_percentile};
+use super::stats::{by_value, nearest_rank, weighted_median};
 
 /// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
 pub const LOW_CADENCE_SPM: f64 = 170.0;
@@ -32,15 +32,11 @@ pub(crate) fn cadence_stats(
     w: &[f64],
     clock: &MovingClock,
 ) -> Option<CadenceStats> {
-    let pairs: Vec<(f64, f64)> = cadence
-        .iter()
-        .zip(w)
-        .filter(|(c, _)| **c > 0.0)
-        .map(|(c, w)| (*c, *w))
-        .collect();
-    let median_spm = weighted_median(cadence, w)?;
-    let p10_spm = weighted_percentile(pairs.clone(), 10.0)?;
-    let p90_spm = weighted_percentile(pairs.clone(), 90.0)?;
+    // Sorted once for the three percentiles (`weighted_median` is the 50th of the same pairs).
+    let sorted = by_value(positive_pairs(cadence, w));
+    let median_spm = nearest_rank(&sorted, 50.0)?;
+    let p10_spm = nearest_rank(&sorted, 10.0)?;
+    let p90_spm = nearest_rank(&sorted, 90.0)?;
     let below_170_share = share_below(&cadence_time(cadence, w), LOW_CADENCE_SPM);
 
     let third = clock.total_s / 3.0;
@@ -73,12 +69,7 @@ pub(crate) fn cadence_stats(
 /// by cadence, equal cadences merged. Where no sample has moving time, every sample counts one.
 /// From it the share below any threshold follows ([`share_below`]).
 pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
-    let mut pairs: Vec<(f64, f64)> = cadence
-        .iter()
-        .zip(w)
-        .filter(|(c, _)| **c > 0.0)
-        .map(|(c, w)| (*c, *w))
-        .collect();
+    let mut pairs = positive_pairs(cadence, w);
     if !pairs.iter().any(|(_, w)| *w > 0.0) {
         pairs.iter_mut().for_each(|p| p.1 = 1.0);
     }
@@ -91,6 +82,16 @@ pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
         }
     }
     out
+}
+
+/// `(cadence, weight)` of the samples with cadence > 0.
+fn positive_pairs(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
+    cadence
+        .iter()
+        .zip(w)
+        .filter(|(c, _)| **c > 0.0)
+        .map(|(c, w)| (*c, *w))
+        .collect()
 }
 
 /// The share (0..1) of the time in `cadence_time` below `spm`; 0 without any time.

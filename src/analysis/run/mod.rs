@@ -407,6 +407,32 @@ mod tests {
     }
 
     #[test]
+    fn percentile_by_selection_is_the_weighted_one_with_weights_of_one() {
+        // Repeated values, both zeros, NaN mixed in; every p from 0 to 100 and beyond.
+        let v: Vec<f64> = (0u32..997)
+            .map(|i| match i % 11 {
+                0 => f64::NAN,
+                1 => -0.0,
+                2 => 0.0,
+                _ => f64::from((i * 7919) % 113) / 3.0 - 10.0,
+            })
+            .collect();
+        let pairs: Vec<(f64, f64)> = v
+            .iter()
+            .filter(|x| !x.is_nan())
+            .map(|x| (*x, 1.0))
+            .collect();
+        for p in (0..=1050).map(|p| f64::from(p) / 10.0) {
+            let weighted = stats::weighted_percentile(pairs.clone(), p);
+            assert_eq!(
+                percentile(&v, p).map(f64::to_bits),
+                weighted.map(f64::to_bits),
+                "p{p}"
+            );
+        }
+    }
+
+    #[test]
     fn cadence_share_below_170() {
         // 1 s per sample; the last sample has no interval after it and counts for nothing.
         let series = [

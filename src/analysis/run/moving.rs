@@ -90,20 +90,23 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
     };
 
-    let mut fixes: Vec<(usize, Point)> = Vec::new();
+    // (sample, fix, metres from the fix before it): each distance is computed once.
+    let mut fixes: Vec<(usize, Point, f64)> = Vec::new();
     for i in 0..n {
         let (lat, lon) = (s.lat_deg[i], s.lon_deg[i]);
         if lat.is_nan() || lon.is_nan() {
             continue;
         }
         let p = Point::new(lon, lat);
-        if let Some(&(j, q)) = fixes.last() {
+        let mut metres = 0.0;
+        if let Some(&(j, q, _)) = fixes.last() {
             let dt = s.t_s[i] - s.t_s[j];
-            if dt > 0.0 && Haversine.distance(q, p) / dt > MAX_PLAUSIBLE_SPEED_M_S {
+            metres = Haversine.distance(q, p);
+            if dt > 0.0 && metres / dt > MAX_PLAUSIBLE_SPEED_M_S {
                 continue;
             }
         }
-        fixes.push((i, p));
+        fixes.push((i, p, metres));
     }
     if fixes.is_empty() && !has_field {
         return None;
@@ -123,10 +126,10 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         filled
     };
     match (fixes.first(), fixes.last()) {
-        (Some(&(first, _)), Some(&(last, _))) => {
+        (Some(&(first, ..)), Some(&(last, ..))) => {
             field_steps += by_field(&mut d, 1, first + 1);
             for pair in fixes.windows(2) {
-                let ((j, q), (k, p)) = (pair[0], pair[1]);
+                let ((j, ..), (k, _, metres)) = (pair[0], pair[1]);
                 let gap = s.t_s[k] - s.t_s[j] > MAX_MOVING_GAP_S;
                 match field_between(j, k) {
                     Some(step) if gap => {
@@ -134,7 +137,7 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
                         field_steps += 1;
                     }
                     _ => {
-                        d[k] = gps_step(Haversine.distance(q, p), s.t_s[k] - s.t_s[j]);
+                        d[k] = gps_step(metres, s.t_s[k] - s.t_s[j]);
                         gps_steps += 1;
                     }
                 }

@@ -8,37 +8,57 @@ use super::moving::MAX_MOVING_GAP_S;
 /// the minimum). `None` when no value is left or `p` is NaN. For cadence p10/p90 the same
 /// definition runs with moving time as the weights.
 pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
-    let pairs = values
-        .iter()
-        .filter(|v| !v.is_nan())
-        .map(|v| (*v, 1.0))
-        .collect();
-    weighted_percentile(pairs, p)
+    if p.is_nan() {
+        return None;
+    }
+    let mut kept: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    if kept.is_empty() {
+        return None;
+    }
+    // With every weight 1 the nearest rank is the ceiling of n × p / 100 (at least the first),
+    // found by selection rather than a sort; the same value as `weighted_percentile` gives.
+    let target = kept.len() as f64 * (p.clamp(0.0, 100.0) / 100.0);
+    let rank = (target.ceil() as usize).clamp(1, kept.len());
+    let (_, v, _) = kept.select_nth_unstable_by(rank - 1, |a, b| a.total_cmp(b));
+    Some(*v)
 }
 
 /// Nearest-rank percentile of `(value, weight)` pairs: the smallest value whose cumulative
 /// weight reaches `p` % of the total. Where no pair has weight, every one counts equally (as
 /// [`weighted_median`] does).
-pub(crate) fn weighted_percentile(mut pairs: Vec<(f64, f64)>, p: f64) -> Option<f64> {
-    if p.is_nan() || pairs.is_empty() {
-        return None;
-    }
-    let p = p.clamp(0.0, 100.0);
+pub(crate) fn weighted_percentile(pairs: Vec<(f64, f64)>, p: f64) -> Option<f64> {
+    nearest_rank(&by_value(pairs), p)
+}
+
+/// `(value, weight)` pairs made ready for [`nearest_rank`]: every weight 1 where none is
+/// positive, then the pairs with positive weight, sorted by value (stable, so that equal values
+/// keep their order and their weights add up in it).
+pub(crate) fn by_value(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     if !pairs.iter().any(|(_, w)| *w > 0.0) {
         pairs.iter_mut().for_each(|pair| pair.1 = 1.0);
     }
     pairs.retain(|(_, w)| *w > 0.0);
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pairs
+}
+
+/// [`weighted_percentile`] of pairs already made ready by [`by_value`]: several percentiles of
+/// one set sort it once.
+pub(crate) fn nearest_rank(sorted: &[(f64, f64)], p: f64) -> Option<f64> {
+    if p.is_nan() || sorted.is_empty() {
+        return None;
+    }
+    let p = p.clamp(0.0, 100.0);
     // p / 100 first: the 50th is exactly half the total.
-    let target = pairs.iter().map(|pair| pair.1).sum::<f64>() * (p / 100.0);
+    let target = sorted.iter().map(|pair| pair.1).sum::<f64>() * (p / 100.0);
     let mut acc = 0.0;
-    for (v, w) in &pairs {
+    for (v, w) in sorted {
         acc += w;
         if acc >= target {
             return Some(*v);
         }
     }
-    pairs.last().map(|pair| pair.0)
+    sorted.last().map(|pair| pair.0)
 }
 
 /// Median of `values` (those > 0) weighted by `weights`; `None` when no value qualifies. Where

@@ -13,8 +13,8 @@
 
 use std::collections::HashMap;
 
-use super::messages::{Decoded, DevDescription, DevNamed, Named};
-use super::value::{consumed, num, read_raw, timestamp_of, Base, First, Raw, ABSENT};
+use super::messages::{Decoded, DevDescription, DevNamed, Named, RecordPlan, MESG_RECORD};
+use super::value::{consumed, num, read_raw, timestamp_of, Base, First, Raw, Scalar, ABSENT};
 use super::Stop;
 
 /// The field number of `timestamp` in every message that has one.
@@ -57,6 +57,26 @@ pub(super) struct Definition {
     /// `dev` resolved against the developer field descriptions of generation `dev_generation`.
     dev_resolved: Vec<Option<Resolved>>,
     dev_generation: u64,
+    /// `timestamp` as a scalar read at a fixed offset, when it is one and defined once.
+    timestamp: Option<Slot>,
+    /// For `record` messages: every field patella reads, resolved once (see [`RecordPlan`]).
+    pub(super) record: Option<RecordPlan>,
+}
+
+/// A field of a definition resolved once: its offset and its reader (`None`: the definition
+/// has no such field).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Slot {
+    pub(super) at: u16,
+    pub(super) read: Option<Scalar>,
+}
+
+impl Slot {
+    /// The value of this field in `body` (`None`: absent or invalid).
+    #[inline(always)]
+    pub(super) fn value(self, body: &[u8], big: bool) -> Option<f64> {
+        self.read?.read(body.get(self.at as usize..)?, big)
+    }
 }
 
 /// A developer field of a definition with its description looked up.
@@ -83,7 +103,26 @@ impl Definition {
             duplicates: false,
             dev_resolved: Vec::new(),
             dev_generation: u64::MAX,
+            timestamp: None,
+            record: None,
         }
+    }
+
+    /// Field `number` as a [`Slot`] read by a [`Scalar`] reader: `Some(slot)` with no reader when
+    /// the definition lacks the field, `None` when the field needs the general reader (defined
+    /// twice, an array, a string or a 64-bit integer).
+    pub(super) fn slot(&self, number: u8) -> Option<Slot> {
+        let i = self.by_number[number as usize] as usize;
+        let Some(f) = i.checked_sub(1).and_then(|i| self.fields.get(i)) else {
+            return Some(Slot::default());
+        };
+        if self.duplicates && self.fields.iter().filter(|g| g.number == number).count() > 1 {
+            return None;
+        }
+        Some(Slot {
+            at: f.at,
+            read: Some(Scalar::of(f.base, f.size)?),
+        })
     }
 
     /// The field that fitparser holds for `number`, and its value: the last definition of the
@@ -150,6 +189,9 @@ pub(super) struct Decoder {
     /// fitparser's accumulated `compressed_speed_distance` distance (raw 1/16 m units).
     pub(super) distance_accumulator: Option<u64>,
     pub(super) out: Decoded,
+    /// Whether record definitions get a [`RecordPlan`] (off only in the test that holds the
+    /// plans to the general path).
+    pub(super) plans: bool,
 }
 
 fn needed(n: usize) -> String {
@@ -169,6 +211,7 @@ impl Decoder {
             base_timestamp: 0,
             distance_accumulator: None,
             out: Decoded::default(),
+            plans: true,
         }
     }
 
@@ -342,6 +385,21 @@ impl Decoder {
             });
             def.dev_size += f[1] as usize;
         }
+        def.timestamp = def
+            .slot(FIELD_TIMESTAMP)
+            .filter(|s| self.plans && s.read.is_some_and(Scalar::integer));
+        def.record = if global == MESG_RECORD && self.plans {
+            // The first record definition: room for as many records as the rest of the file
+            // could hold (address space only: pages are touched as rows are written), so the
+            // rows are never copied to a larger block.
+            if self.out.rows.capacity() == 0 {
+                let most = rem / (1 + def.fields_size + def.dev_size).max(4);
+                self.out.rows.reserve(most.min(1 << 20));
+            }
+            RecordPlan::of(&def)
+        } else {
+            None
+        };
         self.definitions[local] = Some(def);
         Ok(len + 3 * ndev)
     }
@@ -401,12 +459,25 @@ impl Decoder {
         let body = &body[..len];
 
         // fitparser: a message's own timestamp resets the base of compressed timestamps.
-        let own_ts = def.raw(body, FIELD_TIMESTAMP);
-        if own_ts.present {
-            self.base_timestamp = match own_ts.first {
-                First::Int(i, _) if !own_ts.array => i,
-                _ => 0,
-            };
+        // (the base it sets, the message's timestamp): an array sets the base to 0 and gives
+        // the message no timestamp, as fitparser does.
+        let own: Option<(i64, Option<i64>)> = match def.timestamp {
+            Some(slot) => slot
+                .value(body, def.big)
+                .map(|v| (v as i64, Some(v as i64))),
+            None => {
+                let raw = def.raw(body, FIELD_TIMESTAMP);
+                raw.present.then(|| {
+                    let base = match raw.first {
+                        First::Int(i, _) if !raw.array => i,
+                        _ => 0,
+                    };
+                    (base, timestamp_of(raw))
+                })
+            }
+        };
+        if let Some((base, _)) = own {
+            self.base_timestamp = base;
         }
         let compressed_ts = time_offset.map(|offset| {
             let offset = offset as i64;
@@ -418,12 +489,9 @@ impl Decoder {
             value
         });
         // The message's `timestamp`: its own field, else the compressed one.
-        let timestamp = if own_ts.present {
-            timestamp_of(own_ts)
-        } else if compressed_ts.is_some() {
-            compressed_ts
-        } else {
-            None
+        let timestamp = match own {
+            Some((_, own)) => own,
+            None => compressed_ts,
         };
 
         self.message(body, def, timestamp, &dev)
@@ -472,11 +540,12 @@ fn header(input: &[u8]) -> Result<(usize, usize, usize), HeaderError> {
 // CRCs
 // ---------------------------------------------------------------------------------------------
 
-/// The FIT CRC-16 (CRC-16/ARC, reflected polynomial 0xA001), sliced by 8: `CRC_TABLES[0]` is
+/// The FIT CRC-16 (CRC-16/ARC, reflected polynomial 0xA001), sliced by 16: `CRC_TABLES[0]` is
 /// the byte-at-a-time table, `CRC_TABLES[k][b]` the CRC of byte `b` followed by `k` zero bytes,
-/// so that eight bytes fold in with eight lookups and no dependency between them.
-const CRC_TABLES: [[u16; 256]; 8] = {
-    let mut tables = [[0u16; 256]; 8];
+/// so that sixteen bytes fold in with sixteen lookups and no dependency between them (8 KB of
+/// tables, within the first-level cache).
+const CRC_TABLES: [[u16; 256]; 16] = {
+    let mut tables = [[0u16; 256]; 16];
     let mut i = 0;
     while i < 256 {
         let mut crc = i as u16;
@@ -493,7 +562,7 @@ const CRC_TABLES: [[u16; 256]; 8] = {
         i += 1;
     }
     let mut k = 1;
-    while k < 8 {
+    while k < 16 {
         let mut i = 0;
         while i < 256 {
             let prev = tables[k - 1][i];
@@ -509,17 +578,20 @@ const CRC_TABLES: [[u16; 256]; 8] = {
 /// also used by the FIT writer of `synth`.
 pub(crate) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
     let t = &CRC_TABLES;
-    let mut chunks = bytes.chunks_exact(8);
+    let mut chunks = bytes.chunks_exact(16);
     for c in &mut chunks {
-        let low = crc ^ u16::from_le_bytes([c[0], c[1]]);
-        crc = t[7][(low & 0xFF) as usize]
-            ^ t[6][(low >> 8) as usize]
-            ^ t[5][c[2] as usize]
-            ^ t[4][c[3] as usize]
-            ^ t[3][c[4] as usize]
-            ^ t[2][c[5] as usize]
-            ^ t[1][c[6] as usize]
-            ^ t[0][c[7] as usize];
+        // Two word loads, each byte shifted out of them.
+        let a = u64::from_le_bytes(c[..8].try_into().unwrap()) ^ crc as u64;
+        let b = u64::from_le_bytes(c[8..].try_into().unwrap());
+        let byte = |w: u64, k: u32| ((w >> (8 * k)) & 0xFF) as usize;
+        crc = (t[15][byte(a, 0)] ^ t[14][byte(a, 1)])
+            ^ (t[13][byte(a, 2)] ^ t[12][byte(a, 3)])
+            ^ (t[11][byte(a, 4)] ^ t[10][byte(a, 5)])
+            ^ (t[9][byte(a, 6)] ^ t[8][byte(a, 7)])
+            ^ (t[7][byte(b, 0)] ^ t[6][byte(b, 1)])
+            ^ (t[5][byte(b, 2)] ^ t[4][byte(b, 3)])
+            ^ (t[3][byte(b, 4)] ^ t[2][byte(b, 5)])
+            ^ (t[1][byte(b, 6)] ^ t[0][byte(b, 7)]);
     }
     for &b in chunks.remainder() {
         crc = (crc >> 8) ^ t[0][((crc ^ b as u16) & 0xFF) as usize];

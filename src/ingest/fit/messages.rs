@@ -7,7 +7,7 @@
 //! `compressed_speed_distance`, fitparser's sub-field rule for `product`, and a developer field
 //! carrying a profile field's name standing in for that field when the message lacks it.
 
-use super::framing::{Decoder, Definition};
+use super::framing::{Decoder, Definition, Slot};
 use super::profile;
 use super::value::{
     bits, component_bits, enum_text, lookup, num, string_of, timestamp_of, Base, First, Raw, ABSENT,
@@ -160,6 +160,103 @@ pub(super) struct Row {
     pub(super) compressed_distance: Option<u16>,
 }
 
+/// The fields of a `record` definition that patella reads, resolved once when the definition
+/// arrives, so that each record is read at fixed offsets by fixed readers. Only made when that
+/// reading is exactly the general one: every such field a scalar defined once, `altitude` and
+/// `speed` unsigned and at most 16 bits (their component is then the value itself), and no
+/// `compressed_speed_distance`. Records of other definitions, and records whose developer fields
+/// carry profile names, take the general path.
+#[derive(Clone, Copy, Debug)]
+pub(in crate::ingest::fit) struct RecordPlan {
+    lat: Slot,
+    lon: Slot,
+    altitude: Slot,
+    heart_rate: Slot,
+    cadence: Slot,
+    distance: Slot,
+    speed: Slot,
+    power: Slot,
+    vertical_oscillation: Slot,
+    stance_time: Slot,
+    fractional_cadence: Slot,
+    enhanced_speed: Slot,
+    enhanced_altitude: Slot,
+    vertical_ratio: Slot,
+    stance_balance: Slot,
+    step_length: Slot,
+}
+
+impl RecordPlan {
+    pub(super) fn of(def: &Definition) -> Option<RecordPlan> {
+        if def.by_number[8] != 0 {
+            return None;
+        }
+        let component = |n: u8| {
+            def.slot(n)
+                .filter(|s| s.read.is_none_or(|r| r.below_16_bits()))
+        };
+        Some(RecordPlan {
+            lat: def.slot(0)?,
+            lon: def.slot(1)?,
+            altitude: component(2)?,
+            heart_rate: def.slot(3)?,
+            cadence: def.slot(4)?,
+            distance: def.slot(5)?,
+            speed: component(6)?,
+            power: def.slot(7)?,
+            vertical_oscillation: def.slot(39)?,
+            stance_time: def.slot(41)?,
+            fractional_cadence: def.slot(53)?,
+            enhanced_speed: def.slot(73)?,
+            enhanced_altitude: def.slot(78)?,
+            vertical_ratio: def.slot(83)?,
+            stance_balance: def.slot(84)?,
+            step_length: def.slot(85)?,
+        })
+    }
+
+    /// The row of one record, as [`Decoder::record`]'s general path makes it.
+    #[inline]
+    fn row(&self, body: &[u8], big: bool, t: Option<i64>) -> Row {
+        let v = |s: Slot, scale: f64, offset: f64| {
+            s.value(body, big).map_or(f64::NAN, |v| v / scale - offset)
+        };
+        let enhanced_altitude = v(self.enhanced_altitude, 5.0, 500.0);
+        let enhanced_speed = v(self.enhanced_speed, 1000.0, 0.0);
+        let cadence = v(self.cadence, 1.0, 0.0);
+        let fractional = v(self.fractional_cadence, 128.0, 0.0);
+        Row {
+            t,
+            lat: v(self.lat, 1.0, 0.0),
+            lon: v(self.lon, 1.0, 0.0),
+            elevation: if enhanced_altitude.is_nan() {
+                v(self.altitude, 5.0, 500.0)
+            } else {
+                enhanced_altitude
+            },
+            distance: v(self.distance, 100.0, 0.0),
+            speed: if enhanced_speed.is_nan() {
+                v(self.speed, 1000.0, 0.0)
+            } else {
+                enhanced_speed
+            },
+            heart_rate: v(self.heart_rate, 1.0, 0.0),
+            power: v(self.power, 1.0, 0.0),
+            stance_time_ms: v(self.stance_time, 10.0, 0.0),
+            stance_balance: v(self.stance_balance, 100.0, 0.0),
+            vertical_oscillation_mm: v(self.vertical_oscillation, 10.0, 0.0),
+            vertical_ratio: v(self.vertical_ratio, 100.0, 0.0),
+            step_length_mm: v(self.step_length, 10.0, 0.0),
+            cadence: if fractional.is_nan() {
+                cadence
+            } else {
+                cadence + fractional
+            },
+            compressed_distance: None,
+        }
+    }
+}
+
 /// A `session` message as the file states it.
 pub(super) struct Session {
     /// Seconds since the FIT epoch.
@@ -193,6 +290,9 @@ pub(super) struct Decoded {
     pub(super) sessions: Vec<Session>,
     pub(super) rows: Vec<Row>,
     pub(super) sets: Vec<SetRow>,
+    /// Rows read by a [`RecordPlan`] (for the test that holds plans to the general path).
+    #[cfg(test)]
+    pub(super) planned: usize,
 }
 
 /// One `set` message of a strength session.
@@ -251,6 +351,14 @@ impl Decoder {
     }
 
     fn record(&mut self, body: &[u8], def: &Definition, timestamp: Option<i64>, dev: &DevNamed) {
+        if let (Some(plan), false) = (&def.record, dev.any) {
+            self.out.rows.push(plan.row(body, def.big, timestamp));
+            #[cfg(test)]
+            {
+                self.out.planned += 1;
+            }
+            return;
+        }
         let has = |n: u8| def.by_number[n as usize] != 0;
         let raw = |n: u8| def.raw(body, n);
         let or_dev = |r: Raw, scale: f64, offset: f64, n: Named| {

@@ -555,6 +555,118 @@ pub(super) mod tests {
         assert_eq!(read(&run, "run.fit").unwrap()[0].strength, None);
     }
 
+    /// Every row, timestamp and message count of `bytes`, decoded with record plans and
+    /// without; the rows as bits (NaN is missing).
+    fn with_and_without_plans(bytes: &[u8]) -> [(usize, Vec<Vec<u64>>); 2] {
+        [true, false].map(|plans| {
+            let mut d = Decoder::new();
+            d.plans = plans;
+            d.run(bytes);
+            let rows = d
+                .out
+                .rows
+                .iter()
+                .map(|r| {
+                    let mut bits = vec![r.t.map_or(u64::MAX, |t| t as u64)];
+                    bits.extend(
+                        [
+                            r.lat,
+                            r.lon,
+                            r.elevation,
+                            r.distance,
+                            r.speed,
+                            r.heart_rate,
+                            r.power,
+                            r.stance_time_ms,
+                            r.stance_balance,
+                            r.vertical_oscillation_mm,
+                            r.vertical_ratio,
+                            r.step_length_mm,
+                            r.cadence,
+                        ]
+                        .map(f64::to_bits),
+                    );
+                    bits.push(r.compressed_distance.map_or(u64::MAX, u64::from));
+                    bits
+                })
+                .collect();
+            (d.out.messages, rows)
+        })
+    }
+
+    #[test]
+    fn record_plans_read_what_the_general_path_reads() {
+        // Fields of every base type a plan reads, and some it leaves to the general path
+        // (signed or 32-bit altitude and speed, an array, a field defined twice), in both byte
+        // orders, with valid, invalid and zero values.
+        let layouts: [&[Field]; 4] = [
+            &[
+                (253, 4, 0x86),
+                (2, 2, 0x8B),
+                (6, 2, 0x84),
+                (3, 1, 0x0A),
+                (4, 1, 0x00),
+                (53, 1, 0x02),
+                (5, 4, 0x8C),
+                (7, 2, 0x83),
+                (0, 4, 0x85),
+                (1, 4, 0x85),
+                (39, 4, 0x88),
+                (41, 8, 0x89),
+                (73, 4, 0x86),
+                (78, 4, 0x86),
+                (83, 1, 0x01),
+                (84, 1, 0x0D),
+                (85, 2, 0x84),
+            ],
+            &[(253, 4, 0x86), (2, 2, 0x83), (6, 4, 0x86), (3, 1, 0x02)],
+            &[(253, 4, 0x86), (3, 2, 0x02), (4, 1, 0x02), (5, 4, 0x86)],
+            &[(253, 4, 0x86), (3, 1, 0x02), (3, 1, 0x02), (5, 4, 0x86)],
+        ];
+        for big in [false, true] {
+            let mut b = Builder::new(big);
+            b.define(0, MESG_FILE_ID, &[(0, 1, 0x00)]);
+            b.data(0, &[(4, 1)]);
+            for (local, fields) in layouts.iter().enumerate() {
+                let local = local as u8 + 1;
+                b.define(local, MESG_RECORD, fields);
+                for i in 0..6u64 {
+                    let values: Vec<(u64, usize)> = fields
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &(n, size, _))| {
+                            let size = size as usize;
+                            let v = match (n, i) {
+                                (253, _) => T0 + i,
+                                (_, 0) => 0,
+                                (_, 1) => u64::MAX,
+                                (_, 2) => 0x7F,
+                                (_, 3) => 0x7FFF,
+                                _ => 1000 + 37 * k as u64 + i,
+                            };
+                            (v, size)
+                        })
+                        .collect();
+                    b.data(local, &values);
+                }
+            }
+            let file = b.finish();
+            let [planned, general] = with_and_without_plans(&file);
+            assert_eq!(planned.1.len(), 24, "every record read");
+            assert_eq!(planned, general, "big-endian: {big}");
+            // The first layout's six records are read by a plan, the others by the general
+            // path.
+            let mut d = Decoder::new();
+            d.run(&file);
+            assert_eq!(d.out.planned, 6);
+        }
+        // And every fixture decodes to the same rows both ways.
+        for (name, bytes) in fixtures() {
+            let [planned, general] = with_and_without_plans(bytes);
+            assert_eq!(planned, general, "{name}");
+        }
+    }
+
     #[test]
     fn both_byte_orders_give_the_same_activity() {
         let little = read(&activity(false), "x");

@@ -223,6 +223,8 @@ fn decoded_of(records: &[FitDataRecord]) -> Decoded {
                 repetitions: field_num(r, "repetitions").map(|x| x as u32),
             })
             .collect(),
+        #[cfg(test)]
+        planned: 0,
     }
 }
 

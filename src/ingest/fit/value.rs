@@ -200,6 +200,121 @@ pub(super) fn element(data: &[u8], base: Base, big: bool) -> (bool, First) {
     }
 }
 
+/// A scalar field of a numeric base type, read by a reader chosen once per definition: the
+/// same validity (sentinel) rules as [`element`] and [`read_raw`] for a field of one element,
+/// without building a [`Raw`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Scalar {
+    /// `enum`, `uint8`, `byte` and unknown base types: invalid at 0xFF.
+    U8,
+    U8z,
+    S8,
+    U16,
+    U16z,
+    S16,
+    U32,
+    U32z,
+    S32,
+    F32,
+    F64,
+}
+
+impl Scalar {
+    /// The reader for a field of `size` bytes of `base`, when it holds exactly one element of a
+    /// type read here (64-bit integers and strings are left to [`read_raw`]).
+    pub(super) fn of(base: Base, size: u8) -> Option<Scalar> {
+        if size as usize != base.size() {
+            return None;
+        }
+        Some(match base {
+            Base::Enum | Base::U8 | Base::Byte | Base::Unknown => Scalar::U8,
+            Base::U8z => Scalar::U8z,
+            Base::S8 => Scalar::S8,
+            Base::U16 => Scalar::U16,
+            Base::U16z => Scalar::U16z,
+            Base::S16 => Scalar::S16,
+            Base::U32 => Scalar::U32,
+            Base::U32z => Scalar::U32z,
+            Base::S32 => Scalar::S32,
+            Base::F32 => Scalar::F32,
+            Base::F64 => Scalar::F64,
+            Base::Str | Base::S64 | Base::U64 | Base::U64z => return None,
+        })
+    }
+
+    /// Whether values of this reader are unsigned integers below 2^16, whose component bits
+    /// (`altitude`, `speed`) are the value itself.
+    pub(super) fn below_16_bits(self) -> bool {
+        matches!(self, Scalar::U8 | Scalar::U8z | Scalar::U16 | Scalar::U16z)
+    }
+
+    /// Whether this reader yields integers (a timestamp is one).
+    pub(super) fn integer(self) -> bool {
+        !matches!(self, Scalar::F32 | Scalar::F64)
+    }
+
+    /// The value at the start of `data`, `None` when invalid or when `data` is too short.
+    #[inline(always)]
+    pub(super) fn read(self, data: &[u8], big: bool) -> Option<f64> {
+        let b2 = |d: &[u8]| -> Option<[u8; 2]> {
+            let mut b: [u8; 2] = d.get(..2)?.try_into().ok()?;
+            if big {
+                b.reverse();
+            }
+            Some(b)
+        };
+        let b4 = |d: &[u8]| -> Option<[u8; 4]> {
+            let mut b: [u8; 4] = d.get(..4)?.try_into().ok()?;
+            if big {
+                b.reverse();
+            }
+            Some(b)
+        };
+        let keep = |ok: bool, v: f64| ok.then_some(v);
+        match self {
+            Scalar::U8 => data.first().and_then(|&b| keep(b != 0xFF, b as f64)),
+            Scalar::U8z => data.first().and_then(|&b| keep(b != 0, b as f64)),
+            Scalar::S8 => data.first().and_then(|&b| keep(b != 0x7F, b as i8 as f64)),
+            Scalar::U16 => b2(data).and_then(|b| {
+                let v = u16::from_le_bytes(b);
+                keep(v != 0xFFFF, v as f64)
+            }),
+            Scalar::U16z => b2(data).and_then(|b| {
+                let v = u16::from_le_bytes(b);
+                keep(v != 0, v as f64)
+            }),
+            Scalar::S16 => b2(data).and_then(|b| {
+                let v = i16::from_le_bytes(b);
+                keep(v != 0x7FFF, v as f64)
+            }),
+            Scalar::U32 => b4(data).and_then(|b| {
+                let v = u32::from_le_bytes(b);
+                keep(v != 0xFFFF_FFFF, v as f64)
+            }),
+            Scalar::U32z => b4(data).and_then(|b| {
+                let v = u32::from_le_bytes(b);
+                keep(v != 0, v as f64)
+            }),
+            Scalar::S32 => b4(data).and_then(|b| {
+                let v = i32::from_le_bytes(b);
+                keep(v != 0x7FFF_FFFF, v as f64)
+            }),
+            Scalar::F32 => b4(data).and_then(|b| {
+                let v = f32::from_le_bytes(b) as f64;
+                keep(v.is_finite(), v)
+            }),
+            Scalar::F64 => {
+                let mut b: [u8; 8] = data.get(..8)?.try_into().ok()?;
+                if big {
+                    b.reverse();
+                }
+                let v = f64::from_le_bytes(b);
+                keep(v.is_finite(), v)
+            }
+        }
+    }
+}
+
 /// How many bytes fitparser consumes for a field of `size` bytes of `base`.
 pub(super) fn consumed(base: Base, size: usize) -> usize {
     if base == Base::Str {
