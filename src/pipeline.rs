@@ -117,10 +117,26 @@ pub fn extract(
             Some(entry.moved_to(&f.display().to_string()))
         })
         .collect();
-    let entries: Vec<(Option<String>, FileEntry, bool)> = hashed
-        .into_par_iter()
+    // Largest files first: the last file to start is then a small one, and neither thread
+    // waits long for the other at the end. Put back in path order after.
+    let mut work: Vec<(usize, u64, PathBuf, Option<FileEntry>)> = hashed
+        .into_iter()
         .zip(known)
-        .map(|((file, _), hit)| {
+        .enumerate()
+        .map(|(i, ((file, _), hit))| {
+            let size = match hit {
+                Some(_) => 0,
+                None => std::fs::metadata(&file).map_or(0, |m| m.len()),
+            };
+            (i, size, file, hit)
+        })
+        .collect();
+    work.sort_by_key(|w| std::cmp::Reverse(w.1));
+    // (path index, (hash of what was decoded, entry, whether the store knew it))
+    type Done = (usize, (Option<String>, FileEntry, bool));
+    let mut entries: Vec<Done> = work
+        .into_par_iter()
+        .map(|(i, _, file, hit)| {
             let result = match hit {
                 Some(entry) => (None, entry, true),
                 None => {
@@ -131,9 +147,11 @@ pub fn extract(
                 }
             };
             progress(done.fetch_add(1, Ordering::Relaxed) + 1, total);
-            result
+            (i, result)
         })
         .collect();
+    entries.sort_unstable_by_key(|e| e.0);
+    let entries = entries.into_iter().map(|(_, e)| e);
 
     let mut out = Extracted {
         skipped,

@@ -82,7 +82,13 @@ pub fn render_text(
 ) -> anyhow::Result<String> {
     let mut text = String::new();
     for artifact in renderer.render(analysis, ctx)? {
-        text.push_str(&String::from_utf8_lossy(&artifact.bytes));
+        // Renderers write UTF-8: taken over as it is (a document of megabytes is not copied
+        // again), replaced only where a byte is not.
+        match String::from_utf8(artifact.bytes) {
+            Ok(s) if text.is_empty() => text = s,
+            Ok(s) => text.push_str(&s),
+            Err(e) => text.push_str(&String::from_utf8_lossy(e.as_bytes())),
+        }
     }
     Ok(text)
 }

@@ -199,7 +199,7 @@ struct Context<'a> {
 
 fn build<'r>(
     session: &Session,
-    rows: impl Iterator<Item = &'r Row>,
+    rows: impl Iterator<Item = &'r Row> + Clone,
     ctx: &Context,
     warnings: Vec<String>,
 ) -> Activity {
@@ -222,9 +222,11 @@ fn build<'r>(
         &session.device,
     );
     let semicircle = 180.0 / 2f64.powi(31);
-    let (lower, _) = rows.size_hint();
-    let mut raw_cadence = Vec::with_capacity(lower);
-    a.samples.reserve(lower);
+    // The session's rows counted first (a filter gives no size): its columns are allocated
+    // once, not grown and copied.
+    let rows_n = rows.clone().count();
+    let mut raw_cadence = Vec::with_capacity(rows_n);
+    a.samples.reserve(rows_n);
     let mut outside = 0usize;
     let mut compressed = CompressedDistance::default();
     for r in rows {
@@ -328,8 +330,9 @@ fn apply_cadence_rule(
     let mut device = session_device.clone();
     if a.sport.on_foot() && raw_cadence.iter().any(|c| *c > 0.0) {
         let mut positive: Vec<f64> = raw_cadence.iter().copied().filter(|c| *c > 0.0).collect();
-        positive.sort_by(f64::total_cmp);
-        let median = positive[positive.len() / 2];
+        // The middle value in sorted order, by selection.
+        let mid = positive.len() / 2;
+        let (_, &mut median, _) = positive.select_nth_unstable_by(mid, f64::total_cmp);
         let factor = if median > 130.0 {
             a.cadence_rule = CadenceRule::FitAlreadySpm;
             1.0
