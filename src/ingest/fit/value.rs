@@ -256,61 +256,43 @@ impl Scalar {
     /// The value at the start of `data`, `None` when invalid or when `data` is too short.
     #[inline(always)]
     pub(super) fn read(self, data: &[u8], big: bool) -> Option<f64> {
-        let b2 = |d: &[u8]| -> Option<[u8; 2]> {
-            let mut b: [u8; 2] = d.get(..2)?.try_into().ok()?;
-            if big {
-                b.reverse();
-            }
-            Some(b)
-        };
-        let b4 = |d: &[u8]| -> Option<[u8; 4]> {
-            let mut b: [u8; 4] = d.get(..4)?.try_into().ok()?;
-            if big {
-                b.reverse();
-            }
-            Some(b)
-        };
         let keep = |ok: bool, v: f64| ok.then_some(v);
         match self {
             Scalar::U8 => data.first().and_then(|&b| keep(b != 0xFF, b as f64)),
             Scalar::U8z => data.first().and_then(|&b| keep(b != 0, b as f64)),
             Scalar::S8 => data.first().and_then(|&b| keep(b != 0x7F, b as i8 as f64)),
-            Scalar::U16 => b2(data).and_then(|b| {
+            Scalar::U16 => rd::<2>(data, big).and_then(|b| {
                 let v = u16::from_le_bytes(b);
                 keep(v != 0xFFFF, v as f64)
             }),
-            Scalar::U16z => b2(data).and_then(|b| {
+            Scalar::U16z => rd::<2>(data, big).and_then(|b| {
                 let v = u16::from_le_bytes(b);
                 keep(v != 0, v as f64)
             }),
-            Scalar::S16 => b2(data).and_then(|b| {
+            Scalar::S16 => rd::<2>(data, big).and_then(|b| {
                 let v = i16::from_le_bytes(b);
                 keep(v != 0x7FFF, v as f64)
             }),
-            Scalar::U32 => b4(data).and_then(|b| {
+            Scalar::U32 => rd::<4>(data, big).and_then(|b| {
                 let v = u32::from_le_bytes(b);
                 keep(v != 0xFFFF_FFFF, v as f64)
             }),
-            Scalar::U32z => b4(data).and_then(|b| {
+            Scalar::U32z => rd::<4>(data, big).and_then(|b| {
                 let v = u32::from_le_bytes(b);
                 keep(v != 0, v as f64)
             }),
-            Scalar::S32 => b4(data).and_then(|b| {
+            Scalar::S32 => rd::<4>(data, big).and_then(|b| {
                 let v = i32::from_le_bytes(b);
                 keep(v != 0x7FFF_FFFF, v as f64)
             }),
-            Scalar::F32 => b4(data).and_then(|b| {
+            Scalar::F32 => rd::<4>(data, big).and_then(|b| {
                 let v = f32::from_le_bytes(b) as f64;
                 keep(v.is_finite(), v)
             }),
-            Scalar::F64 => {
-                let mut b: [u8; 8] = data.get(..8)?.try_into().ok()?;
-                if big {
-                    b.reverse();
-                }
+            Scalar::F64 => rd::<8>(data, big).and_then(|b| {
                 let v = f64::from_le_bytes(b);
                 keep(v.is_finite(), v)
-            }
+            }),
         }
     }
 }
