@@ -418,7 +418,9 @@ impl Decoder {
             return Err(need());
         }
         let mut len = def.fields_size;
-        let mut dev = DevNamed::NONE;
+        // Made only for a message with a named developer field: the table is 700 bytes, and
+        // filling it for every message was a tenth of the instructions of a FIT run.
+        let mut dev: Option<DevNamed> = None;
         if !def.dev.is_empty() && def.dev_generation != self.generation {
             def.dev_resolved.clear();
             for d in &def.dev {
@@ -450,6 +452,7 @@ impl Decoder {
             if let Some(named) = d.named {
                 let raw = read_raw(&body[len..len + n], d.base, d.size as usize, def.big);
                 if raw.present {
+                    let dev = dev.get_or_insert(DevNamed::NONE);
                     dev.any = true;
                     dev.vals[named as usize] = Some(num(raw, d.scale, d.offset));
                 }
@@ -494,7 +497,8 @@ impl Decoder {
             None => compressed_ts,
         };
 
-        self.message(body, def, timestamp, &dev)
+        let dev = dev.as_ref().unwrap_or(&DevNamed::NONE);
+        self.message(body, def, timestamp, dev)
             .map_err(DataError::Decode)?;
         self.out.messages += 1;
         Ok(len)
