@@ -29,6 +29,7 @@ pub fn decode_file(file: &Path, limits: &Limits) -> (FileEntry, Option<String>) 
         skipped,
         files_seen: part.files_seen,
         manifests: part.manifests,
+        gear: part.gear,
         pain: part.pain,
         pain_errors: part.pain_errors,
     };
@@ -159,6 +160,7 @@ pub fn extract(
     };
     let mut fresh = Vec::new();
     let mut manifests = Vec::new();
+    let mut gear = Vec::new();
     for (hash, entry, hit) in entries {
         if hit {
             out.from_store += 1;
@@ -172,9 +174,11 @@ pub fn extract(
         out.skipped.extend(entry.skipped);
         out.files_seen += entry.files_seen;
         manifests.extend(entry.manifests);
+        gear.extend(entry.gear);
         out.pain.extend(entry.pain);
         out.warnings.extend(entry.pain_errors);
     }
+    ingest::export::attach_gear(&mut manifests, &gear);
     analysis::join::join(&mut out.extracts, &manifests);
     if let Some(s) = store {
         if !fresh.is_empty() {
@@ -231,7 +235,9 @@ pub fn inspect(path: &Path, settings: &Settings, zone_origin: &str) -> Inspectio
         .map(analysis::extract_guarded)
         .collect();
     let (mut extracts, skipped) = analysis::split_guarded(results, loaded.skipped);
-    analysis::join::join(&mut extracts, &loaded.manifests);
+    let mut manifests = loaded.manifests;
+    ingest::export::attach_gear(&mut manifests, &loaded.gear);
+    analysis::join::join(&mut extracts, &manifests);
     let results: Vec<Result<ActivitySummary, Skipped>> = extracts
         .iter()
         .map(|e| analysis::summarise_extract_guarded(e, settings))

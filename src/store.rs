@@ -12,10 +12,10 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 use crate::analysis::Extract;
-use crate::model::{ManifestRow, PainRow, Skipped};
+use crate::model::{GearLink, ManifestRow, PainRow, Skipped};
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
-pub const STORE_FORMAT: u32 = 9;
+pub const STORE_FORMAT: u32 = 10;
 
 /// The parser version that keys the store: the crate version, the store format, and this build of
 /// the binary (its size and modification time), so that a rebuilt decoder never reads what an
@@ -55,6 +55,8 @@ pub struct FileEntry {
     pub files_seen: usize,
     /// Rows of the bulk-export manifests the file holds, joined after the store.
     pub manifests: Vec<ManifestRow>,
+    /// Gear linked to sessions by a Garmin gear list the file holds, given to the rows above.
+    pub gear: Vec<GearLink>,
     /// Entries of a pain log the file is, and one message per row that does not read.
     pub pain: Vec<PainRow>,
     pub pain_errors: Vec<String>,
@@ -77,6 +79,10 @@ impl FileEntry {
                 rename(&mut row.source);
                 rename(&mut row.root);
                 row.file.iter_mut().for_each(rename);
+            }
+            for link in &mut self.gear {
+                rename(&mut link.source);
+                rename(&mut link.root);
             }
             self.pain.iter_mut().for_each(|p| rename(&mut p.source));
         }
@@ -282,6 +288,12 @@ mod tests {
             }],
             files_seen: 1,
             manifests: Vec::new(),
+            gear: vec![GearLink {
+                source: format!("{source}!DI_CONNECT/DI-Connect-Fitness/me_gear.json"),
+                root: format!("{source}!"),
+                id: "9001".into(),
+                gear: "Pegasus 40".into(),
+            }],
             pain: Vec::new(),
             pain_errors: Vec::new(),
         }
@@ -302,6 +314,12 @@ mod tests {
         // The same bytes under another name.
         let moved = v1.get("h").unwrap().moved_to("new/y.zip");
         assert_eq!(moved.skipped[0].source, "new/y.zip!a.csv");
+        // A gear list's links move with it: they join the rows of the export under its new name.
+        assert_eq!(moved.gear[0].root, "new/y.zip!");
+        assert_eq!(
+            moved.gear[0].source,
+            "new/y.zip!DI_CONNECT/DI-Connect-Fitness/me_gear.json"
+        );
     }
 
     #[test]

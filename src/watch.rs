@@ -184,13 +184,16 @@ impl Folder {
         let mut extracts = Vec::new();
         let mut skipped = self.unreadable.clone();
         let mut manifests = Vec::new();
+        let mut gear = Vec::new();
         let mut pain = Vec::new();
         for (_, part) in self.decoded.values() {
             extracts.extend(part.extracts.iter().cloned());
             skipped.extend(part.skipped.iter().cloned());
             manifests.extend(part.manifests.iter().cloned());
+            gear.extend(part.gear.iter().cloned());
             pain.extend(part.pain.iter().cloned());
         }
+        crate::ingest::export::attach_gear(&mut manifests, &gear);
         analysis::join::join(&mut extracts, &manifests);
         (extracts, skipped, pain)
     }

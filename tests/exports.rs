@@ -62,6 +62,16 @@ fn strength_gap_weeks(doc: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Kilometres per pair of shoes, as the document lists them.
+fn gear_km(doc: &Value) -> Vec<(String, f64)> {
+    doc["gear"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| (g["gear"].as_str().unwrap().into(), g["km"].as_f64().unwrap()))
+        .collect()
+}
+
 fn counted(doc: &Value) -> Vec<&Value> {
     doc["activities"]
         .as_array()
@@ -110,18 +120,7 @@ fn a_strava_export_counts_its_sessions_without_files() {
     assert_eq!(gym["sport"], "strength");
     assert_eq!(gym["duration_s"], 2400.0);
     // Kilometres per shoe: 3 × 8 + 3 × 5 on the Pegasus, 3 × 10 on the Speed 3.
-    let gear: Vec<(String, f64)> = doc["gear"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            (
-                g["gear"].as_str().unwrap().into(),
-                g["km"].as_f64().unwrap(),
-            )
-        })
-        .collect();
-    assert_eq!(gear, [(w("Pegasus 40"), 39.0), (w("Speed 3"), 30.0)]);
+    assert_eq!(gear_km(&doc), [(w("Pegasus 40"), 39.0), (w("Speed 3"), 30.0)]);
     // profile.csv and shoes.csv are not manifests: skipped as before.
     let skipped: Vec<&str> = doc["skipped"]
         .as_array()
@@ -174,7 +173,18 @@ fn a_garmin_export_joins_its_files_by_start_time() {
     assert!(gym["strength"].is_null());
     for a in &acts {
         assert!(a["name"].as_str().unwrap().starts_with("Garmin "), "{a}");
+        // The gear list names the shoes of every run, file or entry alone; strength has none.
+        let shoes = match (a["sport"].as_str(), a["distance_m"].as_f64()) {
+            (Some("running"), Some(d)) if d >= 10_000.0 => Value::from("Speed 3"),
+            (Some("running"), _) => Value::from("Pegasus 40"),
+            _ => Value::Null,
+        };
+        assert_eq!(a["gear"], shoes, "{a}");
     }
+    // Kilometres per shoe: 3 × 8 + 2 × 5 + 6 on the Pegasus, 3 × 10 on the Speed 3.
+    assert_eq!(gear_km(&doc), [(w("Pegasus 40"), 40.0), (w("Speed 3"), 30.0)]);
+    // The gear list is read, not skipped.
+    assert_eq!(doc["skipped"].as_array().unwrap().len(), 0, "{}", doc["skipped"]);
 }
 
 #[test]
@@ -208,6 +218,11 @@ fn both_exports_count_each_session_once_and_a_warm_run_is_the_same() {
         .filter(|a| a["week"] == "2025-W37" && a["distance_m"] == 5000.0)
         .collect();
     assert_eq!(treadmills.len(), 1);
+    // Both exports name the same shoes: W36-W38 from Strava, W39 from Garmin's gear list.
+    assert_eq!(
+        gear_km(&doc),
+        [(w("Pegasus 40"), 53.0), (w("Speed 3"), 40.0)]
+    );
     let (_, warm, stderr) = analyse(&[&strava, &garmin], Some(&store));
     assert!(stderr.contains("2 of 2"), "{stderr}");
     assert_eq!(warm, cold, "a warm run gives the same document");

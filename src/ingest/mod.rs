@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub use crate::model::{ReadError, SkipReason, Skipped};
 use archive::Budget;
 
-use crate::model::{Activity, ManifestRow, PainRow};
+use crate::model::{Activity, GearLink, ManifestRow, PainRow};
 
 /// Everything read from a set of paths.
 #[derive(Debug, Default)]
@@ -31,6 +31,9 @@ pub struct Ingested {
     pub files_seen: usize,
     /// The rows of bulk-export manifests read ([`export`]), joined to activities later.
     pub manifests: Vec<ManifestRow>,
+    /// The sessions' gear from Garmin's gear lists ([`export::garmin::read_gear`]), given to
+    /// the manifest rows of the same export before the join.
+    pub gear: Vec<GearLink>,
     /// The entries of pain logs read ([`pain`]), and one message per row that does not read.
     pub pain: Vec<PainRow>,
     pub pain_errors: Vec<String>,
@@ -110,6 +113,7 @@ pub fn read_paths_with_progress(
         out.skipped.extend(part.skipped);
         out.files_seen += part.files_seen;
         out.manifests.extend(part.manifests);
+        out.gear.extend(part.gear);
         out.pain.extend(part.pain);
         out.pain_errors.extend(part.pain_errors);
     }
@@ -344,6 +348,8 @@ enum Kind {
     Gpx,
     Tcx,
     Manifest(export::Manifest),
+    /// Garmin Connect's gear list (`<user>_gear.json`).
+    Gear,
     /// A pain log (`date,knee,score,when,note`).
     Pain,
     Other(SkipReason),
@@ -365,6 +371,9 @@ fn sniff(name: &str, bytes: &[u8]) -> Kind {
     let head = head.trim_start_matches('\u{feff}').trim_start();
     if let Some(manifest) = export::sniff(name, head) {
         return Kind::Manifest(manifest);
+    }
+    if export::garmin::is_gear(name, head) {
+        return Kind::Gear;
     }
     if pain::is_header(head) {
         return Kind::Pain;
@@ -471,6 +480,12 @@ fn load_bytes(
             out.files_seen += 1;
             let (rows, skipped) = export::read(manifest, source, bytes);
             out.manifests.extend(rows);
+            out.skipped.extend(skipped);
+        }
+        Kind::Gear => {
+            out.files_seen += 1;
+            let (links, skipped) = export::garmin::read_gear(source, bytes);
+            out.gear.extend(links);
             out.skipped.extend(skipped);
         }
         Kind::Pain => {

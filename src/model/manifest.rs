@@ -69,3 +69,18 @@ impl ManifestRow {
         format!("{} row {} (activity {})", self.source, self.row, self.id)
     }
 }
+
+/// A service's record that one session used a piece of gear: Garmin Connect keeps the shoes
+/// apart from the sessions, in `DI_CONNECT/DI-Connect-Fitness/<user>_gear.json`, linked by the
+/// session's id. Joined to the manifest rows of the same export before they are joined to files.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GearLink {
+    /// The gear file (`export.zip!DI_CONNECT/DI-Connect-Fitness/me_gear.json`).
+    pub source: String,
+    /// The export the file belongs to, as [`ManifestRow::root`].
+    pub root: String,
+    /// The session's id (`activityId`), as [`ManifestRow::id`].
+    pub id: String,
+    /// The gear's name: its display name, else its make and model.
+    pub gear: String,
+}

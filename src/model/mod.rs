@@ -13,7 +13,7 @@ pub mod units;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use manifest::{ManifestRow, Origin};
+pub use manifest::{GearLink, ManifestRow, Origin};
 pub use pain::{Knee, PainRow, PainWhen};
 pub use skip::{Position, ReadError, SkipReason, Skipped};
 

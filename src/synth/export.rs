@@ -1,7 +1,7 @@
 //! Bulk exports shaped as the services deliver them, for the tests: a Strava export (a zip of
 //! `activities.csv` and `activities/<id>.fit.gz`) and a Garmin Connect export (a zip holding
 //! `DI_CONNECT/DI-Connect-Fitness/<user>_0_summarizedActivities.json` and the FIT files in a
-//! zip inside it). Strength sessions and a hand-logged treadmill run exist only in the
+//! zip inside it, and the shoes of each session in `<user>_gear.json`). Strength sessions and a hand-logged treadmill run exist only in the
 //! manifests; the two exports overlap by two weeks, whose sessions they both hold.
 //!
 //! The plan, all times UTC, weeks from Monday 2025-09-01 (2025-W36):
@@ -113,6 +113,49 @@ fn garmin_type(s: &ExportSession) -> &'static str {
     }
 }
 
+/// The shoes a session was run in, the same in both exports: the Speed 3 from 10 km, else the
+/// Pegasus 40; none for strength work.
+fn shoe_of(s: &ExportSession) -> Option<&'static str> {
+    (s.sport == Sport::Running).then_some(if s.distance_m >= 10_000.0 {
+        "Speed 3"
+    } else {
+        "Pegasus 40"
+    })
+}
+
+/// Garmin Connect's gear list: the two pairs of shoes (and a bike no session used), and the
+/// sessions each was used in, keyed by the gear's id.
+fn garmin_gear(links: &[(&str, u64)]) -> serde_json::Value {
+    let shoes = [
+        (41_001u64, "Pegasus 40", "Nike Pegasus 40"),
+        (41_002, "Speed 3", "Saucony Endorphin Speed 3"),
+    ];
+    let mut gear: Vec<serde_json::Value> = shoes
+        .iter()
+        .map(|(pk, name, model)| {
+            serde_json::json!({
+                "gearPk": pk, "uuid": format!("{pk:032x}"), "displayName": name,
+                "customMakeModel": model, "gearTypeName": "Shoes", "gearStatusName": "active",
+                "maximumMeters": 800_000.0, "dateBegin": "2025-08-01T00:00:00.0"
+            })
+        })
+        .collect();
+    gear.push(serde_json::json!({
+        "gearPk": 41_003, "uuid": format!("{:032x}", 41_003), "displayName": null,
+        "customMakeModel": "Commuter bike", "gearTypeName": "Bike", "gearStatusName": "active"
+    }));
+    let mut by_gear = serde_json::Map::new();
+    for (pk, name, _) in shoes {
+        let used: Vec<serde_json::Value> = links
+            .iter()
+            .filter(|(shoe, _)| *shoe == name)
+            .map(|(_, id)| serde_json::json!({ "activityId": id, "gearPk": pk }))
+            .collect();
+        by_gear.insert(pk.to_string(), serde_json::Value::Array(used));
+    }
+    serde_json::json!([{ "gearDTOS": gear, "gearActivityDTOs": by_gear }])
+}
+
 /// The members of the Strava export, as its zip holds them (also to write it unpacked).
 pub fn strava_members() -> Vec<(String, Vec<u8>)> {
     let mut csv = String::from(
@@ -130,15 +173,7 @@ pub fn strava_members() -> Vec<(String, Vec<u8>)> {
         } else {
             String::new()
         };
-        let gear = if s.sport == Sport::Running {
-            if s.distance_m >= 10_000.0 {
-                "Speed 3"
-            } else {
-                "Pegasus 40"
-            }
-        } else {
-            ""
-        };
+        let gear = shoe_of(s).unwrap_or("");
         csv.push_str(&format!(
             "{id},\"{}\",{},{},,{:.0},{:.2},,,false,{gear},{filename},,,{:.0},{:.0},{:.1},\n",
             s.start_utc.format("%b %-d, %Y, %-I:%M:%S %p"),
@@ -175,6 +210,8 @@ pub fn strava_export() -> std::io::Result<Vec<u8>> {
 pub fn garmin_export() -> std::io::Result<Vec<u8>> {
     let mut entries = Vec::new();
     let mut uploads = Vec::new();
+    // (shoe, session id)
+    let mut links: Vec<(&str, u64)> = Vec::new();
     for (i, s) in export_plan().iter().filter(|s| s.in_garmin).enumerate() {
         let ms = s.start_utc.timestamp_millis();
         entries.push(serde_json::json!({
@@ -190,6 +227,9 @@ pub fn garmin_export() -> std::io::Result<Vec<u8>> {
         if s.garmin_file {
             uploads.push((format!("runner_{}.fit", 700_000 + i), fit_of(s)));
         }
+        if let Some(shoe) = shoe_of(s) {
+            links.push((shoe, 20_000_000_000u64 + i as u64));
+        }
     }
     let json = serde_json::json!([{ "summarizedActivitiesExport": entries }]);
     zip(&[
@@ -197,6 +237,10 @@ pub fn garmin_export() -> std::io::Result<Vec<u8>> {
             "DI_CONNECT/DI-Connect-Fitness/runner@example.com_0_summarizedActivities.json"
                 .to_string(),
             serde_json::to_vec_pretty(&json).unwrap_or_default(),
+        ),
+        (
+            "DI_CONNECT/DI-Connect-Fitness/runner@example.com_gear.json".to_string(),
+            serde_json::to_vec_pretty(&garmin_gear(&links)).unwrap_or_default(),
         ),
         (
             "DI_CONNECT/DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip".to_string(),

@@ -8,7 +8,7 @@
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
-use crate::model::{ManifestRow, Origin, ReadError, SkipReason, Skipped, Sport};
+use crate::model::{GearLink, ManifestRow, Origin, ReadError, SkipReason, Skipped, Sport};
 
 /// Garmin's `activityType` keys and the sport each counts as (README, "Export manifests"). A
 /// key not listed is `other`, with a warning naming the row.
@@ -173,6 +173,145 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
     (rows, skipped)
 }
 
+/// Whether a file is Garmin Connect's gear list (`<user>_gear.json` in `DI-Connect-Fitness`), by
+/// its name and its first character.
+pub fn is_gear(name: &str, head: &str) -> bool {
+    let file = name.rsplit(['/', '!']).next().unwrap_or(name);
+    file.to_ascii_lowercase().ends_with("_gear.json") && head.starts_with(['[', '{'])
+}
+
+/// A gear id as the export writes it: a number (`gearPk`) or a string.
+fn key_of(v: &Value) -> Option<String> {
+    match v {
+        Value::Number(n) => Some(n.to_string()),
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
+        _ => None,
+    }
+}
+
+/// One piece of gear of `gearDTOS`: its id, name and whether it is a pair of shoes.
+fn gear_of(g: &Value) -> Option<(String, String, bool)> {
+    let pk = g.get("gearPk").and_then(key_of)?;
+    let text = |key: &str| {
+        g.get(key)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+    };
+    let make_model = [text("gearMakeName"), text("gearModelName")]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.eq_ignore_ascii_case("unknown"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let name = text("displayName")
+        .or(text("customMakeModel"))
+        .map(str::to_string)
+        .or((!make_model.is_empty()).then_some(make_model))
+        .unwrap_or_else(|| format!("gear {pk}"));
+    let shoes = text("gearTypeName").is_some_and(|t| t.eq_ignore_ascii_case("shoes"));
+    Some((pk, name, shoes))
+}
+
+/// Reads a `<user>_gear.json`: `[{"gearDTOS": [{"gearPk", "displayName", "customMakeModel",
+/// "gearTypeName", …}], "gearActivityDTOs": {"<gearPk>": [{"activityId", …}, …]}}]` (the links
+/// also as one list of `{"gearPk", "activityId"}`). One link per session: where a session used
+/// several pieces, the shoes, and where it names several pairs of shoes, their names joined by
+/// ` + `. Links to gear the list does not hold are left out, named once per gear id.
+pub fn read_gear(source: &str, bytes: &[u8]) -> (Vec<GearLink>, Vec<Skipped>) {
+    let doc: Value = match serde_json::from_slice(bytes) {
+        Ok(v) => v,
+        Err(e) => {
+            let reason = ReadError::invalid(format!("gear list is not JSON: {e}"));
+            return (
+                Vec::new(),
+                vec![Skipped::new(source, SkipReason::Read(reason))],
+            );
+        }
+    };
+    let objects: Vec<&serde_json::Map<String, Value>> = match &doc {
+        Value::Array(items) => items.iter().filter_map(Value::as_object).collect(),
+        Value::Object(map) => vec![map],
+        _ => Vec::new(),
+    };
+    let mut gear: std::collections::HashMap<String, (String, bool)> = Default::default();
+    for obj in &objects {
+        for g in obj
+            .get("gearDTOS")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some((pk, name, shoes)) = gear_of(g) {
+                gear.insert(pk, (name, shoes));
+            }
+        }
+    }
+    // (session id, gear id), in the file's order.
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for obj in &objects {
+        let link = |pk: Option<String>, a: &Value| {
+            let id = a.get("activityId").and_then(key_of)?;
+            Some((id, pk.or_else(|| a.get("gearPk").and_then(key_of))?))
+        };
+        match obj.get("gearActivityDTOs") {
+            Some(Value::Object(by_gear)) => {
+                for (pk, list) in by_gear {
+                    for a in list.as_array().into_iter().flatten() {
+                        pairs.extend(link(Some(pk.trim().to_string()), a));
+                    }
+                }
+            }
+            Some(Value::Array(list)) => pairs.extend(list.iter().filter_map(|a| link(None, a))),
+            _ => {}
+        }
+    }
+    let mut unknown: Vec<String> = Vec::new();
+    // Per session: its gear, shoes first.
+    let mut by_session: Vec<(String, Vec<(bool, String)>)> = Vec::new();
+    for (id, pk) in pairs {
+        let Some((name, shoes)) = gear.get(&pk).cloned() else {
+            if !unknown.contains(&pk) {
+                unknown.push(pk);
+            }
+            continue;
+        };
+        match by_session.iter_mut().find(|(s, _)| *s == id) {
+            Some((_, names)) if !names.iter().any(|(_, n)| *n == name) => names.push((shoes, name)),
+            Some(_) => {}
+            None => by_session.push((id, vec![(shoes, name)])),
+        }
+    }
+    let root = root_of(source);
+    let links = by_session
+        .into_iter()
+        .map(|(id, names)| {
+            let any_shoes = names.iter().any(|(shoes, _)| *shoes);
+            let picked: Vec<&str> = names
+                .iter()
+                .filter(|(shoes, _)| *shoes || !any_shoes)
+                .map(|(_, n)| n.as_str())
+                .collect();
+            GearLink {
+                source: source.to_string(),
+                root: root.clone(),
+                id,
+                gear: picked.join(" + "),
+            }
+        })
+        .collect();
+    let skipped = unknown
+        .into_iter()
+        .map(|pk| {
+            let reason = ReadError::invalid(format!(
+                "sessions linked to gear {pk}, which the gear list does not hold, are not named"
+            ));
+            Skipped::new(format!("{source} gear {pk}"), SkipReason::Read(reason))
+        })
+        .collect();
+    (links, skipped)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,6 +346,99 @@ mod tests {
                 "{src} row 3 (activity 9003): manifest row not counted: no start time \
                  (beginTimestamp, startTimeGmt)"
             )
+        );
+    }
+
+    #[test]
+    fn gear_list_names_each_session_with_its_shoes() {
+        // As Garmin writes it: the gear, then the sessions of each piece keyed by its id.
+        let json = r#"[{"gearDTOS": [
+            {"gearPk": 11, "displayName": "Daily trainers", "customMakeModel": "Nike Pegasus 40",
+             "gearTypeName": "Shoes"},
+            {"gearPk": 12, "displayName": null, "customMakeModel": "Saucony Speed 3",
+             "gearTypeName": "Shoes"},
+            {"gearPk": 13, "gearMakeName": "Garmin", "gearModelName": "HRM-Pro",
+             "gearTypeName": "Other"},
+            {"gearPk": 14, "gearTypeName": "Bike"}
+         ],
+         "gearActivityDTOs": {
+            "11": [{"activityId": 9001, "gearPk": 11}, {"activityId": 9003}],
+            "12": [{"activityId": 9002}, {"activityId": 9003}],
+            "13": [{"activityId": 9001}, {"activityId": 9004}],
+            "99": [{"activityId": 9005}]
+         }}]"#;
+        let src = "g.zip!DI_CONNECT/DI-Connect-Fitness/me_gear.json";
+        assert!(is_gear(src, json));
+        assert!(!is_gear(
+            "g.zip!DI_CONNECT/DI-Connect-Fitness/me_workout.json",
+            json
+        ));
+        let (links, skipped) = read_gear(src, json.as_bytes());
+        let got: Vec<(&str, &str, &str)> = links
+            .iter()
+            .map(|l| (l.root.as_str(), l.id.as_str(), l.gear.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                // The shoes win over a heart-rate strap; the display name over make and model.
+                ("g.zip!", "9001", "Daily trainers"),
+                // Two pairs of shoes on one run: both named.
+                ("g.zip!", "9003", "Daily trainers + Saucony Speed 3"),
+                ("g.zip!", "9002", "Saucony Speed 3"),
+                // No shoes at all: the other gear, by make and model.
+                ("g.zip!", "9004", "Garmin HRM-Pro"),
+            ]
+        );
+        // A link to gear the list does not hold is left out, and said once.
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            skipped[0].to_string(),
+            "g.zip!DI_CONNECT/DI-Connect-Fitness/me_gear.json gear 99: sessions linked to gear \
+             99, which the gear list does not hold, are not named"
+        );
+        // The links as one list of pairs, as some exports hold them.
+        let list = r#"{"gearDTOS": [{"gearPk": "7", "displayName": "Trail shoes"}],
+            "gearActivityDTOs": [{"gearPk": 7, "activityId": "42"}]}"#;
+        let (links, skipped) = read_gear(src, list.as_bytes());
+        assert_eq!(
+            (links[0].id.as_str(), links[0].gear.as_str()),
+            ("42", "Trail shoes")
+        );
+        assert!(skipped.is_empty());
+        // Not JSON: the file is skipped with its reason.
+        let (links, skipped) = read_gear(src, b"[{");
+        assert!(links.is_empty());
+        assert!(skipped[0]
+            .reason
+            .to_string()
+            .starts_with("gear list is not JSON"));
+    }
+
+    #[test]
+    fn rows_take_the_gear_of_their_own_export() {
+        let json = r#"[{"summarizedActivitiesExport": [
+            {"activityId": 9001, "activityType": "running", "beginTimestamp": 1756809000000},
+            {"activityId": 9002, "activityType": "running", "beginTimestamp": 1756909000000}]}]"#;
+        let src = "a.zip!DI_CONNECT/DI-Connect-Fitness/me_0_summarizedActivities.json";
+        let (mut rows, _) = read(src, json.as_bytes());
+        let link = |root: &str, id: &str, gear: &str| GearLink {
+            source: format!("{root}DI_CONNECT/DI-Connect-Fitness/me_gear.json"),
+            root: root.into(),
+            id: id.into(),
+            gear: gear.into(),
+        };
+        super::super::attach_gear(
+            &mut rows,
+            &[
+                link("a.zip!", "9001", "Pegasus"),
+                link("b.zip!", "9002", "Other export's"),
+            ],
+        );
+        assert_eq!(rows[0].gear.as_deref(), Some("Pegasus"));
+        assert_eq!(
+            rows[1].gear, None,
+            "a gear list of another export names nothing here"
         );
     }
 }

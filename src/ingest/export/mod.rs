@@ -8,7 +8,7 @@ pub mod garmin;
 pub mod strava;
 
 use crate::ingest::clean;
-use crate::model::{ManifestRow, ReadError, SkipReason, Skipped};
+use crate::model::{GearLink, ManifestRow, Origin, ReadError, SkipReason, Skipped};
 
 /// Which manifest a file is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +58,26 @@ pub fn read(kind: Manifest, source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Ve
         )
     }));
     (rows, skipped)
+}
+
+/// Names the gear of Garmin manifest rows from the gear lists of the same export (`links`, read
+/// by [`garmin::read_gear`]): a row without gear takes the gear linked to its session id.
+pub fn attach_gear(rows: &mut [ManifestRow], links: &[GearLink]) {
+    if links.is_empty() {
+        return;
+    }
+    let by_session: std::collections::HashMap<(&str, &str), &str> = links
+        .iter()
+        .map(|l| ((l.root.as_str(), l.id.as_str()), l.gear.as_str()))
+        .collect();
+    for row in rows
+        .iter_mut()
+        .filter(|r| r.origin == Origin::GarminJson && r.gear.is_none())
+    {
+        if let Some(gear) = by_session.get(&(row.root.as_str(), row.id.as_str())) {
+            row.gear = Some(gear.to_string());
+        }
+    }
 }
 
 /// The folder a manifest's `Filename` is relative to: its source up to the last `/` or `!`
