@@ -21,8 +21,18 @@ pub enum Command {
     /// Analyse files and folders (recursively; .zip, also nested, and .gz are opened)
     Analyse {
         /// Files or folders to read
-        #[arg(required = true, value_name = "PATH")]
+        #[arg(required_unless_present = "athletes", value_name = "PATH")]
         paths: Vec<PathBuf>,
+        /// A team: each sub-folder of ROOT is one athlete (its name, or `name` in an
+        /// athlete.toml there, which may also set tz, pain and [thresholds]). Prints the team
+        /// in order of urgency; with --out, writes the team page, each athlete's report and a
+        /// Hive-partitioned Parquet dataset; with --json, each athlete's document
+        #[arg(
+            long,
+            value_name = "ROOT",
+            conflicts_with_all = ["paths", "athlete", "pain"]
+        )]
+        athletes: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
         /// Print the whole result as one JSON document on stdout

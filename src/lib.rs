@@ -30,6 +30,7 @@ pub mod store;
 /// (the `synth` feature, which the tests turn on).
 #[cfg(feature = "synth")]
 pub mod synth;
+pub mod team;
 pub mod watch;
 
 #[cfg(test)]

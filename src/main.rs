@@ -35,25 +35,7 @@ fn main() -> ExitCode {
 /// The rows of the `--pain` file: a usage error when it cannot be read or is not a pain log;
 /// each row that does not read is a warning naming its line, and the others count.
 fn read_pain(file: &std::path::Path) -> Result<Vec<patella::model::PainRow>, UsageError> {
-    use std::io::Read;
-    const LIMIT: u64 = 16 << 20;
-    let name = file.display().to_string();
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(LIMIT + 1).read_to_end(&mut bytes))
-        .map_err(|e| UsageError(format!("cannot read the pain log {name}: {e}")))?;
-    if bytes.len() as u64 > LIMIT {
-        return Err(UsageError(format!(
-            "the pain log {name} is larger than 16 MiB"
-        )));
-    }
-    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
-    if !patella::ingest::pain::is_header(head.trim_start_matches('\u{feff}')) {
-        return Err(UsageError(format!(
-            "{name} is not a pain log: its first line must be date,knee,score,when,note"
-        )));
-    }
-    let (rows, errors) = patella::ingest::pain::read(&name, &bytes);
+    let (rows, errors) = patella::ingest::pain::read_file(file).map_err(UsageError)?;
     for e in errors {
         eprintln!(
             "patella: warning: {}",
@@ -104,6 +86,168 @@ fn open_store(args: StoreArgs) -> Option<Store> {
     }
 }
 
+/// The store's path as `--store`/`--no-store` name it, opened once here (so a damaged store is
+/// set aside before the athletes' threads open it); `None` when there is none to use.
+fn store_path(args: StoreArgs) -> Option<std::path::PathBuf> {
+    let path = if args.no_store {
+        None
+    } else {
+        args.store.clone().or_else(patella::store::default_path)
+    }?;
+    open_store(args).map(|_| path)
+}
+
+/// `analyse --athletes ROOT`: every athlete's folder through the pipeline, a round at a time; the
+/// team in order of urgency on stdout (or each athlete's JSON document in one team document), and
+/// with `--out` the team page, the athletes' reports and the Parquet dataset.
+#[allow(clippy::too_many_arguments)]
+fn run_team(
+    root: &std::path::Path,
+    common: &patella::cli::Common,
+    json: bool,
+    out: Option<&std::path::Path>,
+    since: Option<chrono::NaiveDate>,
+    all: bool,
+    runs: bool,
+    store: StoreArgs,
+) -> anyhow::Result<ExitCode> {
+    use patella::team;
+    let config = common.config()?;
+    let mut settings = config.settings;
+    // One day for the whole team: --as-of, else today where the coach is.
+    let as_of = settings
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().with_timezone(&settings.tz).date_naive());
+    settings.as_of = Some(as_of);
+    let (dirs, passed_over) = team::folders(root).map_err(UsageError)?;
+    if dirs.is_empty() {
+        return Err(UsageError(format!(
+            "{} holds no athlete's folder (--athletes wants one sub-folder per athlete)",
+            root.display()
+        ))
+        .into());
+    }
+    for p in &passed_over {
+        eprintln!(
+            "patella: {}: not in an athlete's folder; not read",
+            report::format::sanitise(p)
+        );
+    }
+    if let Some(dir) = out {
+        report::check_out_dir(dir, &[root.to_path_buf()]).map_err(UsageError)?;
+    }
+    let store = store_path(store);
+    let opts = team::Options {
+        root,
+        out,
+        settings: &settings,
+        store: store.as_deref(),
+        limits: ingest::Limits::default(),
+        json,
+        view: report::terminal::View {
+            since,
+            all,
+            runs,
+            colour: false,
+        },
+    };
+    let athletes: Vec<_> = dirs.iter().map(|d| team::athlete(d, &settings)).collect();
+    let total = athletes.len();
+    let title = root
+        .canonicalize()
+        .ok()
+        .as_deref()
+        .unwrap_or(root)
+        .file_name()
+        .map_or_else(|| "Team".to_string(), |n| n.to_string_lossy().into_owned());
+    let mut first = true;
+    let mut emitted: anyhow::Result<()> = Ok(());
+    if json {
+        emitted = emit(&report::team::json_head(as_of));
+    }
+    let mut finished = 0usize;
+    let mut each = |d: &Result<team::Done, team::Unread>| {
+        finished += 1;
+        let key = match d {
+            Ok(done) => done.status.key.clone(),
+            Err(u) => u.key.clone(),
+        };
+        let key = report::format::sanitise(&key);
+        match d {
+            Ok(done) => {
+                for m in &done.messages {
+                    eprintln!("patella: {key}: {}", report::format::sanitise(m));
+                }
+                if let (Some(doc), true) = (&done.json, emitted.is_ok()) {
+                    let sep = if first {
+                        ""
+                    } else {
+                        ",
+"
+                    };
+                    first = false;
+                    emitted = emit(&format!("{sep}{}", doc.trim_end()));
+                }
+            }
+            Err(u) => eprintln!(
+                "patella: {key}: not analysed: {}",
+                report::format::sanitise(&u.reason)
+            ),
+        }
+        use std::io::IsTerminal;
+        if std::io::stderr().is_terminal() {
+            eprint!("\r{finished}/{total} athletes");
+            if finished == total {
+                eprint!("\r\x1b[K");
+            }
+        }
+    };
+    let mut result = None;
+    let analyse = |dir: Option<&std::path::Path>| -> anyhow::Result<()> {
+        let (rows, unread) = team::run(athletes, &opts, dir, &mut each);
+        if rows.is_empty() {
+            return Err(UsageError(format!(
+                "no athlete's folder under {} holds a readable activity{}",
+                root.display(),
+                if dir.is_some() {
+                    "; no report written"
+                } else {
+                    ""
+                }
+            ))
+            .into());
+        }
+        let view = report::team::TeamView::new(&title, as_of, &rows, &unread);
+        if let Some(dir) = dir {
+            std::fs::write(dir.join("index.html"), report::team::page(&view))?;
+        }
+        result = Some((rows, unread, view));
+        Ok(())
+    };
+    match out {
+        Some(dir) => report::folder::write_folder(dir, |tmp| analyse(Some(tmp)))?,
+        None => analyse(None)?,
+    }
+    let Some((rows, unread, view)) = result else {
+        return Ok(ExitCode::from(EXIT_USAGE));
+    };
+    if json {
+        emitted?;
+        emit(&report::team::json_tail(&rows, &unread))?;
+    } else {
+        let colour = {
+            use std::io::IsTerminal;
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        };
+        emit(&report::team::terminal(&view, colour))?;
+    }
+    if let Some(dir) = out {
+        eprintln!("patella: team report written to {}", dir.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 /// Writes to stdout; a closed pipe (`patella ... | head`) ends quietly.
 fn emit(text: &str) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
@@ -116,7 +260,28 @@ fn emit(text: &str) -> anyhow::Result<()> {
 fn run(args: Args) -> anyhow::Result<ExitCode> {
     match args.command {
         Command::Analyse {
+            athletes: Some(root),
+            common,
+            json,
+            out,
+            since,
+            all,
+            runs,
+            store,
+            ..
+        } => run_team(
+            &root,
+            &common,
+            json,
+            out.as_deref(),
+            since,
+            all,
+            runs,
+            store,
+        ),
+        Command::Analyse {
             paths,
+            athletes: None,
             common,
             json,
             out,

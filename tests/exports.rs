@@ -68,7 +68,12 @@ fn gear_km(doc: &Value) -> Vec<(String, f64)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|g| (g["gear"].as_str().unwrap().into(), g["km"].as_f64().unwrap()))
+        .map(|g| {
+            (
+                g["gear"].as_str().unwrap().into(),
+                g["km"].as_f64().unwrap(),
+            )
+        })
         .collect()
 }
 
@@ -120,7 +125,10 @@ fn a_strava_export_counts_its_sessions_without_files() {
     assert_eq!(gym["sport"], "strength");
     assert_eq!(gym["duration_s"], 2400.0);
     // Kilometres per shoe: 3 × 8 + 3 × 5 on the Pegasus, 3 × 10 on the Speed 3.
-    assert_eq!(gear_km(&doc), [(w("Pegasus 40"), 39.0), (w("Speed 3"), 30.0)]);
+    assert_eq!(
+        gear_km(&doc),
+        [(w("Pegasus 40"), 39.0), (w("Speed 3"), 30.0)]
+    );
     // profile.csv and shoes.csv are not manifests: skipped as before.
     let skipped: Vec<&str> = doc["skipped"]
         .as_array()
@@ -182,9 +190,17 @@ fn a_garmin_export_joins_its_files_by_start_time() {
         assert_eq!(a["gear"], shoes, "{a}");
     }
     // Kilometres per shoe: 3 × 8 + 2 × 5 + 6 on the Pegasus, 3 × 10 on the Speed 3.
-    assert_eq!(gear_km(&doc), [(w("Pegasus 40"), 40.0), (w("Speed 3"), 30.0)]);
+    assert_eq!(
+        gear_km(&doc),
+        [(w("Pegasus 40"), 40.0), (w("Speed 3"), 30.0)]
+    );
     // The gear list is read, not skipped.
-    assert_eq!(doc["skipped"].as_array().unwrap().len(), 0, "{}", doc["skipped"]);
+    assert_eq!(
+        doc["skipped"].as_array().unwrap().len(),
+        0,
+        "{}",
+        doc["skipped"]
+    );
 }
 
 #[test]

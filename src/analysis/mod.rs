@@ -10,6 +10,7 @@ pub mod outlook;
 pub mod pain;
 pub mod rules;
 pub mod run;
+pub mod team;
 pub mod zone;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};

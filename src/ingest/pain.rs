@@ -21,6 +21,31 @@ pub fn is_header(head: &str) -> bool {
     names.len() == HEADER.len() && names.iter().zip(HEADER).all(|(a, b)| a == b)
 }
 
+/// Largest pain log read (a year of daily entries is a few kilobytes).
+pub const MAX_LOG_BYTES: u64 = 16 << 20;
+
+/// Reads a pain log named on its own (`--pain`, or `pain` in an athlete's `athlete.toml`): its
+/// rows, and one message per row that does not read (naming its line). A file that cannot be
+/// read, is larger than [`MAX_LOG_BYTES`] or is not a pain log is an error saying so.
+pub fn read_file(file: &std::path::Path) -> Result<(Vec<PainRow>, Vec<String>), String> {
+    use std::io::Read;
+    let name = file.display().to_string();
+    let mut bytes = Vec::new();
+    std::fs::File::open(file)
+        .and_then(|f| f.take(MAX_LOG_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read the pain log {name}: {e}"))?;
+    if bytes.len() as u64 > MAX_LOG_BYTES {
+        return Err(format!("the pain log {name} is larger than 16 MiB"));
+    }
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
+    if !is_header(head.trim_start_matches('\u{feff}')) {
+        return Err(format!(
+            "{name} is not a pain log: its first line must be date,knee,score,when,note"
+        ));
+    }
+    Ok(read(&name, &bytes))
+}
+
 /// The entries of a pain log, and one message per row that does not read
 /// (`pain.csv line 4: score 12 is outside 0-10`).
 pub fn read(source: &str, bytes: &[u8]) -> (Vec<PainRow>, Vec<String>) {

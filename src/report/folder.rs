@@ -137,6 +137,17 @@ pub fn write_report(
     ctx: &RenderContext,
     renderers: &[&dyn Render],
 ) -> anyhow::Result<()> {
+    write_folder(out, |dir| write_into(analysis, dir, ctx, renderers))
+}
+
+/// Writes a report folder `out` whose files `fill` writes into the folder it is given: a new
+/// temporary folder beside `out`, which gets the [`MARKER`] and is moved into place once `fill`
+/// succeeds (and removed when it fails). The rules of [`write_report`] apply: `out` is replaced
+/// only when [`check_replaceable`] allows it.
+pub fn write_folder(
+    out: &Path,
+    fill: impl FnOnce(&Path) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
     check_replaceable(out)?;
     let parent = match out.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -150,7 +161,9 @@ pub fn write_report(
         .unwrap_or_else(|| "report".into());
     let tmp = new_dir_beside(&parent, &format!(".{name}.partial"))?;
     // From here on `tmp` is ours: removing it on failure deletes only what patella wrote.
-    let result = write_into(analysis, &tmp, ctx, renderers).and_then(|()| replace(&tmp, out));
+    let result = fill(&tmp)
+        .and_then(|()| write_marker(&tmp))
+        .and_then(|()| replace(&tmp, out));
     if result.is_err() {
         std::fs::remove_dir_all(&tmp).ok();
     }
@@ -183,23 +196,34 @@ fn free_name_beside(path: &Path, prefix: &str) -> Option<PathBuf> {
         .find(|p| std::fs::symlink_metadata(p).is_err())
 }
 
-fn write_into(
+/// Writes what `renderers` give of `analysis` into `dir` (a folder patella made), each file at
+/// its name, folders created as needed.
+pub fn write_into(
     analysis: &Analysis,
     dir: &Path,
     ctx: &RenderContext,
     renderers: &[&dyn Render],
 ) -> anyhow::Result<()> {
     for renderer in renderers {
-        for Artifact { name, bytes } in renderer.render(analysis, ctx)? {
-            let path = dir.join(&name);
-            if let Some(folder) = path.parent() {
-                std::fs::create_dir_all(folder)
-                    .with_context(|| format!("cannot create {}", folder.display()))?;
-            }
-            std::fs::write(&path, bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-        }
+        write_artifacts(dir, renderer.render(analysis, ctx)?)?;
     }
+    Ok(())
+}
+
+/// Writes `artifacts` into `dir` (a folder patella made), folders created as needed.
+pub fn write_artifacts(dir: &Path, artifacts: Vec<Artifact>) -> anyhow::Result<()> {
+    for Artifact { name, bytes } in artifacts {
+        let path = dir.join(&name);
+        if let Some(folder) = path.parent() {
+            std::fs::create_dir_all(folder)
+                .with_context(|| format!("cannot create {}", folder.display()))?;
+        }
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+fn write_marker(dir: &Path) -> anyhow::Result<()> {
     let marker = dir.join(MARKER);
     std::fs::write(&marker, MARKER_TEXT)
         .with_context(|| format!("cannot write {}", marker.display()))

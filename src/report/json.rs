@@ -15,8 +15,9 @@ use crate::report::{Artifact, Render, RenderContext};
 pub struct Json;
 
 impl Render for Json {
-    fn render(&self, analysis: &Analysis, _: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
-        let mut text = render(analysis);
+    fn render(&self, analysis: &Analysis, ctx: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
+        let athlete = Some(ctx.athlete.as_str()).filter(|a| !a.is_empty());
+        let mut text = render_for(analysis, athlete);
         text.push('\n');
         Ok(vec![Artifact::new("analysis.json", text)])
     }
@@ -28,6 +29,9 @@ pub const SCHEMA: &str = "patella/1";
 #[derive(Serialize)]
 struct Document<'a> {
     schema: &'static str,
+    /// `--athlete`, or the athlete's name in a team; left out when not given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    athlete: Option<&'a str>,
     activities: &'a [ActivitySummary],
     weeks: &'a [Week],
     findings: &'a [Finding],
@@ -66,8 +70,14 @@ pub fn skipped_entries<S: serde::Serializer>(
 
 /// Renders the analysis as one pretty-printed JSON document.
 pub fn render(analysis: &Analysis) -> String {
+    render_for(analysis, None)
+}
+
+/// Renders the analysis of the named athlete as one pretty-printed JSON document.
+pub fn render_for(analysis: &Analysis, athlete: Option<&str>) -> String {
     let doc = Document {
         schema: SCHEMA,
+        athlete,
         activities: &analysis.activities,
         weeks: &analysis.weeks,
         findings: &analysis.findings,

@@ -10,6 +10,7 @@ pub mod html;
 pub mod inspect;
 pub mod json;
 pub mod tables;
+pub mod team;
 pub mod terminal;
 
 pub use folder::{check_out_dir, check_replaceable, Refused, MARKER};

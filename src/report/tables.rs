@@ -483,6 +483,42 @@ impl Render for Tables {
     }
 }
 
+/// The three tables of one athlete as partitions of a Hive-partitioned Parquet dataset:
+/// `data/runs/athlete=KEY/part-0.parquet`, likewise `weeks` and `findings`. The `athlete` column
+/// is left out of the files (the folder name holds it, as Hive, DuckDB and Spark expect: Spark
+/// refuses a column that is both in the files and in the folder names); `KEY` is escaped as Hive
+/// escapes partition values.
+pub fn partitions(analysis: &Analysis, key: &str) -> anyhow::Result<Vec<Artifact>> {
+    let t = Rows::of(analysis, key);
+    let dir = |table: &str| format!("data/{table}/athlete={}/part-0.parquet", hive_escape(key));
+    let mut files = Vec::new();
+    for (table, frame) in [
+        ("runs", RunRow::frame(&t.runs)?),
+        ("weeks", WeekRow::frame(&t.weeks)?),
+        ("findings", FindingRow::frame(&t.findings)?),
+    ] {
+        let mut frame = frame.drop("athlete")?;
+        let mut bytes = Vec::new();
+        ParquetWriter::new(&mut bytes).finish(&mut frame)?;
+        files.push(Artifact::new(dir(table), bytes));
+    }
+    Ok(files)
+}
+
+/// A partition value as Hive writes it into a folder name: `%XX` for control characters and for
+/// `"#%'*/:=?\{[]^`, everything else as it is (Spark and DuckDB decode it back).
+pub fn hive_escape(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if c.is_ascii_control() || "\"#%'*/:=?\\{[]^".contains(c) {
+            out.push_str(&format!("%{:02X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,6 +9,7 @@ mod demo;
 mod export;
 mod fit;
 mod history;
+mod team;
 mod xml;
 
 use std::io::Write;
@@ -21,6 +22,7 @@ pub use demo::{demo_block, demo_manifest, new_york_offset_s, DemoRun};
 pub use export::{export_plan, garmin_export, strava_export, strava_members, ExportSession};
 pub use fit::to_fit;
 pub use history::history;
+pub use team::{member, planted, team, Member, Planted};
 pub use xml::{to_gpx, to_tcx};
 
 /// The name synthetic files give as their creator or device.

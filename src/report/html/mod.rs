@@ -7,6 +7,9 @@
 //! [`chart_data`].
 
 mod page;
+mod team;
+
+pub use team::team_page;
 
 use std::collections::BTreeMap;
 

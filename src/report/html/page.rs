@@ -8,7 +8,7 @@ use super::{
 };
 
 /// The page's only style sheet, inline.
-const CSS: &str = r#"
+pub(super) const CSS: &str = r#"
 :root { --ink: #1d2430; --muted: #5b6473; --line: #d9dee6; --bg: #f6f7f9;
         --high: #b3261e; --moderate: #b86e00; --info: #2f5d9b; }
 * { box-sizing: border-box; }
@@ -56,7 +56,7 @@ footer { color: var(--muted); font-size: 13px; margin-top: 40px; }
 "#;
 
 /// What a runner should see a clinician for rather than read a report.
-const SEE_A_CLINICIAN: [&str; 6] = [
+pub(super) const SEE_A_CLINICIAN: [&str; 6] = [
     "pain that grows more frequent or more intense",
     "pain that changes the way you run or walk",
     "pain on stairs or when sitting",
