@@ -30,7 +30,7 @@ pub enum Command {
         #[arg(
             long,
             value_name = "ROOT",
-            conflicts_with_all = ["paths", "athlete", "pain"]
+            conflicts_with_all = ["paths", "athlete", "pain", "since", "all", "runs"]
         )]
         athletes: Option<PathBuf>,
         #[command(flatten)]

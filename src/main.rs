@@ -100,15 +100,11 @@ fn store_path(args: StoreArgs) -> Option<std::path::PathBuf> {
 /// `analyse --athletes ROOT`: every athlete's folder through the pipeline, a round at a time; the
 /// team in order of urgency on stdout (or each athlete's JSON document in one team document), and
 /// with `--out` the team page, the athletes' reports and the Parquet dataset.
-#[allow(clippy::too_many_arguments)]
 fn run_team(
     root: &std::path::Path,
     common: &patella::cli::Common,
     json: bool,
     out: Option<&std::path::Path>,
-    since: Option<chrono::NaiveDate>,
-    all: bool,
-    runs: bool,
     store: StoreArgs,
 ) -> anyhow::Result<ExitCode> {
     use patella::team;
@@ -138,18 +134,10 @@ fn run_team(
     }
     let store = store_path(store);
     let opts = team::Options {
-        root,
-        out,
         settings: &settings,
         store: store.as_deref(),
         limits: ingest::Limits::default(),
         json,
-        view: report::terminal::View {
-            since,
-            all,
-            runs,
-            colour: false,
-        },
     };
     let athletes: Vec<_> = dirs.iter().map(|d| team::athlete(d, &settings)).collect();
     let total = athletes.len();
@@ -206,6 +194,10 @@ fn run_team(
     let analyse = |dir: Option<&std::path::Path>| -> anyhow::Result<()> {
         let (rows, unread) = team::run(athletes, &opts, dir, &mut each);
         if rows.is_empty() {
+            // The document stays whole: no athlete, and why each folder was not analysed.
+            if json {
+                emit(&report::team::json_tail(&rows, &unread))?;
+            }
             return Err(UsageError(format!(
                 "no athlete's folder under {} holds a readable activity{}",
                 root.display(),
@@ -264,21 +256,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             common,
             json,
             out,
-            since,
-            all,
-            runs,
             store,
             ..
-        } => run_team(
-            &root,
-            &common,
-            json,
-            out.as_deref(),
-            since,
-            all,
-            runs,
-            store,
-        ),
+        } => run_team(&root, &common, json, out.as_deref(), store),
         Command::Analyse {
             paths,
             athletes: None,

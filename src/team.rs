@@ -18,7 +18,6 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use crate::analysis::team::AthleteStatus;
@@ -74,9 +73,6 @@ pub struct Unread {
 
 /// How a team run goes.
 pub struct Options<'a> {
-    pub root: &'a Path,
-    /// `--out DIR`.
-    pub out: Option<&'a Path>,
     /// The command line's settings; `as_of` is the team's day (set: every athlete's outlook
     /// looks forward from the same day).
     pub settings: &'a Settings,
@@ -85,8 +81,6 @@ pub struct Options<'a> {
     pub limits: Limits,
     /// Make each athlete's JSON document (for `--json`).
     pub json: bool,
-    /// What each athlete's `summary.txt` and terminal view list.
-    pub view: report::terminal::View,
 }
 
 /// One athlete analysed: their row, their JSON document when asked for, and the messages of the
@@ -95,15 +89,6 @@ pub struct Done {
     pub status: AthleteStatus,
     pub json: Option<String>,
     pub messages: Vec<String>,
-}
-
-/// The team: rows in order of urgency, the folders that were not analysed, and the day.
-pub struct Team {
-    pub as_of: NaiveDate,
-    pub athletes: Vec<AthleteStatus>,
-    pub unread: Vec<Unread>,
-    /// Entries directly in ROOT that are not athletes' folders (files, hidden names).
-    pub passed_over: Vec<String>,
 }
 
 /// The sub-folders of `root` (hidden names passed over), in name order, and the other entries
@@ -257,8 +242,7 @@ pub fn analyse_one(a: &Athlete, opts: &Options, out: Option<&Path>) -> Result<Do
                 .saturating_sub(usize::from(a.dir.join(ATHLETE_FILE).is_file()))
         )));
     }
-    let mut ctx = RenderContext::new(a.name.as_str());
-    ctx.terminal = opts.view;
+    let ctx = RenderContext::new(a.name.as_str());
     if let Some(out) = out {
         let report_dir = out.join("athletes").join(&a.key);
         report::folder::write_into(&analysis, &report_dir, &ctx, report::REPORT)

@@ -384,3 +384,64 @@ fn readme_queries() -> Vec<String> {
         .map(|block| block.split("```").next().unwrap().to_string())
         .collect()
 }
+
+#[test]
+fn a_team_with_nothing_readable_says_why_and_writes_no_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("club");
+    std::fs::create_dir_all(root.join("ada")).unwrap();
+    std::fs::write(root.join("ada/notes.txt"), "no runs yet\n").unwrap();
+    let out = tmp.path().join("report");
+    let run = patella(&[
+        "analyse",
+        "--athletes",
+        s(&root),
+        "--json",
+        "--out",
+        s(&out),
+        "--as-of",
+        AS_OF,
+        "--no-store",
+    ]);
+    assert_eq!(run.status.code(), Some(2), "{}", text(&run.stderr));
+    assert!(
+        text(&run.stderr).contains("no athlete's folder under") && !out.exists(),
+        "{}",
+        text(&run.stderr)
+    );
+    // The document is whole all the same: no athlete, and the reason for each folder.
+    let doc: Value = serde_json::from_slice(&run.stdout).expect("a whole document");
+    assert_eq!(doc["athletes"].as_array().unwrap().len(), 0);
+    assert_eq!(doc["unread"][0]["key"], "ada");
+    assert_eq!(
+        doc["unread"][0]["reason"],
+        "no readable activity in 1 file(s)"
+    );
+    // A root without sub-folders, and --out inside the root, are usage errors.
+    let bare = tmp.path().join("bare");
+    std::fs::create_dir_all(&bare).unwrap();
+    let run = patella(&["analyse", "--athletes", s(&bare), "--as-of", AS_OF]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("holds no athlete's folder"),
+        "{}",
+        text(&run.stderr)
+    );
+    let inside = root.join("report");
+    let run = patella(&[
+        "analyse",
+        "--athletes",
+        s(&root),
+        "--out",
+        s(&inside),
+        "--as-of",
+        AS_OF,
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    assert!(
+        text(&run.stderr).contains("which patella reads"),
+        "{}",
+        text(&run.stderr)
+    );
+    assert!(!inside.exists());
+}
