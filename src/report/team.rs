@@ -106,19 +106,15 @@ impl Row {
             Some(d) => d.format("%a %d %b").to_string(),
             None => "–".into(),
         };
-        let pain = match (s.pain_entries, s.latest_pain_score, &s.see_clinician) {
-            (0, ..) => "–".to_string(),
-            (n, score, clinician) => format!(
-                "{n} entr{}{}{}",
+        // Whether one calls for a clinician, the status says.
+        let pain = match (s.pain_entries, s.latest_pain_score) {
+            (0, _) => "–".to_string(),
+            (n, score) => format!(
+                "{n} entr{}{}",
                 if n == 1 { "y" } else { "ies" },
                 score
                     .map(|x| format!(", latest {x}/10"))
                     .unwrap_or_default(),
-                if clinician.is_some() {
-                    ", see a clinician"
-                } else {
-                    ""
-                }
             ),
         };
         Row {
@@ -128,7 +124,7 @@ impl Row {
             class,
             status: s.urgency.words(),
             findings: grouped(s),
-            last_week: format!("{} ({})", km(s.last_week_km), s.last_week),
+            last_week: format!("{} km", km(s.last_week_km)),
             this_week,
             long_run: or_dash(s.long_run_km_max.map(|v| format!("≤ {} km", km(v)))),
             descent: or_dash(s.descent_m_max.map(|v| format!("≤ {v:.0} m"))),
@@ -145,6 +141,8 @@ impl Row {
 pub struct TeamView {
     pub title: String,
     pub as_of: NaiveDate,
+    /// The label of the week before the day's (`2026-W09`), the "last week" of every row.
+    pub last_week: String,
     pub rows: Vec<Row>,
     pub unread: Vec<(String, String)>,
     /// (count, words) per urgency, most urgent first, and the folders not analysed.
@@ -178,6 +176,9 @@ impl TeamView {
         TeamView {
             title: sanitise(title),
             as_of,
+            last_week: rows
+                .first()
+                .map_or_else(String::new, |r| r.last_week.clone()),
             rows: rows.iter().map(|r| Row::of(r, as_of)).collect(),
             unread: unread
                 .iter()
@@ -227,8 +228,12 @@ pub fn terminal(view: &TeamView, colour: bool) -> String {
         .clamp(7, 24);
     let _ = writeln!(
         out,
-        "\n{:<name_w$}  {:<19}  {:<17}  {:<20}  {:<10}  findings (14 days)",
-        "athlete", "status", "last week km", "this week", "pain"
+        "\n{:<name_w$}  {:<19}  {:<20}  {:<20}  {:<10}  findings (14 days)",
+        "athlete",
+        "status",
+        format!("last week ({})", view.last_week),
+        "this week",
+        "pain"
     );
     for r in &view.rows {
         let name: String = r.name.chars().take(name_w).collect();
@@ -246,7 +251,7 @@ pub fn terminal(view: &TeamView, colour: bool) -> String {
         };
         let _ = writeln!(
             out,
-            "{name:<name_w$}  {status}  {:<17}  {:<20}  {:<10}  {}",
+            "{name:<name_w$}  {status}  {:<20}  {:<20}  {:<10}  {}",
             r.last_week,
             r.this_week,
             pain.split(',').next().unwrap_or("–"),

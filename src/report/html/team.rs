@@ -8,7 +8,8 @@ use crate::report::team::TeamView;
 
 /// Styles the team page adds to the athlete's page's.
 const TEAM_CSS: &str = r#"
-main { max-width: 1320px; }
+main { max-width: 1400px; }
+thead th { white-space: normal; }
 pre { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px;
       overflow-x: auto; font-size: 13px; }
 td.status { text-align: left; }
@@ -58,7 +59,7 @@ pub fn team_page(v: &TeamView) -> String {
                                 tr {
                                     th class="l" { "athlete" } th class="l" { "status" }
                                     th class="l" { "findings, 14 days" }
-                                    th { "last week km" } th { "this week" }
+                                    th { "last week (" (v.last_week) ")" } th { "this week" }
                                     th { "long run" } th { "descent" } th { "hard day" }
                                     th { "strength" } th class="l" { "pain, 28 days" }
                                     th { "runs" } th { "last run" }
