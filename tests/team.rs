@@ -76,21 +76,26 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
-#[test]
-fn the_team_page_lists_the_most_urgent_first_and_links_each_report() {
-    let t = team(6, 60);
-    let run = patella(&[
+/// `patella analyse --athletes ROOT --tz UTC --as-of AS_OF --no-store` and `extra`.
+fn analyse_team(root: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec![
         "analyse",
         "--athletes",
-        s(&t.root),
-        "--out",
-        s(&t.out),
+        s(root),
         "--tz",
         "UTC",
         "--as-of",
         AS_OF,
         "--no-store",
-    ]);
+    ];
+    args.extend_from_slice(extra);
+    patella(&args)
+}
+
+#[test]
+fn the_team_page_lists_the_most_urgent_first_and_links_each_report() {
+    let t = team(6, 60);
+    let run = analyse_team(&t.root, &["--out", s(&t.out)]);
     let (stdout, stderr) = (text(&run.stdout), text(&run.stderr));
     assert!(run.status.success(), "{stderr}");
     eprintln!("{stdout}\n{stderr}");
@@ -165,17 +170,7 @@ fn the_team_page_lists_the_most_urgent_first_and_links_each_report() {
 #[test]
 fn each_document_of_the_team_is_the_athlete_s_own() {
     let t = team(4, 40);
-    let run = patella(&[
-        "analyse",
-        "--athletes",
-        s(&t.root),
-        "--json",
-        "--tz",
-        "UTC",
-        "--as-of",
-        AS_OF,
-        "--no-store",
-    ]);
+    let run = analyse_team(&t.root, &["--json"]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let doc: Value = serde_json::from_slice(&run.stdout).expect("one JSON document");
     assert_eq!(doc["schema"], "patella-team/1");
@@ -257,19 +252,7 @@ fn duckdb_reads_the_dataset_as_each_athlete_s_own_json_counts() {
         return;
     };
     let t = team(4, 40);
-    let run = patella(&[
-        "analyse",
-        "--athletes",
-        s(&t.root),
-        "--out",
-        s(&t.out),
-        "--json",
-        "--tz",
-        "UTC",
-        "--as-of",
-        AS_OF,
-        "--no-store",
-    ]);
+    let run = analyse_team(&t.root, &["--out", s(&t.out), "--json"]);
     assert!(run.status.success(), "{}", text(&run.stderr));
     let doc: Value = serde_json::from_slice(&run.stdout).unwrap();
     // Counted runs per athlete in each athlete's document.

@@ -16,10 +16,15 @@
 //! to `TARGET/patella-scale/results.md`. `PATELLA_SCALE_RUNS` (default 3000) sets the size of the
 //! large set; the small one is a third of it.
 
+#[path = "common.rs"]
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
+
+use common::{env_or, measure, require_time, target_dir, timed, Measured, Run, Table};
 
 use rayon::prelude::*;
 
@@ -31,12 +36,7 @@ fn main() {
     // `cargo bench` passes `--bench`; any other argument (a filter) is not ours to read.
     let runs: usize = env_or("PATELLA_SCALE_RUNS", 3000);
     let repeat: usize = env_or("PATELLA_SCALE_REPEAT", 3).max(1);
-    if !Path::new("/usr/bin/time").exists() {
-        eprintln!(
-            "error: /usr/bin/time is missing (Debian package `time`); it measures peak memory"
-        );
-        std::process::exit(1);
-    }
+    require_time();
     let base = target_dir().join("patella-scale");
     let large = generate(&base, runs);
     let small = generate(&base, runs / 3);
@@ -174,22 +174,6 @@ fn main() {
     let _ = std::fs::write(base.join("results.md"), &out);
 }
 
-fn env_or(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-/// The target folder: this benchmark runs from `TARGET/release/deps/`.
-fn target_dir() -> PathBuf {
-    let exe = std::env::current_exe().expect("the benchmark's own path");
-    exe.ancestors()
-        .nth(3)
-        .map(Path::to_path_buf)
-        .unwrap_or_else(std::env::temp_dir)
-}
-
 /// The folder of `runs` generated runs (written once; a marker beside it, outside the folder
 /// patella reads, says it is whole).
 fn generate(base: &Path, runs: usize) -> PathBuf {
@@ -230,63 +214,6 @@ fn size(p: &Path) -> u64 {
     std::fs::metadata(p).map_or(0, |m| m.len())
 }
 
-/// One run of a command: wall clock and peak resident memory.
-#[derive(Clone, Copy)]
-struct Run {
-    wall_s: f64,
-    rss_kb: u64,
-}
-
-/// A command measured `repeat` times: the median wall clock, the largest peak memory.
-struct Measured {
-    wall_s: f64,
-    rss_kb: u64,
-    runs: Vec<f64>,
-}
-
-fn measure(repeat: usize, mut f: impl FnMut() -> Run) -> Measured {
-    let runs: Vec<Run> = (0..repeat).map(|_| f()).collect();
-    let mut walls: Vec<f64> = runs.iter().map(|r| r.wall_s).collect();
-    walls.sort_by(f64::total_cmp);
-    Measured {
-        wall_s: walls[walls.len() / 2],
-        rss_kb: runs.iter().map(|r| r.rss_kb).max().unwrap_or(0),
-        runs: walls,
-    }
-}
-
-/// Runs `cmd` under `/usr/bin/time -v`; panics (naming it) when it fails.
-fn timed(cmd: Command, what: &str) -> Run {
-    let report = tempfile::NamedTempFile::new().expect("a temporary file");
-    let mut timed = Command::new("/usr/bin/time");
-    timed
-        .arg("-v")
-        .arg("-o")
-        .arg(report.path())
-        .arg(cmd.get_program());
-    timed.args(cmd.get_args());
-    for (k, v) in cmd.get_envs() {
-        match v {
-            Some(v) => timed.env(k, v),
-            None => timed.env_remove(k),
-        };
-    }
-    let t = Instant::now();
-    let status = timed.status().expect("/usr/bin/time runs");
-    let wall_s = t.elapsed().as_secs_f64();
-    assert!(status.success(), "{what} failed: {status}");
-    let text = std::fs::read_to_string(report.path()).unwrap_or_default();
-    let rss_kb = text
-        .lines()
-        .find_map(|l| {
-            l.trim()
-                .strip_prefix("Maximum resident set size (kbytes): ")
-        })
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    Run { wall_s, rss_kb }
-}
-
 fn zcat(files: &[PathBuf]) -> Run {
     let mut cmd = Command::new("sh");
     cmd.arg("-c")
@@ -324,36 +251,4 @@ fn patella_files(files: &[PathBuf], json: &Path, home: &Path) -> Run {
     cmd.args(files);
     cmd.env("XDG_CACHE_HOME", home);
     timed(cmd, "patella analyse (FIT corpus)")
-}
-
-#[derive(Default)]
-struct Table {
-    rows: Vec<(String, f64, u64, String)>,
-}
-
-impl Table {
-    fn row(&mut self, what: &str, m: &Measured) {
-        let runs = m
-            .runs
-            .iter()
-            .map(|s| format!("{s:.2}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        self.rows.push((what.to_string(), m.wall_s, m.rss_kb, runs));
-    }
-
-    fn render(&self) -> String {
-        let mut out = String::from(
-            "| what | wall clock (s) | peak memory (MB) | runs (s) |\n|---|---:|---:|---|\n",
-        );
-        for (what, wall, rss, runs) in &self.rows {
-            let mem = if *rss == 0 {
-                "–".to_string()
-            } else {
-                format!("{:.0}", *rss as f64 / 1024.0)
-            };
-            out += &format!("| {what} | {wall:.2} | {mem} | {runs} |\n");
-        }
-        out
-    }
 }

@@ -8,7 +8,7 @@ use super::{
 };
 
 /// The page's only style sheet, inline.
-pub(super) const CSS: &str = r#"
+const CSS: &str = r#"
 :root { --ink: #1d2430; --muted: #5b6473; --line: #d9dee6; --bg: #f6f7f9;
         --high: #b3261e; --moderate: #b86e00; --info: #2f5d9b; }
 * { box-sizing: border-box; }
@@ -65,18 +65,25 @@ pub(super) const SEE_A_CLINICIAN: [&str; 6] = [
     "symptoms that do not settle after backing off",
 ];
 
+/// A page's `<head>`: its title, the style sheet and `extra_css` (a constant of the caller's:
+/// markup, not text).
+pub(super) fn head(title: &str, extra_css: &'static str) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) }
+            style { (PreEscaped(CSS)) (PreEscaped(extra_css)) }
+        }
+    }
+}
+
 /// The whole page, ending with a newline.
 pub(super) fn render(p: &Page) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (p.title) " — patella" }
-                // A constant of this file: markup, not text.
-                style { (PreEscaped(CSS)) }
-            }
+            (head(&format!("{} — patella", p.title), ""))
             body {
                 main {
                     h1 { (p.title) }

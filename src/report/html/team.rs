@@ -1,9 +1,9 @@
 //! The team page's template (`patella analyse --athletes ... --out DIR`: `DIR/index.html`), in
 //! the style of the athlete's page, escaped by maud.
 
-use maud::{html, PreEscaped, DOCTYPE};
+use maud::{html, DOCTYPE};
 
-use super::page::{CSS, SEE_A_CLINICIAN};
+use super::page::{head, SEE_A_CLINICIAN};
 use crate::report::team::TeamView;
 
 /// Styles the team page adds to the athlete's page's.
@@ -27,12 +27,7 @@ pub fn team_page(v: &TeamView) -> String {
     let page = html! {
         (DOCTYPE)
         html lang="en" {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (v.title) " — team — patella" }
-                style { (PreEscaped(CSS)) (PreEscaped(TEAM_CSS)) }
-            }
+            (head(&format!("{} — team — patella", v.title), TEAM_CSS))
             body {
                 main {
                     h1 { (v.title) " — team" }
