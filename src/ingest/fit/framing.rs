@@ -390,11 +390,11 @@ impl Decoder {
             .filter(|s| self.plans && s.read.is_some_and(Scalar::integer));
         def.record = if global == MESG_RECORD && self.plans {
             // The first record definition: room for as many records as the rest of the file
-            // could hold (address space only: pages are touched as rows are written), so the
-            // rows are never copied to a larger block.
-            if self.out.rows.capacity() == 0 {
+            // could hold (address space only: pages are touched as records are written), so
+            // the columns are never copied to a larger block.
+            if self.out.records.t.capacity() == 0 {
                 let most = rem / (1 + def.fields_size + def.dev_size).max(4);
-                self.out.rows.reserve(most.min(1 << 20));
+                self.out.records.reserve(most.min(1 << 20));
             }
             RecordPlan::of(&def)
         } else {
