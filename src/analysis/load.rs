@@ -42,14 +42,23 @@ pub struct LoadEntry {
 /// took a fifth of the JSON document's time through the `days` table; years outside 0–9999
 /// (which chrono writes with a sign) go through chrono.
 pub(crate) fn iso_date<S: serde::Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    match iso_date_text(date) {
+        // Ten ASCII digits and dashes.
+        Some(text) => s.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+        None => date.serialize(s),
+    }
+}
+
+/// `date` as `YYYY-MM-DD`, for years 0–9999 (`None` for the others).
+pub(crate) fn iso_date_text(date: &NaiveDate) -> Option<[u8; 10]> {
     use chrono::Datelike;
     let (y, m, d) = (date.year(), date.month(), date.day());
     if !(0..=9999).contains(&y) {
-        return date.serialize(s);
+        return None;
     }
     let digit = |v: u32| b'0' + v as u8;
     let y = y as u32;
-    let text = [
+    Some([
         digit(y / 1000),
         digit(y / 100 % 10),
         digit(y / 10 % 10),
@@ -60,9 +69,7 @@ pub(crate) fn iso_date<S: serde::Serializer>(date: &NaiveDate, s: S) -> Result<S
         b'-',
         digit(d / 10),
         digit(d % 10),
-    ];
-    // Ten ASCII digits and dashes.
-    s.serialize_str(std::str::from_utf8(&text).unwrap_or_default())
+    ])
 }
 
 /// One local day.
