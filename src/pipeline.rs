@@ -139,8 +139,12 @@ pub fn extract(
     work.sort_by_key(|w| std::cmp::Reverse(w.1));
     // (path index, (hash of what was decoded, entry, whether the store knew it))
     type Done = (usize, (Option<String>, FileEntry, bool));
+    // One file at a time to whichever thread is free: rayon otherwise splits the list into runs
+    // up front, and a thread whose run holds several large files can work through them alone
+    // while the other waits.
     let mut entries: Vec<Done> = work
         .into_par_iter()
+        .with_max_len(1)
         .map(|(i, _, file, hit)| {
             let result = match hit {
                 Some(entry) => (None, entry, true),
