@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::moving::{pace, MovingClock, Slice};
-use super::stats::{by_value, nearest_rank, sized, weighted_median};
+use super::stats::{by_value, nearest_rank, weighted_median};
 
 /// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
 pub const LOW_CADENCE_SPM: f64 = 170.0;
@@ -88,14 +88,12 @@ pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
 
 /// `(cadence, weight)` of the samples with cadence > 0.
 fn positive_pairs(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
-    sized(
-        cadence.len(),
-        cadence
-            .iter()
-            .zip(w)
-            .filter(|(c, _)| **c > 0.0)
-            .map(|(c, w)| (*c, *w)),
-    )
+    cadence
+        .iter()
+        .zip(w)
+        .filter(|(c, _)| **c > 0.0)
+        .map(|(c, w)| (*c, *w))
+        .collect()
 }
 
 /// The share (0..1) of the time in `cadence_time` below `spm`; 0 without any time.

@@ -32,13 +32,12 @@ pub struct HeartRateBin {
 /// The heart rates of a run as bins: one per recorded value (> 0, finite), sorted by value. Watches
 /// record whole beats per minute, so an hour at 1 Hz keeps about a hundred bins, not 3,600 pairs.
 pub fn heart_rate_bins(hr: &[f64], w: &[f64]) -> Vec<HeartRateBin> {
-    let mut pairs = super::stats::sized(
-        hr.len(),
-        hr.iter()
-            .zip(w)
-            .filter(|(h, _)| h.is_finite() && **h > 0.0)
-            .map(|(h, w)| (*h, *w)),
-    );
+    let mut pairs: Vec<(f64, f64)> = hr
+        .iter()
+        .zip(w)
+        .filter(|(h, _)| h.is_finite() && **h > 0.0)
+        .map(|(h, w)| (*h, *w))
+        .collect();
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<HeartRateBin> = Vec::new();
     for (bpm, w) in pairs {

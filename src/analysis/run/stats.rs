@@ -11,7 +11,7 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
     if p.is_nan() {
         return None;
     }
-    let mut kept = sized(values.len(), values.iter().copied().filter(|v| !v.is_nan()));
+    let mut kept: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
     if kept.is_empty() {
         return None;
     }
@@ -64,23 +64,13 @@ pub(crate) fn nearest_rank(sorted: &[(f64, f64)], p: f64) -> Option<f64> {
 /// Median of `values` (those > 0) weighted by `weights`; `None` when no value qualifies. Where
 /// no qualifying sample has weight (no movement information), every one counts equally.
 pub fn weighted_median(values: &[f64], weights: &[f64]) -> Option<f64> {
-    let pairs = sized(
-        values.len(),
-        values
-            .iter()
-            .zip(weights)
-            .filter(|(v, _)| **v > 0.0)
-            .map(|(v, w)| (*v, *w)),
-    );
+    let pairs: Vec<(f64, f64)> = values
+        .iter()
+        .zip(weights)
+        .filter(|(v, _)| **v > 0.0)
+        .map(|(v, w)| (*v, *w))
+        .collect();
     weighted_percentile(pairs, 50.0)
-}
-
-/// The items of a filtered iterator over at most `n`, in a vector made once for `n` (collected,
-/// it starts empty and is copied to a block twice the size each time it fills).
-pub(crate) fn sized<T>(n: usize, items: impl Iterator<Item = T>) -> Vec<T> {
-    let mut out = Vec::with_capacity(n);
-    out.extend(items);
-    out
 }
 
 /// Mean of the values > 0 weighted by moving time; every such value counts equally where none
