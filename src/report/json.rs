@@ -84,29 +84,28 @@ pub fn render(analysis: &Analysis) -> String {
     };
     // Plain structs of numbers and strings: serialising cannot fail, and serde_json writes
     // non-finite floats as null.
-    let mut rest = Vec::with_capacity(
+    let mut out = Vec::with_capacity(
         65_536
             + 8_192 * analysis.activities.len()
-            + 1_024 * (analysis.weeks.len() + analysis.findings.len()),
+            + 1_024 * (analysis.weeks.len() + analysis.findings.len())
+            + 400 * analysis.days.len(),
     );
-    if let Err(e) = serde_json::to_writer_pretty(&mut rest, &doc) {
+    if let Err(e) = serde_json::to_writer_pretty(&mut out, &doc) {
         return format!("{{\"error\":\"{e}\"}}");
     }
     // The `days` key of the document's own level: the one line that is `  "days": [],` (a
     // string's line breaks are escaped, and deeper keys are indented further). The table goes
-    // in place of its `[]`.
+    // in place of its `[]`, in the same buffer: only what follows it (gaps, thresholds, gear) is
+    // copied aside and back.
     const EMPTY_DAYS: &[u8] = b"\n  \"days\": []";
-    let out = match memchr::memmem::find(&rest, EMPTY_DAYS) {
-        Some(at) if !analysis.days.is_empty() => {
-            let open = at + EMPTY_DAYS.len() - 2;
-            let mut out = Vec::with_capacity(rest.len() + 400 * analysis.days.len());
-            out.extend_from_slice(&rest[..open]);
-            write_days(&analysis.days, &mut out);
-            out.extend_from_slice(&rest[open + 2..]);
-            out
-        }
-        _ => rest,
-    };
+    if let Some(at) = memchr::memmem::find(&out, EMPTY_DAYS).filter(|_| !analysis.days.is_empty()) {
+        let open = at + EMPTY_DAYS.len() - 2;
+        let tail = out.split_off(open + 2);
+        out.truncate(open);
+        out.reserve(400 * analysis.days.len() + tail.len());
+        write_days(&analysis.days, &mut out);
+        out.extend_from_slice(&tail);
+    }
     String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
