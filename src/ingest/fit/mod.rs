@@ -45,6 +45,7 @@ pub fn sniff(bytes: &[u8]) -> bool {
 
 /// Reads every session of a FIT file.
 pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    crate::ingest::keep_freed_memory();
     let warnings = check_crcs(bytes);
     let mut decoder = Decoder::new();
     let stop = decoder.run(bytes);
