@@ -190,12 +190,28 @@ impl Records {
         self.t.len()
     }
 
-    /// Room for `n` more records in every column.
+    /// Room for `n` more records in every column (`t_s` is not one here: it is made from `t`
+    /// when the activity is built).
     pub(super) fn reserve(&mut self, n: usize) {
         self.t.reserve_exact(n);
-        self.columns.reserve(n);
-        // Not a column here: filled from `t` when the activity is built.
-        self.columns.t_s = Vec::new();
+        let c = &mut self.columns;
+        for column in [
+            &mut c.lat_deg,
+            &mut c.lon_deg,
+            &mut c.elevation_m,
+            &mut c.distance_m,
+            &mut c.speed_m_s,
+            &mut c.cadence_spm,
+            &mut c.heart_rate_bpm,
+            &mut c.power_w,
+            &mut c.ground_contact_s,
+            &mut c.gct_balance_left_pct,
+            &mut c.vertical_oscillation_m,
+            &mut c.vertical_ratio_pct,
+            &mut c.step_length_m,
+        ] {
+            column.reserve_exact(n);
+        }
     }
 
     /// Adds one record (nothing without a timestamp).
