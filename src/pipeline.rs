@@ -13,10 +13,15 @@ use crate::ingest::{self, Limits};
 use crate::model::{PainRow, Skipped};
 use crate::store::{FileEntry, Store};
 
-/// What one file gives, decoded and extracted, and the content hash of the bytes it was read
-/// from (`None` when it could not be read, or changed while it was read: then it is not stored).
-pub fn decode_file(file: &Path, limits: &Limits) -> (FileEntry, Option<String>) {
-    let (part, hash) = ingest::read_path_hashed(file, limits);
+/// What one file gives, decoded and extracted, and with `hashed` the content hash of the bytes
+/// it was read from (`None` when it could not be read, or changed while it was read: then it is
+/// not stored). Without a store there is nothing to key: no hash.
+pub fn decode_file(file: &Path, limits: &Limits, hashed: bool) -> (FileEntry, Option<String>) {
+    let (part, hash) = if hashed {
+        ingest::read_path_hashed(file, limits)
+    } else {
+        (ingest::read_path(file, limits), None)
+    };
     let results = part
         .activities
         .iter()
@@ -45,7 +50,7 @@ pub fn file_through_store(
     warnings: &mut Vec<String>,
 ) -> (FileEntry, bool) {
     let Some(store) = store else {
-        return (decode_file(file, limits).0, false);
+        return (decode_file(file, limits, false).0, false);
     };
     let known = ingest::hash_file(file)
         .ok()
@@ -54,7 +59,7 @@ pub fn file_through_store(
     if let Some(entry) = known {
         return (entry, true);
     }
-    let (entry, hash) = decode_file(file, limits);
+    let (entry, hash) = decode_file(file, limits, true);
     if let Some(hash) = hash {
         if let Err(e) = store.put_all(&[(hash, entry.clone())]) {
             warnings.push(not_stored(&e));
@@ -135,15 +140,19 @@ pub fn extract(
     work.sort_by_key(|w| std::cmp::Reverse(w.1));
     // (path index, (hash of what was decoded, entry, whether the store knew it))
     type Done = (usize, (Option<String>, FileEntry, bool));
+    // One file at a time to whichever thread is free: rayon otherwise splits the list into runs
+    // up front, and a thread whose run holds several large files can work through them alone
+    // while the other waits.
     let mut entries: Vec<Done> = work
         .into_par_iter()
+        .with_max_len(1)
         .map(|(i, _, file, hit)| {
             let result = match hit {
                 Some(entry) => (None, entry, true),
                 None => {
                     // Read again and hash what is decoded, so a file that changed since the
                     // first look is stored under its new content.
-                    let (entry, hash) = decode_file(&file, limits);
+                    let (entry, hash) = decode_file(&file, limits, with_store);
                     (hash, entry, false)
                 }
             };

@@ -38,9 +38,44 @@ pub struct LoadEntry {
     pub hard: bool,
 }
 
+/// `date` as chrono serialises it (`2025-03-09`), written without its `Debug` formatting, which
+/// took a fifth of the JSON document's time through the `days` table; years outside 0–9999
+/// (which chrono writes with a sign) go through chrono.
+pub(crate) fn iso_date<S: serde::Serializer>(date: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    match iso_date_text(date) {
+        // Ten ASCII digits and dashes.
+        Some(text) => s.serialize_str(std::str::from_utf8(&text).unwrap_or_default()),
+        None => date.serialize(s),
+    }
+}
+
+/// `date` as `YYYY-MM-DD`, for years 0–9999 (`None` for the others).
+pub(crate) fn iso_date_text(date: &NaiveDate) -> Option<[u8; 10]> {
+    use chrono::Datelike;
+    let (y, m, d) = (date.year(), date.month(), date.day());
+    if !(0..=9999).contains(&y) {
+        return None;
+    }
+    let digit = |v: u32| b'0' + v as u8;
+    let y = y as u32;
+    Some([
+        digit(y / 1000),
+        digit(y / 100 % 10),
+        digit(y / 10 % 10),
+        digit(y % 10),
+        b'-',
+        digit(m / 10),
+        digit(m % 10),
+        b'-',
+        digit(d / 10),
+        digit(d % 10),
+    ])
+}
+
 /// One local day.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Day {
+    #[serde(serialize_with = "iso_date")]
     pub date: NaiveDate,
     pub run_km: f64,
     pub runs: u32,
@@ -62,6 +97,7 @@ pub struct Day {
 pub struct Week {
     pub week: String,
     /// First local day of the week.
+    #[serde(serialize_with = "iso_date")]
     pub start: NaiveDate,
     pub run_km: f64,
     pub runs: u32,
@@ -377,6 +413,30 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        #[derive(Serialize)]
+        struct Ours(#[serde(serialize_with = "iso_date")] NaiveDate);
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Each digit position, the ends of the four-digit years and past them (a sign).
+        let mut dates = vec![
+            ymd(0, 1, 1),
+            ymd(9, 9, 9),
+            ymd(999, 12, 31),
+            ymd(1000, 10, 10),
+            ymd(9999, 12, 31),
+            ymd(10_000, 1, 1),
+            ymd(-1, 6, 15),
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+        ];
+        dates.extend((0..3000).map(|i| ymd(1989, 12, 31) + Days::new(i * 13)));
+        for date in dates {
+            let want = serde_json::to_string(&date).unwrap();
+            assert_eq!(serde_json::to_string(&Ours(date)).unwrap(), want);
+        }
+    }
 
     fn entry(day: u32, km: f64) -> LoadEntry {
         let date = NaiveDate::from_ymd_opt(2025, 3, day).unwrap();

@@ -84,6 +84,16 @@ pub fn compute(s: &Samples) -> Computed {
 
 /// [`compute`] with the motion already known.
 pub fn compute_with(s: &Samples, motion: &Motion) -> Computed {
+    compute_from(s, motion, None)
+}
+
+/// [`compute_with`], with the moving-time-weighted median cadence already known where
+/// `cadence_median` is given (a run's cadence stats hold the same median of the same pairs).
+pub(crate) fn compute_from(
+    s: &Samples,
+    motion: &Motion,
+    cadence_median: Option<Option<f64>>,
+) -> Computed {
     let (distance_m, distance_method) = match &motion.steps {
         Some((d, m)) => (d.iter().sum(), *m),
         None => (0.0, DistanceMethod::None),
@@ -104,7 +114,7 @@ pub fn compute_with(s: &Samples, motion: &Motion) -> Computed {
         descent_m: gain.map(|g| g.descent_m),
         elevation_kind: gain.map(|g| g.kind),
         elevation_noise_m: gain.map(|g| g.noise_m),
-        cadence_spm: weighted_median(&s.cadence_spm, moving),
+        cadence_spm: cadence_median.unwrap_or_else(|| weighted_median(&s.cadence_spm, moving)),
         cadence_mean_spm: recorded_mean(&s.t_s, &s.cadence_spm),
     }
 }

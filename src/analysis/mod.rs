@@ -628,6 +628,18 @@ pub fn extract(a: &Activity) -> Extract {
     } else {
         Vec::new()
     };
+    // A run's time at each cadence, made once for the extract and its cadence stats, and its
+    // median cadence taken from those stats (the same weighted median of the same pairs).
+    let cadence_time = if is_run {
+        run::cadence_time(&a.samples.cadence_spm, &motion.moving)
+    } else {
+        Vec::new()
+    };
+    let run_metrics =
+        is_run.then(|| run::run_metrics_from(&a.samples, &motion, None, &cadence_time));
+    let cadence_median = run_metrics
+        .as_ref()
+        .map(|m| m.cadence.as_ref().map(|c| c.median_spm));
     Extract {
         source: a.source.clone(),
         session: a.session,
@@ -653,18 +665,14 @@ pub fn extract(a: &Activity) -> Extract {
             .into_iter()
             .map(|(n, c)| (n.to_string(), c))
             .collect(),
-        computed: metrics::compute_with(&a.samples, &motion),
-        metrics: is_run.then(|| run::run_metrics_with(&a.samples, &motion, None)),
+        computed: metrics::compute_from(&a.samples, &motion, cadence_median),
+        metrics: run_metrics,
         heart_rate,
         name: None,
         gear: None,
         origin: Origin::File,
         strength: a.strength,
-        cadence_time: if is_run {
-            run::cadence_time(&a.samples.cadence_spm, &motion.moving)
-        } else {
-            Vec::new()
-        },
+        cadence_time,
     }
 }
 

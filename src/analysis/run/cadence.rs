@@ -27,17 +27,19 @@ pub struct CadenceStats {
     pub last_third_pace_s_per_km: Option<f64>,
 }
 
+/// `cadence_time` is [`cadence_time`] of the same cadence and weights, which the caller keeps too.
 pub(crate) fn cadence_stats(
     cadence: &[f64],
     w: &[f64],
     clock: &MovingClock,
+    cadence_time: &[(f64, f64)],
 ) -> Option<CadenceStats> {
     // Sorted once for the three percentiles (`weighted_median` is the 50th of the same pairs).
     let sorted = by_value(positive_pairs(cadence, w));
     let median_spm = nearest_rank(&sorted, 50.0)?;
     let p10_spm = nearest_rank(&sorted, 10.0)?;
     let p90_spm = nearest_rank(&sorted, 90.0)?;
-    let below_170_share = share_below(&cadence_time(cadence, w), LOW_CADENCE_SPM);
+    let below_170_share = share_below(cadence_time, LOW_CADENCE_SPM);
 
     let third = clock.total_s / 3.0;
     let (first, last) = if third > 0.0 {

@@ -88,6 +88,18 @@ pub fn run_metrics(s: &Samples, hr_threshold_bpm: Option<f64>) -> RunMetrics {
 
 /// [`run_metrics`] with the motion already known.
 pub fn run_metrics_with(s: &Samples, motion: &Motion, hr_threshold_bpm: Option<f64>) -> RunMetrics {
+    let cadence_time = cadence_time(&s.cadence_spm, &motion.moving);
+    run_metrics_from(s, motion, hr_threshold_bpm, &cadence_time)
+}
+
+/// [`run_metrics_with`] with the [`cadence_time`] of the run's cadence and moving time already
+/// known (an extract keeps it: made once, not twice).
+pub(crate) fn run_metrics_from(
+    s: &Samples,
+    motion: &Motion,
+    hr_threshold_bpm: Option<f64>,
+    cadence_time: &[(f64, f64)],
+) -> RunMetrics {
     let steps = motion.step_m();
     let distance_m = steps.map_or(0.0, |d| d.iter().sum());
     let w = &motion.moving;
@@ -120,7 +132,7 @@ pub fn run_metrics_with(s: &Samples, motion: &Motion, hr_threshold_bpm: Option<f
         distance_m,
         moving_distance_m,
         mean_pace_s_per_km,
-        cadence: cadence_stats(&s.cadence_spm, w, &clock),
+        cadence: cadence_stats(&s.cadence_spm, w, &clock, cadence_time),
         grade,
         heart_rate: heart_rate_stats(&s.heart_rate_bpm, w, hr_threshold_bpm),
         easy_start,

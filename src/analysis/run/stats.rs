@@ -76,19 +76,25 @@ pub fn weighted_median(values: &[f64], weights: &[f64]) -> Option<f64> {
 /// Mean of the values > 0 weighted by moving time; every such value counts equally where none
 /// has moving time. `None` without a value > 0.
 pub(crate) fn weighted_mean(values: &[f64], w: &[f64]) -> Option<f64> {
-    let pairs: Vec<(f64, f64)> = values
-        .iter()
-        .zip(w)
-        .filter(|(v, _)| **v > 0.0 && v.is_finite())
-        .map(|(v, w)| (*v, *w))
-        .collect();
-    if pairs.is_empty() {
+    // Two passes over the pairs where they lie (no copy of them is kept).
+    let pairs = || {
+        values
+            .iter()
+            .zip(w)
+            .filter(|(v, _)| **v > 0.0 && v.is_finite())
+    };
+    let mut any = false;
+    let mut with_weight = false;
+    for (_, w) in pairs() {
+        any = true;
+        with_weight |= *w > 0.0;
+    }
+    if !any {
         return None;
     }
-    let with_weight = pairs.iter().any(|(_, w)| *w > 0.0);
     let (mut sum, mut total) = (0.0, 0.0);
-    for (v, w) in pairs {
-        let w = if with_weight { w } else { 1.0 };
+    for (v, w) in pairs() {
+        let w = if with_weight { *w } else { 1.0 };
         sum += v * w;
         total += w;
     }

@@ -390,11 +390,11 @@ impl Decoder {
             .filter(|s| self.plans && s.read.is_some_and(Scalar::integer));
         def.record = if global == MESG_RECORD && self.plans {
             // The first record definition: room for as many records as the rest of the file
-            // could hold (address space only: pages are touched as rows are written), so the
-            // rows are never copied to a larger block.
-            if self.out.rows.capacity() == 0 {
+            // could hold (address space only: pages are touched as records are written), so
+            // the columns are never copied to a larger block.
+            if self.out.records.t.capacity() == 0 {
                 let most = rem / (1 + def.fields_size + def.dev_size).max(4);
-                self.out.rows.reserve(most.min(1 << 20));
+                self.out.records.reserve(most.min(1 << 20));
             }
             RecordPlan::of(&def)
         } else {
@@ -579,26 +579,74 @@ const CRC_TABLES: [[u16; 256]; 16] = {
 };
 
 /// The FIT CRC-16 of `bytes`, continuing from `crc` (0 for a new one): the crate's one CRC,
-/// also used by the FIT writer of `synth`.
-pub(crate) fn crc16(mut crc: u16, bytes: &[u8]) -> u16 {
-    let t = &CRC_TABLES;
+/// also used by the FIT writer of `synth`. Two halves are folded in one loop, each its own chain
+/// of lookups (one chain waits on its table loads: two ran 1.6-2.0 times as fast over the
+/// corpus's FIT files, side by side in one process), and joined at the end: the CRC is linear,
+/// so the first half's CRC carried over the second half's length of zero bytes, plus the second
+/// half's own CRC, is the CRC of the whole.
+pub(crate) fn crc16(crc: u16, bytes: &[u8]) -> u16 {
+    let half = bytes.len() / 32 * 16;
+    if half < 256 {
+        return crc16_one(crc, bytes);
+    }
+    let (first, rest) = bytes.split_at(half);
+    let (second, tail) = rest.split_at(half);
+    let (mut a, mut b) = (crc, 0u16);
+    for (p, q) in first.chunks_exact(16).zip(second.chunks_exact(16)) {
+        a = fold16(a, p);
+        b = fold16(b, q);
+    }
+    crc16_one(through_zeros(a, half) ^ b, tail)
+}
+
+/// [`crc16`] in one chain: sixteen bytes at a time, then the rest byte by byte.
+fn crc16_one(mut crc: u16, bytes: &[u8]) -> u16 {
     let mut chunks = bytes.chunks_exact(16);
     for c in &mut chunks {
-        // Two word loads, each byte shifted out of them.
-        let a = u64::from_le_bytes(c[..8].try_into().unwrap()) ^ crc as u64;
-        let b = u64::from_le_bytes(c[8..].try_into().unwrap());
-        let byte = |w: u64, k: u32| ((w >> (8 * k)) & 0xFF) as usize;
-        crc = (t[15][byte(a, 0)] ^ t[14][byte(a, 1)])
-            ^ (t[13][byte(a, 2)] ^ t[12][byte(a, 3)])
-            ^ (t[11][byte(a, 4)] ^ t[10][byte(a, 5)])
-            ^ (t[9][byte(a, 6)] ^ t[8][byte(a, 7)])
-            ^ (t[7][byte(b, 0)] ^ t[6][byte(b, 1)])
-            ^ (t[5][byte(b, 2)] ^ t[4][byte(b, 3)])
-            ^ (t[3][byte(b, 4)] ^ t[2][byte(b, 5)])
-            ^ (t[1][byte(b, 6)] ^ t[0][byte(b, 7)]);
+        crc = fold16(crc, c);
     }
     for &b in chunks.remainder() {
-        crc = (crc >> 8) ^ t[0][((crc ^ b as u16) & 0xFF) as usize];
+        crc = (crc >> 8) ^ CRC_TABLES[0][((crc ^ b as u16) & 0xFF) as usize];
+    }
+    crc
+}
+
+/// Sixteen bytes (`c` holds exactly 16) folded into `crc`.
+#[inline(always)]
+fn fold16(crc: u16, c: &[u8]) -> u16 {
+    let t = &CRC_TABLES;
+    // Two word loads, each byte shifted out of them.
+    let a = u64::from_le_bytes(c[..8].try_into().unwrap()) ^ crc as u64;
+    let b = u64::from_le_bytes(c[8..16].try_into().unwrap());
+    let byte = |w: u64, k: u32| ((w >> (8 * k)) & 0xFF) as usize;
+    (t[15][byte(a, 0)] ^ t[14][byte(a, 1)])
+        ^ (t[13][byte(a, 2)] ^ t[12][byte(a, 3)])
+        ^ (t[11][byte(a, 4)] ^ t[10][byte(a, 5)])
+        ^ (t[9][byte(a, 6)] ^ t[8][byte(a, 7)])
+        ^ (t[7][byte(b, 0)] ^ t[6][byte(b, 1)])
+        ^ (t[5][byte(b, 2)] ^ t[4][byte(b, 3)])
+        ^ (t[3][byte(b, 4)] ^ t[2][byte(b, 5)])
+        ^ (t[1][byte(b, 6)] ^ t[0][byte(b, 7)])
+}
+
+/// `crc` carried through `n` zero bytes, in log2(n) steps: the effect of one zero byte is a
+/// linear map of the 16 state bits (kept as the images of each bit), squared for each bit of `n`.
+fn through_zeros(mut crc: u16, mut n: usize) -> u16 {
+    let apply = |map: &[u16; 16], v: u16| {
+        (0..16)
+            .filter(|i| v >> i & 1 == 1)
+            .fold(0u16, |acc, i| acc ^ map[i])
+    };
+    let mut power: [u16; 16] = std::array::from_fn(|i| {
+        let s = 1u16 << i;
+        (s >> 8) ^ CRC_TABLES[0][(s & 0xFF) as usize]
+    });
+    while n > 0 {
+        if n & 1 == 1 {
+            crc = apply(&power, crc);
+        }
+        power = std::array::from_fn(|i| apply(&power, power[i]));
+        n >>= 1;
     }
     crc
 }
@@ -672,6 +720,29 @@ mod tests {
         for n in 0..=data.len() {
             assert_eq!(crc16(0, &data[..n]), bytewise(&data[..n]), "{n} bytes");
         }
+    }
+
+    #[test]
+    fn two_halves_joined_are_the_crc_of_the_whole() {
+        let bytewise = |mut crc: u16, bytes: &[u8]| {
+            for &b in bytes {
+                crc = (crc >> 8) ^ CRC_TABLES[0][((crc ^ b as u16) & 0xFF) as usize];
+            }
+            crc
+        };
+        let data: Vec<u8> = (0u32..20_000)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 11) as u8)
+            .collect();
+        // Around the length where the halves start (512 bytes), odd tails, and long inputs;
+        // from a fresh CRC and continuing one.
+        for n in (0..600).chain([1023, 1024, 1025, 4099, 8192, 19_999, 20_000]) {
+            for start in [0u16, 0xBB3D] {
+                let want = bytewise(start, &data[..n]);
+                assert_eq!(crc16(start, &data[..n]), want, "{n} bytes from {start:#x}");
+            }
+        }
+        assert_eq!(through_zeros(0xBB3D, 0), 0xBB3D);
+        assert_eq!(through_zeros(0x1234, 1000), bytewise(0x1234, &[0; 1000]));
     }
 
     #[test]

@@ -12,7 +12,7 @@ use super::profile;
 use super::value::{
     bits, component_bits, enum_text, lookup, num, string_of, timestamp_of, Base, First, Raw, ABSENT,
 };
-use crate::model::DeviceSummary;
+use crate::model::{DeviceSummary, Sample, Samples};
 
 /// Global message numbers used here.
 pub(super) const MESG_FILE_ID: u16 = 0;
@@ -160,6 +160,154 @@ pub(super) struct Row {
     pub(super) compressed_distance: Option<u16>,
 }
 
+/// Records are put into columns this many at a time (17 KB of rows, within the first-level
+/// cache).
+const CHUNK: usize = 128;
+
+/// The `record` messages that have a timestamp, as columns in the units of [`Samples`] (a record
+/// without one never becomes a sample), so that a file of one session hands them to its activity
+/// as they are. Records arrive as rows and go into the columns a chunk at a time, one column
+/// after the other: a loop per column that the compiler unrolls, where pushing each value of
+/// each row onto its column would check fourteen capacities per record.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Records {
+    /// Seconds since the FIT epoch.
+    pub(super) t: Vec<i64>,
+    /// Every column but `t_s`, which stays empty (it counts from the session's start, known at
+    /// the end of the file); `cadence_spm` holds the raw cadence (strides or revolutions per
+    /// minute: the rule is applied per activity) and the position only where it is plausible.
+    pub(super) columns: Samples,
+    /// The 12-bit distance of `compressed_speed_distance` of each record, once one has it (empty
+    /// while none has).
+    pub(super) compressed: Vec<Option<u16>>,
+    /// Rows not yet in the columns (at most [`CHUNK`]; none after [`Records::flush`]).
+    pending: Vec<Row>,
+}
+
+impl Records {
+    /// Records in the columns.
+    pub(super) fn len(&self) -> usize {
+        self.t.len()
+    }
+
+    /// Room for `n` more records in every column (`t_s` is not one here: it is made from `t`
+    /// when the activity is built).
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.t.reserve_exact(n);
+        let c = &mut self.columns;
+        for column in [
+            &mut c.lat_deg,
+            &mut c.lon_deg,
+            &mut c.elevation_m,
+            &mut c.distance_m,
+            &mut c.speed_m_s,
+            &mut c.cadence_spm,
+            &mut c.heart_rate_bpm,
+            &mut c.power_w,
+            &mut c.ground_contact_s,
+            &mut c.gct_balance_left_pct,
+            &mut c.vertical_oscillation_m,
+            &mut c.vertical_ratio_pct,
+            &mut c.step_length_m,
+        ] {
+            column.reserve_exact(n);
+        }
+    }
+
+    /// Adds one record (nothing without a timestamp).
+    #[inline]
+    pub(super) fn push(&mut self, r: Row) {
+        if r.t.is_none() {
+            return;
+        }
+        if self.pending.capacity() == 0 {
+            self.pending.reserve_exact(CHUNK);
+        }
+        self.pending.push(r);
+        if self.pending.len() == CHUNK {
+            self.flush();
+        }
+    }
+
+    /// Puts the pending rows into the columns, converted as the activity keeps them: positions
+    /// from semicircles to degrees (both missing unless plausible), running dynamics from
+    /// millimetres and milliseconds.
+    pub(super) fn flush(&mut self) {
+        let rows = &self.pending;
+        if rows.is_empty() {
+            return;
+        }
+        let semicircle = 180.0 / 2f64.powi(31);
+        let position = |r: &Row| {
+            if !r.lat.is_nan() && !r.lon.is_nan() {
+                let lat = r.lat * semicircle;
+                let lon = r.lon * semicircle;
+                let plausible =
+                    lat.abs() <= 90.0 && lon.abs() <= 180.0 && (lat != 0.0 || lon != 0.0);
+                if plausible {
+                    return (lat, lon);
+                }
+            }
+            (f64::NAN, f64::NAN)
+        };
+        if !self.compressed.is_empty() || rows.iter().any(|r| r.compressed_distance.is_some()) {
+            self.compressed.resize(self.t.len(), None);
+            self.compressed
+                .extend(rows.iter().map(|r| r.compressed_distance));
+        }
+        // Every pending row has a timestamp (see `push`).
+        self.t.extend(rows.iter().map(|r| r.t.unwrap_or_default()));
+        let c = &mut self.columns;
+        column(&mut c.lat_deg, rows, |r| position(r).0);
+        column(&mut c.lon_deg, rows, |r| position(r).1);
+        column(&mut c.elevation_m, rows, |r| r.elevation);
+        column(&mut c.distance_m, rows, |r| r.distance);
+        column(&mut c.speed_m_s, rows, |r| r.speed);
+        column(&mut c.cadence_spm, rows, |r| r.cadence);
+        column(&mut c.heart_rate_bpm, rows, |r| r.heart_rate);
+        column(&mut c.power_w, rows, |r| r.power);
+        column(&mut c.ground_contact_s, rows, |r| r.stance_time_ms / 1000.0);
+        column(&mut c.gct_balance_left_pct, rows, |r| r.stance_balance);
+        column(&mut c.vertical_oscillation_m, rows, |r| {
+            r.vertical_oscillation_mm / 1000.0
+        });
+        column(&mut c.vertical_ratio_pct, rows, |r| r.vertical_ratio);
+        column(&mut c.step_length_m, rows, |r| r.step_length_mm / 1000.0);
+        self.pending.clear();
+    }
+
+    /// Record `i` as a sample (`t_s` left NaN) and its raw compressed distance. Inlined: called,
+    /// it handed the sample back through memory written eight bytes and read sixteen at a time,
+    /// and the reads waited on the writes (perf put half of `gather`'s time there).
+    #[inline(always)]
+    pub(super) fn sample(&self, i: usize) -> (Sample, Option<u16>) {
+        let c = &self.columns;
+        let s = Sample {
+            t_s: f64::NAN,
+            lat_deg: c.lat_deg[i],
+            lon_deg: c.lon_deg[i],
+            elevation_m: c.elevation_m[i],
+            distance_m: c.distance_m[i],
+            speed_m_s: c.speed_m_s[i],
+            cadence_spm: c.cadence_spm[i],
+            heart_rate_bpm: c.heart_rate_bpm[i],
+            power_w: c.power_w[i],
+            ground_contact_s: c.ground_contact_s[i],
+            gct_balance_left_pct: c.gct_balance_left_pct[i],
+            vertical_oscillation_m: c.vertical_oscillation_m[i],
+            vertical_ratio_pct: c.vertical_ratio_pct[i],
+            step_length_m: c.step_length_m[i],
+        };
+        (s, self.compressed.get(i).copied().flatten())
+    }
+}
+
+/// One value of each row onto `col`.
+#[inline(always)]
+fn column(col: &mut Vec<f64>, rows: &[Row], value: impl Fn(&Row) -> f64) {
+    col.extend(rows.iter().map(value));
+}
+
 /// The fields of a `record` definition that patella reads, resolved once when the definition
 /// arrives, so that each record is read at fixed offsets by fixed readers. Only made when that
 /// reading is exactly the general one: every such field a scalar defined once, `altitude` and
@@ -218,8 +366,12 @@ impl RecordPlan {
     /// The row of one record, as [`Decoder::record`]'s general path makes it.
     #[inline]
     fn row(&self, body: &[u8], big: bool, t: Option<i64>) -> Row {
+        // NaN for a missing value before the division, not chosen after it: the compiler then
+        // divided two values at once, whatever a missing one had left in its register, and chose
+        // NaN afterwards; perf put more than half of this function's time on that division (a
+        // leftover that reads as a subnormal number takes a slow microcode path, most likely).
         let v = |s: Slot, scale: f64, offset: f64| {
-            s.value(body, big).map_or(f64::NAN, |v| v / scale - offset)
+            s.value(body, big).unwrap_or(f64::NAN) / scale - offset
         };
         let enhanced_altitude = v(self.enhanced_altitude, 5.0, 500.0);
         let enhanced_speed = v(self.enhanced_speed, 1000.0, 0.0);
@@ -288,7 +440,7 @@ pub(super) struct Decoded {
     /// First `activity` message: (timestamp, local_timestamp), in seconds since the FIT epoch.
     pub(super) activity: Option<(Option<i64>, Option<i64>)>,
     pub(super) sessions: Vec<Session>,
-    pub(super) rows: Vec<Row>,
+    pub(super) records: Records,
     pub(super) sets: Vec<SetRow>,
     /// Rows read by a [`RecordPlan`] (for the test that holds plans to the general path).
     #[cfg(test)]
@@ -352,7 +504,7 @@ impl Decoder {
 
     fn record(&mut self, body: &[u8], def: &Definition, timestamp: Option<i64>, dev: &DevNamed) {
         if let (Some(plan), false) = (&def.record, dev.any) {
-            self.out.rows.push(plan.row(body, def.big, timestamp));
+            self.out.records.push(plan.row(body, def.big, timestamp));
             #[cfg(test)]
             {
                 self.out.planned += 1;
@@ -460,7 +612,7 @@ impl Decoder {
 
         let cadence = or_dev(raw(4), 1.0, 0.0, Named::Cadence);
         let fractional = or_dev(raw(53), 128.0, 0.0, Named::FractionalCadence);
-        self.out.rows.push(Row {
+        self.out.records.push(Row {
             t,
             lat: nan(or_dev(raw(0), 1.0, 0.0, Named::PositionLat)),
             lon: nan(or_dev(raw(1), 1.0, 0.0, Named::PositionLong)),

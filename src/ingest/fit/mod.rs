@@ -24,11 +24,11 @@ mod value;
 use chrono::{DateTime, Utc};
 
 use crate::ingest::error::{Position, ReadError};
-use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport, StrengthSets};
+use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Samples, Sport, StrengthSets};
 #[cfg(feature = "synth")]
 pub(crate) use framing::crc16;
 use framing::{check_crcs, Decoder};
-use messages::{Decoded, Row, Session, SetRow};
+use messages::{Decoded, Records, Session, SetRow};
 
 /// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
 const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
@@ -45,6 +45,7 @@ pub fn sniff(bytes: &[u8]) -> bool {
 
 /// Reads every session of a FIT file.
 pub fn read(bytes: &[u8], source: &str) -> Result<Vec<Activity>, ReadError> {
+    crate::ingest::keep_freed_memory();
     let warnings = check_crcs(bytes);
     let mut decoder = Decoder::new();
     let stop = decoder.run(bytes);
@@ -124,7 +125,8 @@ fn from_decoded(
     let mut sessions = std::mem::take(&mut d.sessions);
     sessions.retain(|s| utc(s.start).is_some());
     sessions.sort_by_key(|s| s.start);
-    let rows = &d.rows;
+    let mut records = std::mem::take(&mut d.records);
+    records.flush();
     let ctx = Context {
         source,
         utc_offset,
@@ -132,9 +134,9 @@ fn from_decoded(
     };
 
     if sessions.is_empty() {
-        let first = rows
-            .iter()
-            .find_map(|r| r.t)
+        let first = *records
+            .t
+            .first()
             .ok_or_else(|| ReadError::invalid("fit file has no session and no timed records"))?;
         let (sport, sub_sport) = d.sport.take().unwrap_or_default();
         warnings.push("no session message: summary computed from records only".into());
@@ -146,7 +148,7 @@ fn from_decoded(
             device: DeviceSummary::default(),
             cadence_raw: None,
         };
-        let mut a = build(&session, rows.iter(), &ctx, warnings);
+        let mut a = build(&session, &mut records, None, &ctx, warnings);
         a.device = None;
         a.strength = strength(d.sets.iter());
         return Ok(vec![a]);
@@ -156,14 +158,11 @@ fn from_decoded(
     let mut out = Vec::with_capacity(sessions.len());
     for (i, session) in sessions.iter().enumerate() {
         let next_start = sessions.get(i + 1).map(|s| s.start);
-        let keep = |r: &&Row| {
-            if !many {
-                return true;
-            }
-            let Some(t) = r.t else { return false };
-            (i == 0 || t >= session.start) && next_start.is_none_or(|n| t < n)
-        };
-        let mut a = build(session, rows.iter().filter(keep), &ctx, warnings.clone());
+        let span = many.then_some(Span {
+            from: (i > 0).then_some(session.start),
+            to: next_start,
+        });
+        let mut a = build(session, &mut records, span, &ctx, warnings.clone());
         a.session = i;
         a.strength = strength(d.sets.iter().filter(|s| {
             !many
@@ -191,15 +190,33 @@ fn strength<'s>(sets: impl Iterator<Item = &'s SetRow>) -> Option<StrengthSets> 
     out
 }
 
+/// The records a session of a file of several takes: from its start (the first session: from any
+/// time) to the next session's start.
+#[derive(Clone, Copy)]
+struct Span {
+    from: Option<i64>,
+    to: Option<i64>,
+}
+
+impl Span {
+    fn keeps(self, t: i64) -> bool {
+        self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|n| t < n)
+    }
+}
+
 struct Context<'a> {
     source: &'a str,
     utc_offset: Option<i32>,
     device_name: Option<String>,
 }
 
-fn build<'r>(
+/// The activity of `session` from its records: those of `span`, or all of them. A file of one
+/// session whose records all lie within its window hands its columns over as they are (`records`
+/// is left empty); otherwise the records are gathered one by one.
+fn build(
     session: &Session,
-    rows: impl Iterator<Item = &'r Row> + Clone,
+    records: &mut Records,
+    span: Option<Span>,
     ctx: &Context,
     warnings: Vec<String>,
 ) -> Activity {
@@ -221,57 +238,77 @@ fn build<'r>(
             .map(|end| ((end - session.start * 1000) / 1000) as f64),
         &session.device,
     );
-    let semicircle = 180.0 / 2f64.powi(31);
-    // The session's rows counted first (a filter gives no size): its columns are allocated
-    // once, not grown and copied.
-    let rows_n = rows.clone().count();
-    let mut raw_cadence = Vec::with_capacity(rows_n);
-    a.samples.reserve(rows_n);
-    let mut outside = 0usize;
-    let mut compressed = CompressedDistance::default();
-    for r in rows {
-        let Some(t) = r.t else { continue };
-        let mut s = Sample {
-            t_s: ((t - session.start) * 1000) as f64 / 1000.0,
-            ..Sample::default()
-        };
-        if !r.lat.is_nan() && !r.lon.is_nan() {
-            let lat = r.lat * semicircle;
-            let lon = r.lon * semicircle;
-            let plausible = lat.abs() <= 90.0 && lon.abs() <= 180.0 && (lat != 0.0 || lon != 0.0);
-            if plausible {
-                s.lat_deg = lat;
-                s.lon_deg = lon;
+    let t_s_of = |t: i64| ((t - session.start) * 1000) as f64 / 1000.0;
+    let (samples, raw_cadence, outside) = match span {
+        None if records.compressed.is_empty() => {
+            // In place: an i64 and an f64 take the same room.
+            let t_s: Vec<f64> = std::mem::take(&mut records.t)
+                .into_iter()
+                .map(t_s_of)
+                .collect();
+            if t_s.iter().all(|t| window.contains(t)) {
+                let mut samples = std::mem::take(&mut records.columns);
+                samples.t_s = t_s;
+                let raw_cadence = std::mem::take(&mut samples.cadence_spm);
+                (samples, raw_cadence, 0)
+            } else {
+                gather(records, t_s.len(), |i| Some(t_s[i]), &window)
             }
         }
-        s.elevation_m = r.elevation;
-        s.distance_m = r.distance;
-        s.speed_m_s = r.speed;
-        s.heart_rate_bpm = r.heart_rate;
-        s.power_w = r.power;
-        s.ground_contact_s = r.stance_time_ms / 1000.0;
-        s.gct_balance_left_pct = r.stance_balance;
-        s.vertical_oscillation_m = r.vertical_oscillation_mm / 1000.0;
-        s.vertical_ratio_pct = r.vertical_ratio;
-        s.step_length_m = r.step_length_mm / 1000.0;
-        if let Some(raw) = r.compressed_distance {
-            s.distance_m = compressed.next(raw);
-        }
-        if !window.contains(&s.t_s) {
-            outside += 1;
-            continue;
-        }
-        a.samples.push(s);
-        raw_cadence.push(r.cadence);
-    }
+        _ => gather(
+            records,
+            records.len(),
+            |i| {
+                let t = records.t[i];
+                span.is_none_or(|s| s.keeps(t)).then(|| t_s_of(t))
+            },
+            &window,
+        ),
+    };
+    a.samples = samples;
     if outside > 0 {
         a.warnings.push(format!(
             "{outside} records with timestamps far outside the session were dropped"
         ));
     }
 
-    apply_cadence_rule(&mut a, &raw_cadence, session.cadence_raw, &session.device);
+    apply_cadence_rule(&mut a, raw_cadence, session.cadence_raw, &session.device);
     a
+}
+
+/// The samples of the first `n` records that `t_s` gives a time (seconds from the session's
+/// start) and that lie within `window`, with compressed distances accumulated over them: (samples
+/// with an all-NaN cadence column, the raw cadences, records outside the window). `records.t`
+/// may have been taken already: `t_s` is the only time read here.
+fn gather(
+    records: &Records,
+    n: usize,
+    t_s: impl Fn(usize) -> Option<f64>,
+    window: &std::ops::RangeInclusive<f64>,
+) -> (Samples, Vec<f64>, usize) {
+    // Counted first: the columns are allocated once, not grown and copied.
+    let kept = (0..n).filter(|&i| t_s(i).is_some()).count();
+    let mut samples = Samples::default();
+    samples.reserve(kept);
+    let mut raw_cadence = Vec::with_capacity(kept);
+    let mut outside = 0usize;
+    let mut compressed = CompressedDistance::default();
+    for i in 0..n {
+        let Some(t_s) = t_s(i) else { continue };
+        let (mut s, compressed_distance) = records.sample(i);
+        s.t_s = t_s;
+        if let Some(raw) = compressed_distance {
+            s.distance_m = compressed.next(raw);
+        }
+        if !window.contains(&s.t_s) {
+            outside += 1;
+            continue;
+        }
+        raw_cadence.push(s.cadence_spm);
+        s.cadence_spm = f64::NAN;
+        samples.push(s);
+    }
+    (samples, raw_cadence, outside)
 }
 
 /// The seconds from a session's start within which its records are believed: the session's
@@ -323,7 +360,7 @@ impl CompressedDistance {
 /// device summary (with its average cadence under the same rule).
 fn apply_cadence_rule(
     a: &mut Activity,
-    raw_cadence: &[f64],
+    mut raw_cadence: Vec<f64>,
     session_cadence_raw: Option<f64>,
     session_device: &DeviceSummary,
 ) {
@@ -340,10 +377,16 @@ fn apply_cadence_rule(
             a.cadence_rule = CadenceRule::FitStridesDoubled;
             2.0
         };
-        a.samples.cadence_spm = raw_cadence.iter().map(|c| c * factor).collect();
+        // In place, as the column with no rule is.
+        a.samples.cadence_spm = raw_cadence.into_iter().map(|c| c * factor).collect();
         device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * factor);
-    } else if a.sport.on_foot() {
-        device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * 2.0);
+    } else {
+        if a.sport.on_foot() {
+            device.cadence_spm = session_cadence_raw.filter(|c| *c > 0.0).map(|c| c * 2.0);
+        }
+        // No steps per minute: the column is kept, empty of values.
+        raw_cadence.fill(f64::NAN);
+        a.samples.cadence_spm = raw_cadence;
     }
     a.device = Some(device);
 }
@@ -352,7 +395,7 @@ fn apply_cadence_rule(
 pub(super) mod tests {
     use super::messages::{MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_RECORD, MESG_SESSION};
     use super::*;
-    use crate::model::Samples;
+    use crate::model::Sample;
 
     pub(crate) fn same(
         want: &Result<Vec<Activity>, ReadError>,
@@ -558,43 +601,99 @@ pub(super) mod tests {
         assert_eq!(read(&run, "run.fit").unwrap()[0].strength, None);
     }
 
-    /// Every row, timestamp and message count of `bytes`, decoded with record plans and
-    /// without; the rows as bits (NaN is missing).
+    /// Every record's timestamp and columns as bits (NaN is missing), and the message count of
+    /// `bytes`, decoded with record plans and without.
     fn with_and_without_plans(bytes: &[u8]) -> [(usize, Vec<Vec<u64>>); 2] {
         [true, false].map(|plans| {
             let mut d = Decoder::new();
             d.plans = plans;
             d.run(bytes);
-            let rows = d
-                .out
-                .rows
-                .iter()
-                .map(|r| {
-                    let mut bits = vec![r.t.map_or(u64::MAX, |t| t as u64)];
-                    bits.extend(
-                        [
-                            r.lat,
-                            r.lon,
-                            r.elevation,
-                            r.distance,
-                            r.speed,
-                            r.heart_rate,
-                            r.power,
-                            r.stance_time_ms,
-                            r.stance_balance,
-                            r.vertical_oscillation_mm,
-                            r.vertical_ratio,
-                            r.step_length_mm,
-                            r.cadence,
-                        ]
-                        .map(f64::to_bits),
-                    );
-                    bits.push(r.compressed_distance.map_or(u64::MAX, u64::from));
+            d.out.records.flush();
+            let r = &d.out.records;
+            let rows = (0..r.len())
+                .map(|i| {
+                    let (s, compressed) = r.sample(i);
+                    let mut bits = vec![r.t[i] as u64];
+                    bits.extend(sample_bits(&s));
+                    bits.push(compressed.map_or(u64::MAX, u64::from));
                     bits
                 })
                 .collect();
             (d.out.messages, rows)
         })
+    }
+
+    fn sample_bits(s: &Sample) -> [u64; 14] {
+        [
+            s.t_s,
+            s.lat_deg,
+            s.lon_deg,
+            s.elevation_m,
+            s.distance_m,
+            s.speed_m_s,
+            s.cadence_spm,
+            s.heart_rate_bpm,
+            s.power_w,
+            s.ground_contact_s,
+            s.gct_balance_left_pct,
+            s.vertical_oscillation_m,
+            s.vertical_ratio_pct,
+            s.step_length_m,
+        ]
+        .map(f64::to_bits)
+    }
+
+    /// Every sample of `a` as bits, its warnings and cadence rule.
+    fn activity_bits(a: &Activity) -> (Vec<[u64; 14]>, Vec<String>, CadenceRule) {
+        let samples = (0..a.samples.len())
+            .map(|i| sample_bits(&a.samples.get(i)))
+            .collect();
+        (samples, a.warnings.clone(), a.cadence_rule)
+    }
+
+    #[test]
+    fn columns_handed_over_are_the_records_gathered_one_by_one() {
+        // Each file's first session built from all its records, both ways: the columns moved
+        // into the activity as they are, and the records gathered one by one (as a session of
+        // a file of several is). The fixtures, and the corpus where it is present.
+        let mut files: Vec<(String, Vec<u8>)> = fixtures()
+            .into_iter()
+            .map(|(n, b)| (n.to_string(), b.to_vec()))
+            .collect();
+        files.push(("one session".into(), activity(false)));
+        if let Some(corpus) = crate::test_support::corpus_dir() {
+            for p in crate::test_support::files_under(&corpus.join("fit")) {
+                if p.to_string_lossy().to_lowercase().ends_with(".fit") {
+                    files.push((p.display().to_string(), std::fs::read(&p).unwrap()));
+                }
+            }
+        }
+        let mut handed_over = 0;
+        for (name, bytes) in &files {
+            let mut d = Decoder::new();
+            d.run(bytes);
+            let Some(session) = d.out.sessions.first() else {
+                continue;
+            };
+            let ctx = Context {
+                source: name,
+                utc_offset: None,
+                device_name: None,
+            };
+            let all = Span {
+                from: None,
+                to: None,
+            };
+            let mut moved = std::mem::take(&mut d.out.records);
+            moved.flush();
+            let mut copy = moved.clone();
+            let gathered = build(session, &mut copy, Some(all), &ctx, Vec::new());
+            let whole = build(session, &mut moved, None, &ctx, Vec::new());
+            let columns = |r: &Records| r.columns.heart_rate_bpm.len();
+            handed_over += usize::from(columns(&moved) == 0 && columns(&copy) > 0);
+            assert_eq!(activity_bits(&whole), activity_bits(&gathered), "{name}");
+        }
+        assert!(handed_over > 0, "no file took the columns over");
     }
 
     #[test]

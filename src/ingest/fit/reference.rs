@@ -19,7 +19,7 @@ use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
 use fitparser::profile::MesgNum;
 use fitparser::{FitDataRecord, Value};
 
-use super::messages::{Decoded, FileId, Row, Session, SetRow};
+use super::messages::{Decoded, FileId, Records, Row, Session, SetRow};
 use super::{activities, check_crcs, Stop, FIT_EPOCH_UNIX_S};
 use crate::ingest::error::{one_line, ReadError};
 use crate::model::{Activity, DeviceSummary};
@@ -205,11 +205,13 @@ fn decoded_of(records: &[FitDataRecord]) -> Decoded {
             .filter(|r| r.kind() == MesgNum::Session)
             .filter_map(session_of)
             .collect(),
-        rows: records
-            .iter()
-            .filter(|r| r.kind() == MesgNum::Record)
-            .map(row_of)
-            .collect(),
+        records: {
+            let mut out = Records::default();
+            for r in records.iter().filter(|r| r.kind() == MesgNum::Record) {
+                out.push(row_of(r));
+            }
+            out
+        },
         sets: records
             .iter()
             .filter(|r| r.kind() == MesgNum::Set)
