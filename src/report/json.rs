@@ -237,6 +237,7 @@ mod tests {
             analysis.days = days[..n].to_vec();
             let doc = Document {
                 schema: SCHEMA,
+                athlete: None,
                 activities: &analysis.activities,
                 weeks: &analysis.weeks,
                 findings: &analysis.findings,
