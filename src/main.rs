@@ -167,12 +167,7 @@ fn run_team(
                     eprintln!("patella: {key}: {}", report::format::sanitise(m));
                 }
                 if let (Some(doc), true) = (&done.json, emitted.is_ok()) {
-                    let sep = if first {
-                        ""
-                    } else {
-                        ",
-"
-                    };
+                    let sep = if first { "" } else { ",\n" };
                     first = false;
                     emitted = emit(&format!("{sep}{}", doc.trim_end()));
                 }
