@@ -222,17 +222,18 @@ fn run_team(
         emitted?;
         emit(&report::team::json_tail(&rows, &unread))?;
     } else {
-        let colour = {
-            use std::io::IsTerminal;
-            std::io::stdout().is_terminal()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        };
-        emit(&report::team::terminal(&view, colour))?;
+        emit(&report::team::terminal(&view, stdout_colour()))?;
     }
     if let Some(dir) = out {
         eprintln!("patella: team report written to {}", dir.display());
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Colour on stdout: only on a terminal, and never under NO_COLOR (no-color.org).
+fn stdout_colour() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// Writes to stdout; a closed pipe (`patella ... | head`) ends quietly.
@@ -317,13 +318,8 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             } else {
                 &report::terminal::Terminal
             };
-            // Colour only on a terminal, and never under NO_COLOR (no-color.org); the report's
-            // summary.txt never has it.
-            let colour = {
-                use std::io::IsTerminal;
-                std::io::stdout().is_terminal()
-                    && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-            };
+            // The report's summary.txt never has colour.
+            let colour = stdout_colour();
             let printed = report::RenderContext {
                 terminal: report::terminal::View {
                     colour,

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::analysis::team::{AthleteStatus, Urgency};
 use crate::analysis::Severity;
 use crate::report::format::sanitise;
+use crate::report::terminal::{paint, severity_colour};
 use crate::team::Unread;
 
 /// The version of the team document's layout.
@@ -198,13 +199,7 @@ pub fn page(view: &TeamView) -> String {
 /// The terminal's team table: one line per athlete in order of urgency, then the folders not
 /// analysed. Colour only when `colour`.
 pub fn terminal(view: &TeamView, colour: bool) -> String {
-    let paint = |code: &str, t: &str| {
-        if colour {
-            format!("\x1b[{code}m{t}\x1b[0m")
-        } else {
-            t.to_string()
-        }
-    };
+    let paint = |code: &str, t: &str| paint(colour, code, t);
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -239,22 +234,18 @@ pub fn terminal(view: &TeamView, colour: bool) -> String {
         let name: String = r.name.chars().take(name_w).collect();
         let status = format!("{:<19}", r.status);
         let status = match r.class {
-            "high" => paint("1;31", &status),
-            "moderate" => paint("33", &status),
+            "high" => paint(severity_colour(Severity::High), &status),
+            "moderate" => paint(severity_colour(Severity::Moderate), &status),
             _ => status,
         };
         let findings: Vec<&str> = r.findings.iter().map(|(_, f)| f.as_str()).collect();
-        let pain = if r.pain == "–" {
-            "–".to_string()
-        } else {
-            r.pain.clone()
-        };
         let _ = writeln!(
             out,
             "{name:<name_w$}  {status}  {:<20}  {:<20}  {:<10}  {}",
             r.last_week,
             r.this_week,
-            pain.split(',').next().unwrap_or("–"),
+            // The count of entries; the page has the latest score too.
+            r.pain.split(',').next().unwrap_or("–"),
             if findings.is_empty() {
                 "–".to_string()
             } else {

@@ -103,7 +103,7 @@ pub const RECENT_WEEKS: usize = 12;
 const OCCURRENCES_LISTED: usize = 8;
 
 /// `text` in the colour of `code` (an SGR parameter) when `on`.
-fn paint(on: bool, code: &str, text: &str) -> String {
+pub(crate) fn paint(on: bool, code: &str, text: &str) -> String {
     if on {
         format!("\x1b[{code}m{text}\x1b[0m")
     } else {
@@ -111,7 +111,7 @@ fn paint(on: bool, code: &str, text: &str) -> String {
     }
 }
 
-fn severity_colour(s: Severity) -> &'static str {
+pub(crate) fn severity_colour(s: Severity) -> &'static str {
     match s {
         Severity::High => "1;31",
         Severity::Moderate => "33",
