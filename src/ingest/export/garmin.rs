@@ -268,7 +268,9 @@ pub fn read_gear(source: &str, bytes: &[u8]) -> (Vec<GearLink>, Vec<Skipped>) {
     }
     let mut unknown: Vec<String> = Vec::new();
     // Per session: its gear, shoes first.
+    // In the order sessions first appear, found by id (an export links thousands of sessions).
     let mut by_session: Vec<(String, Vec<(bool, String)>)> = Vec::new();
+    let mut index: std::collections::HashMap<String, usize> = Default::default();
     for (id, pk) in pairs {
         let Some((name, shoes)) = gear.get(&pk).cloned() else {
             if !unknown.contains(&pk) {
@@ -276,10 +278,13 @@ pub fn read_gear(source: &str, bytes: &[u8]) -> (Vec<GearLink>, Vec<Skipped>) {
             }
             continue;
         };
-        match by_session.iter_mut().find(|(s, _)| *s == id) {
-            Some((_, names)) if !names.iter().any(|(_, n)| *n == name) => names.push((shoes, name)),
-            Some(_) => {}
-            None => by_session.push((id, vec![(shoes, name)])),
+        let at = *index.entry(id.clone()).or_insert_with(|| {
+            by_session.push((id, Vec::new()));
+            by_session.len() - 1
+        });
+        let names = &mut by_session[at].1;
+        if !names.iter().any(|(_, n)| *n == name) {
+            names.push((shoes, name));
         }
     }
     let root = root_of(source);
