@@ -131,25 +131,12 @@ impl AthleteStatus {
             .map(|p| p.clinician_reason.clone().unwrap_or_default());
         let week_km_so_far = outlook.map_or(0.0, |o| o.week_km_so_far);
         let week_km_max = outlook.and_then(|o| o.week_km_max);
-        let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
         let latest_run = a.runs().map(|r| r.local_date).filter(|d| *d < as_of).max();
-        let urgency = if see_clinician.is_some() {
-            Urgency::SeeClinician
-        } else if count(Severity::High) > 0 {
-            Urgency::High
-        } else if count(Severity::Moderate) > 0 {
-            Urgency::Moderate
-        } else if week_km_max.is_some_and(|max| week_km_so_far >= max) {
-            Urgency::AtWeekLimit
-        } else if latest_run.is_none_or(|d| d < as_of - Days::new(RECENT_RUN_DAYS)) {
-            Urgency::NoRecentRun
-        } else {
-            Urgency::Steady
-        };
-        AthleteStatus {
+        let mut status = AthleteStatus {
             key: key.to_string(),
             name: name.to_string(),
-            urgency,
+            // Judged below, from the rest.
+            urgency: Urgency::Steady,
             runs: a.runs().count(),
             latest_run,
             last_week: last.map_or_else(|| week_label(last_start, ws), |w| w.week.clone()),
@@ -164,6 +151,31 @@ impl AthleteStatus {
             pain_entries: pain.len(),
             latest_pain_score: pain.last().map(|p| p.score),
             see_clinician,
+        };
+        status.urgency = status.judged(as_of);
+        status
+    }
+
+    /// The athlete's urgency on `as_of`, from their row (see [`Urgency`]).
+    fn judged(&self, as_of: NaiveDate) -> Urgency {
+        if self.see_clinician.is_some() {
+            Urgency::SeeClinician
+        } else if self.count(Severity::High) > 0 {
+            Urgency::High
+        } else if self.count(Severity::Moderate) > 0 {
+            Urgency::Moderate
+        } else if self
+            .week_km_max
+            .is_some_and(|max| self.week_km_so_far >= max)
+        {
+            Urgency::AtWeekLimit
+        } else if self
+            .latest_run
+            .is_none_or(|d| d < as_of - Days::new(RECENT_RUN_DAYS))
+        {
+            Urgency::NoRecentRun
+        } else {
+            Urgency::Steady
         }
     }
 
