@@ -229,17 +229,19 @@ pub fn analyse_one(a: &Athlete, opts: &Options, out: Option<&Path>) -> Result<Do
         &|_, _| {},
     )
     .map_err(|e| unread(format!("{e}")))?;
-    // The athlete's own settings file is not an activity: not listed as skipped.
+    // The athlete's own settings file is not an activity: not listed as skipped, nor counted
+    // among the files looked at.
     let own = a.dir.join(ATHLETE_FILE).display().to_string();
+    let listed = analysis.skipped.len();
     analysis.skipped.retain(|s| s.source != own);
+    let files_seen = extracted
+        .files_seen
+        .saturating_sub(listed - analysis.skipped.len());
     messages.extend(extracted.warnings.iter().map(|w| format!("warning: {w}")));
     messages.extend(analysis.skipped.iter().map(|s| format!("skipped {s}")));
     if analysis.activities.is_empty() {
         return Err(unread(format!(
-            "no readable activity in {} file(s)",
-            extracted
-                .files_seen
-                .saturating_sub(usize::from(a.dir.join(ATHLETE_FILE).is_file()))
+            "no readable activity in {files_seen} file(s)"
         )));
     }
     let ctx = RenderContext::new(a.name.as_str());
