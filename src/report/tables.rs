@@ -454,6 +454,17 @@ impl Rows {
     }
 }
 
+impl Rows {
+    /// The three tables as typed frames, each with its name.
+    pub fn frames(&self) -> PolarsResult<[(&'static str, DataFrame); 3]> {
+        Ok([
+            ("runs", RunRow::frame(&self.runs)?),
+            ("weeks", WeekRow::frame(&self.weeks)?),
+            ("findings", FindingRow::frame(&self.findings)?),
+        ])
+    }
+}
+
 /// The tables `runs`, `weeks` and `findings`, each as CSV and as Parquet.
 pub struct Tables;
 
@@ -470,14 +481,8 @@ impl Render for Tables {
             Artifact::new("weeks.csv", csv(WeekRow::COLUMNS, &t.weeks)?),
             Artifact::new("findings.csv", csv(FindingRow::COLUMNS, &t.findings)?),
         ];
-        for (name, mut frame) in [
-            ("runs.parquet", RunRow::frame(&t.runs)?),
-            ("weeks.parquet", WeekRow::frame(&t.weeks)?),
-            ("findings.parquet", FindingRow::frame(&t.findings)?),
-        ] {
-            let mut bytes = Vec::new();
-            ParquetWriter::new(&mut bytes).finish(&mut frame)?;
-            files.push(Artifact::new(name, bytes));
+        for (table, frame) in t.frames()? {
+            files.push(Artifact::new(format!("{table}.parquet"), parquet(frame)?));
         }
         Ok(files)
     }
@@ -489,20 +494,19 @@ impl Render for Tables {
 /// refuses a column that is both in the files and in the folder names); `KEY` is escaped as Hive
 /// escapes partition values.
 pub fn partitions(analysis: &Analysis, key: &str) -> anyhow::Result<Vec<Artifact>> {
-    let t = Rows::of(analysis, key);
     let dir = |table: &str| format!("data/{table}/athlete={}/part-0.parquet", hive_escape(key));
     let mut files = Vec::new();
-    for (table, frame) in [
-        ("runs", RunRow::frame(&t.runs)?),
-        ("weeks", WeekRow::frame(&t.weeks)?),
-        ("findings", FindingRow::frame(&t.findings)?),
-    ] {
-        let mut frame = frame.drop("athlete")?;
-        let mut bytes = Vec::new();
-        ParquetWriter::new(&mut bytes).finish(&mut frame)?;
-        files.push(Artifact::new(dir(table), bytes));
+    for (table, frame) in Rows::of(analysis, key).frames()? {
+        files.push(Artifact::new(dir(table), parquet(frame.drop("athlete")?)?));
     }
     Ok(files)
+}
+
+/// A frame as the bytes of a Parquet file.
+fn parquet(mut frame: DataFrame) -> PolarsResult<Vec<u8>> {
+    let mut bytes = Vec::new();
+    ParquetWriter::new(&mut bytes).finish(&mut frame)?;
+    Ok(bytes)
 }
 
 /// A partition value as Hive writes it into a folder name: `%XX` for control characters and for
