@@ -490,9 +490,9 @@ impl Render for Tables {
 
 /// The three tables of one athlete as partitions of a Hive-partitioned Parquet dataset:
 /// `data/runs/athlete=KEY/part-0.parquet`, likewise `weeks` and `findings`. The `athlete` column
-/// is left out of the files (the folder name holds it, as Hive, DuckDB and Spark expect: Spark
-/// refuses a column that is both in the files and in the folder names); `KEY` is escaped as Hive
-/// escapes partition values.
+/// is left out of the files: the folder names hold it, as the Hive layout has it, and DuckDB and
+/// Spark read it from there (a copy in the files could only disagree with them); `KEY` is
+/// escaped as Hive escapes partition values.
 pub fn partitions(analysis: &Analysis, key: &str) -> anyhow::Result<Vec<Artifact>> {
     let dir = |table: &str| format!("data/{table}/athlete={}/part-0.parquet", hive_escape(key));
     let mut files = Vec::new();
