@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::moving::{pace, MovingClock, Slice};
-use super::stats::{by_value, nearest_rank, weighted_median};
+use super::stats::{nearest_rank, weighted_median};
 
 /// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
 pub const LOW_CADENCE_SPM: f64 = 170.0;
@@ -27,18 +27,19 @@ pub struct CadenceStats {
     pub last_third_pace_s_per_km: Option<f64>,
 }
 
-/// `cadence_time` is [`cadence_time`] of the same cadence and weights, which the caller keeps too.
+/// `cadence_time` is [`cadence_time`] of `cadence` weighted by moving time, which the caller
+/// keeps too.
 pub(crate) fn cadence_stats(
     cadence: &[f64],
-    w: &[f64],
     clock: &MovingClock,
     cadence_time: &[(f64, f64)],
 ) -> Option<CadenceStats> {
-    // Sorted once for the three percentiles (`weighted_median` is the 50th of the same pairs).
-    let sorted = by_value(positive_pairs(cadence, w));
-    let median_spm = nearest_rank(&sorted, 50.0)?;
-    let p10_spm = nearest_rank(&sorted, 10.0)?;
-    let p90_spm = nearest_rank(&sorted, 90.0)?;
+    // The three percentiles from the run's time at each cadence: the pairs `weighted_median`
+    // ranks, already sorted, with equal cadences merged (which leaves every rank on the same
+    // value) and pairs without time kept (which add nothing before a rank is reached).
+    let median_spm = nearest_rank(cadence_time, 50.0)?;
+    let p10_spm = nearest_rank(cadence_time, 10.0)?;
+    let p90_spm = nearest_rank(cadence_time, 90.0)?;
     let below_170_share = share_below(cadence_time, LOW_CADENCE_SPM);
 
     let third = clock.total_s / 3.0;
@@ -75,7 +76,7 @@ pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
     if !pairs.iter().any(|(_, w)| *w > 0.0) {
         pairs.iter_mut().for_each(|p| p.1 = 1.0);
     }
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<(f64, f64)> = Vec::new();
     for (c, w) in pairs {
         match out.last_mut() {

@@ -38,7 +38,7 @@ pub fn heart_rate_bins(hr: &[f64], w: &[f64]) -> Vec<HeartRateBin> {
         .filter(|(h, _)| h.is_finite() && **h > 0.0)
         .map(|(h, w)| (*h, *w))
         .collect();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     let mut out: Vec<HeartRateBin> = Vec::new();
     for (bpm, w) in pairs {
         match out.last_mut() {

@@ -132,7 +132,7 @@ pub(crate) fn run_metrics_from(
         distance_m,
         moving_distance_m,
         mean_pace_s_per_km,
-        cadence: cadence_stats(&s.cadence_spm, w, &clock, cadence_time),
+        cadence: cadence_stats(&s.cadence_spm, &clock, cadence_time),
         grade,
         heart_rate: heart_rate_stats(&s.heart_rate_bpm, w, hr_threshold_bpm),
         easy_start,

@@ -31,14 +31,15 @@ pub(crate) fn weighted_percentile(pairs: Vec<(f64, f64)>, p: f64) -> Option<f64>
 }
 
 /// `(value, weight)` pairs made ready for [`nearest_rank`]: every weight 1 where none is
-/// positive, then the pairs with positive weight, sorted by value (stable, so that equal values
-/// keep their order and their weights add up in it).
+/// positive, then the pairs with positive weight, sorted by value. Equal values may change places
+/// (an unstable sort, the same order for the same pairs every time): which value a rank falls on
+/// does not depend on it.
 pub(crate) fn by_value(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     if !pairs.iter().any(|(_, w)| *w > 0.0) {
         pairs.iter_mut().for_each(|pair| pair.1 = 1.0);
     }
     pairs.retain(|(_, w)| *w > 0.0);
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
     pairs
 }
 
