@@ -238,8 +238,15 @@ fn stdout_colour() -> bool {
 
 /// Writes to stdout; a closed pipe (`patella ... | head`) ends quietly.
 fn emit(text: &str) -> anyhow::Result<()> {
+    emit_with(|out| out.write_all(text.as_bytes()))
+}
+
+/// Writes to standard output with `write`; a reader that went away (`| head`) is not an error.
+fn emit_with(
+    write: impl FnOnce(&mut std::io::StdoutLock<'static>) -> std::io::Result<()>,
+) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|_| out.flush()) {
+    match write(&mut out).and_then(|_| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
@@ -313,21 +320,29 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 runs,
                 colour: false,
             };
-            let stdout: &dyn report::Render = if json {
-                &report::json::Json
+            if json {
+                // Streamed: the document of a long history is megabytes.
+                let athlete = Some(athlete.as_str()).filter(|a| !a.is_empty());
+                emit_with(|out| {
+                    report::json::write_for(&result, athlete, out)?;
+                    out.write_all(b"\n")
+                })?;
             } else {
-                &report::terminal::Terminal
-            };
-            // The report's summary.txt never has colour.
-            let colour = stdout_colour();
-            let printed = report::RenderContext {
-                terminal: report::terminal::View {
-                    colour,
-                    ..ctx.terminal
-                },
-                ..ctx.clone()
-            };
-            emit(&report::render_text(stdout, &result, &printed)?)?;
+                // The report's summary.txt never has colour.
+                let colour = stdout_colour();
+                let printed = report::RenderContext {
+                    terminal: report::terminal::View {
+                        colour,
+                        ..ctx.terminal
+                    },
+                    ..ctx.clone()
+                };
+                emit(&report::render_text(
+                    &report::terminal::Terminal,
+                    &result,
+                    &printed,
+                )?)?;
+            }
             if found == 0 {
                 eprintln!(
                     "patella: no readable activity in {} file(s){}",

@@ -17,8 +17,9 @@ pub struct Json;
 impl Render for Json {
     fn render(&self, analysis: &Analysis, ctx: &RenderContext) -> anyhow::Result<Vec<Artifact>> {
         let athlete = Some(ctx.athlete.as_str()).filter(|a| !a.is_empty());
-        let mut text = render_for(analysis, athlete);
-        text.push('\n');
+        let mut text = Vec::new();
+        write_for(analysis, athlete, &mut text)?;
+        text.push(b'\n');
         Ok(vec![Artifact::new("analysis.json", text)])
     }
 }
@@ -75,6 +76,21 @@ pub fn render(analysis: &Analysis) -> String {
 
 /// Renders the analysis of the named athlete as one pretty-printed JSON document.
 pub fn render_for(analysis: &Analysis, athlete: Option<&str>) -> String {
+    let mut out = Vec::new();
+    match write_for(analysis, athlete, &mut out) {
+        Ok(()) => String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+        Err(e) => format!("{{\"error\":\"{e}\"}}"),
+    }
+}
+
+/// Writes [`render_for`]'s document to `out` as it is made, without a newline after it: a
+/// history of decades is megabytes that need not be held whole before they go out.
+pub fn write_for(
+    analysis: &Analysis,
+    athlete: Option<&str>,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
     let doc = Document {
         schema: SCHEMA,
         athlete,
@@ -93,37 +109,69 @@ pub fn render_for(analysis: &Analysis, athlete: Option<&str>) -> String {
         gear: &analysis.gear,
     };
     // Plain structs of numbers and strings: serialising cannot fail, and serde_json writes
-    // non-finite floats as null.
-    let mut out = Vec::with_capacity(
-        65_536
-            + 8_192 * analysis.activities.len()
-            + 1_024 * (analysis.weeks.len() + analysis.findings.len())
-            + 400 * analysis.days.len(),
+    // non-finite floats as null. The days table, the document's largest part, is written on
+    // the other threads meanwhile.
+    let (doc_text, days_text) = rayon::join(
+        || {
+            let mut out = Vec::with_capacity(
+                65_536
+                    + 8_192 * analysis.activities.len()
+                    + 1_024 * (analysis.weeks.len() + analysis.findings.len()),
+            );
+            serde_json::to_writer_pretty(&mut out, &doc).map(|()| out)
+        },
+        || days_text(&analysis.days, DAYS_PER_PART),
     );
-    if let Err(e) = serde_json::to_writer_pretty(&mut out, &doc) {
-        return format!("{{\"error\":\"{e}\"}}");
-    }
+    let doc_text = doc_text.map_err(std::io::Error::other)?;
     // The `days` key of the document's own level: the one line that is `  "days": [],` (a
     // string's line breaks are escaped, and deeper keys are indented further). The table goes
-    // in place of its `[]`, in the same buffer: only what follows it (gaps, thresholds, gear) is
-    // copied aside and back.
+    // in place of its `[]`.
     const EMPTY_DAYS: &[u8] = b"\n  \"days\": []";
-    if let Some(at) = memchr::memmem::find(&out, EMPTY_DAYS).filter(|_| !analysis.days.is_empty()) {
-        let open = at + EMPTY_DAYS.len() - 2;
-        let tail = out.split_off(open + 2);
-        out.truncate(open);
-        out.reserve(400 * analysis.days.len() + tail.len());
-        write_days(&analysis.days, &mut out);
-        out.extend_from_slice(&tail);
+    match memchr::memmem::find(&doc_text, EMPTY_DAYS).filter(|_| !analysis.days.is_empty()) {
+        Some(at) => {
+            let open = at + EMPTY_DAYS.len() - 2;
+            out.write_all(&doc_text[..open])?;
+            out.write_all(&days_text)?;
+            out.write_all(&doc_text[open + 2..])
+        }
+        None => out.write_all(&doc_text),
     }
-    String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// Days a thread writes at a time ([`days_text`]).
+const DAYS_PER_PART: usize = 1_024;
+
+/// The `days` array as the document holds it, its parts of `per_part` days written in parallel.
+fn days_text(days: &[Day], per_part: usize) -> Vec<u8> {
+    use rayon::prelude::*;
+    let parts: Vec<Vec<u8>> = days
+        .par_chunks(per_part.max(1))
+        .enumerate()
+        .map(|(k, part)| {
+            let mut out = Vec::with_capacity(400 * part.len());
+            write_days(part, k == 0, &mut out);
+            out
+        })
+        .collect();
+    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 8);
+    out.push(b'[');
+    for part in &parts {
+        out.extend_from_slice(part);
+    }
+    if !days.is_empty() {
+        out.extend_from_slice(b"\n  ");
+    }
+    out.push(b']');
+    out
 }
 
 /// The `days` table as serde_json's pretty printer writes it as a value of the document, with
 /// its keys written as they stand and its numbers by serde_json's own formatter: 12,000 days
 /// took four fifths of the document's time through `Serialize` (each key escaped, each indent
 /// and comma written apart).
-fn write_days(days: &[Day], out: &mut Vec<u8>) {
+///
+/// Writes the entries of `days` alone, each after a comma unless it opens the array (`first`).
+fn write_days(days: &[Day], first: bool, out: &mut Vec<u8>) {
     use serde_json::ser::{CompactFormatter, Formatter};
     // As serde_json serialises a float: the formatter's digits, or null when not finite.
     let float = |out: &mut Vec<u8>, v: f64| {
@@ -136,9 +184,12 @@ fn write_days(days: &[Day], out: &mut Vec<u8>) {
     let int = |out: &mut Vec<u8>, v: u32| {
         let _ = CompactFormatter.write_u32(out, v);
     };
-    out.push(b'[');
     for (i, d) in days.iter().enumerate() {
-        out.extend_from_slice(if i == 0 { b"\n    {" } else { b",\n    {" });
+        out.extend_from_slice(if first && i == 0 {
+            b"\n    {"
+        } else {
+            b",\n    {"
+        });
         out.extend_from_slice(b"\n      \"date\": ");
         match crate::analysis::load::iso_date_text(&d.date) {
             Some(text) => {
@@ -173,10 +224,6 @@ fn write_days(days: &[Day], out: &mut Vec<u8>) {
         }
         out.extend_from_slice(b"\n    }");
     }
-    if !days.is_empty() {
-        out.extend_from_slice(b"\n  ");
-    }
-    out.push(b']');
 }
 
 #[cfg(test)]
@@ -253,6 +300,15 @@ mod tests {
             };
             let want = serde_json::to_string_pretty(&doc).unwrap();
             assert_eq!(render(&analysis), want, "{n} days");
+            // Written in parts of any size, the array is the same.
+            let whole = days_text(&analysis.days, usize::MAX);
+            for per_part in [1, 2, 5] {
+                assert_eq!(
+                    days_text(&analysis.days, per_part),
+                    whole,
+                    "{n} days by {per_part}"
+                );
+            }
         }
     }
 }
