@@ -157,9 +157,28 @@ fn moving_average(pts: &[(f64, f64)], half_s: f64) -> Vec<f64> {
         // Rounded to the micrometre: a running sum carries rounding noise of 1e-13 m, and
         // devices store elevation in steps (0.2 m in FIT), so exact ties with the hysteresis
         // threshold are common; the noise must not decide them.
-        out.push((sum / count * 1e6).round() / 1e6);
+        out.push(round(sum / count * 1e6) / 1e6);
     }
     out
+}
+
+/// `f64::round` (halves away from zero, the sign of a zero kept), without the library call it
+/// is on x86-64's baseline: every sample of every moving average is rounded.
+fn round(x: f64) -> f64 {
+    const INTEGRAL: f64 = 4_503_599_627_370_496.0; // 2^52: from here on every f64 is whole
+    if x.is_nan() || x.abs() >= INTEGRAL {
+        return x; // whole already, or not finite
+    }
+    let whole = (x as i64) as f64; // towards zero
+    let rest = x - whole; // exact: both lie within one binade of x's whole part
+    let away = if rest >= 0.5 {
+        whole + 1.0
+    } else if rest <= -0.5 {
+        whole - 1.0
+    } else {
+        whole
+    };
+    away.copysign(x)
 }
 
 /// The robust spread of elevation about its ±5 s moving average ([`ElevationGain::noise_m`]).
@@ -182,8 +201,17 @@ pub fn smoothed_elevation(t_s: &[f64], elevation_m: &[f64]) -> Vec<(f64, f64)> {
 }
 
 fn smoothing_half_s(pts: &[(f64, f64)], least_s: f64) -> f64 {
-    let intervals: Vec<f64> = pts.windows(2).map(|w| w[1].0 - w[0].0).collect();
-    let median = percentile(&intervals, 50.0).unwrap_or(0.0);
+    let interval = |w: &[(f64, f64)]| w[1].0 - w[0].0;
+    // Most recordings keep one interval throughout (1 s): that one is the median, found
+    // without a copy of the intervals and a selection among them.
+    let first = pts.get(..2).map(interval);
+    let median = match first {
+        Some(d) if pts.windows(2).all(|w| interval(w) == d) => d,
+        _ => {
+            let intervals: Vec<f64> = pts.windows(2).map(interval).collect();
+            percentile(&intervals, 50.0).unwrap_or(0.0)
+        }
+    };
     least_s.max(ELEVATION_SMOOTHING_INTERVALS * median)
 }
 
@@ -370,6 +398,42 @@ mod tests {
         assert_eq!(hysteresis(series, 3.0), Some((10.0, 4.0)));
         assert_eq!(hysteresis([1.0, 2.0, 1.5], 3.0), Some((0.0, 0.0)));
         assert_eq!(hysteresis(std::iter::empty(), 3.0), None);
+    }
+
+    #[test]
+    fn round_is_f64_round() {
+        let mut xs = vec![
+            0.0,
+            -0.0,
+            0.5,
+            -0.5,
+            1.5,
+            -1.5,
+            2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4_503_599_627_370_495.5,
+            4_503_599_627_370_496.0,
+            -4_503_599_627_370_497.0,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::MIN_POSITIVE,
+            -f64::MIN_POSITIVE,
+        ];
+        // Elevations in micrometres as the moving average makes them, and their neighbours.
+        for i in 0..20_000 {
+            let x = (i as f64 - 10_000.0) * 123_456.789_012_345 + 0.5;
+            xs.extend([
+                x,
+                f64::from_bits(x.to_bits() + 1),
+                f64::from_bits(x.to_bits() - 1),
+            ]);
+        }
+        for x in xs {
+            assert_eq!(round(x).to_bits(), x.round().to_bits(), "{x:e}");
+        }
+        assert!(round(f64::NAN).is_nan());
     }
 
     #[test]
