@@ -61,6 +61,11 @@ pub fn measure(repeat: usize, mut f: impl FnMut() -> Run) -> Measured {
 
 /// Runs `cmd` under `/usr/bin/time -v`; panics (naming it) when it fails.
 pub fn timed(cmd: Command, what: &str) -> Run {
+    timed_into(cmd, what, None)
+}
+
+/// [`timed`], with the command's standard output written to `stdout` (no shell in between).
+pub fn timed_into(cmd: Command, what: &str, stdout: Option<&Path>) -> Run {
     let report = tempfile::NamedTempFile::new().expect("a temporary file");
     let mut timed = Command::new("/usr/bin/time");
     timed
@@ -74,6 +79,9 @@ pub fn timed(cmd: Command, what: &str) -> Run {
             Some(v) => timed.env(k, v),
             None => timed.env_remove(k),
         };
+    }
+    if let Some(path) = stdout {
+        timed.stdout(std::fs::File::create(path).expect("the output file"));
     }
     let t = Instant::now();
     let status = timed.status().expect("/usr/bin/time runs");

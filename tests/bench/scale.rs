@@ -11,10 +11,13 @@
 //! - on the corpus's FIT files: patella cold against fitparser decoding the same bytes in this
 //!   process (already read into memory).
 //!
-//! Each command runs `PATELLA_SCALE_REPEAT` times (default 3); the table gives the median wall
-//! clock and the largest peak memory, and the ratios the issue asks for. It is printed and written
-//! to `TARGET/patella-scale/results.md`. `PATELLA_SCALE_RUNS` (default 3000) sets the size of the
-//! large set; the small one is a third of it.
+//! Each command runs `PATELLA_SCALE_REPEAT` times (default 3) in rounds that take the commands
+//! each ratio compares one after the other (zcat and patella cold on each folder; on the
+//! corpus's FIT files, in `PATELLA_SCALE_FIT_ROUNDS` rounds, default 11, patella, fitparser and
+//! patella's decoder), so that a machine slowing down meanwhile weighs on both sides alike. The
+//! table gives the median wall clock and the largest peak memory, and the ratios the issue asks
+//! for. It is printed and written to `TARGET/patella-scale/results.md`. `PATELLA_SCALE_RUNS`
+//! (default 3000) sets the size of the large set; the small one is a third of it.
 
 #[path = "common.rs"]
 mod common;
@@ -24,7 +27,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
 
-use common::{env_or, measure, require_time, target_dir, timed, Measured, Run, Table};
+use common::{env_or, measure, require_time, target_dir, timed, timed_into, Measured, Run, Table};
 
 use rayon::prelude::*;
 
@@ -36,6 +39,8 @@ fn main() {
     // `cargo bench` passes `--bench`; any other argument (a filter) is not ours to read.
     let runs: usize = env_or("PATELLA_SCALE_RUNS", 3000);
     let repeat: usize = env_or("PATELLA_SCALE_REPEAT", 3).max(1);
+    // Runs of well under a second: more of them, for a median that jitter does not move.
+    let fit_rounds: usize = env_or("PATELLA_SCALE_FIT_ROUNDS", 11).max(1);
     require_time();
     let base = target_dir().join("patella-scale");
     let large = generate(&base, runs);
@@ -45,20 +50,19 @@ fn main() {
     let large_files = listing(&large);
     let small_files = listing(&small);
     let export_bytes: u64 = large_files.iter().map(|f| size(f)).sum();
-    let zcat_large = measure(repeat, || zcat(&large_files));
-    let zcat_small = measure(repeat, || zcat(&small_files));
-
     let scratch = tempfile::tempdir().expect("a temporary folder");
     let cold_json = scratch.path().join("cold.json");
-    let cold_large = measure(repeat, || patella(&large, None, &cold_json, scratch.path()));
-    let cold_small = measure(repeat, || {
-        patella(
-            &small,
-            None,
-            &scratch.path().join("small.json"),
-            scratch.path(),
-        )
-    });
+    let small_json = scratch.path().join("small.json");
+    // In rounds of one of each, as the ratios pair them: a machine that slows down meanwhile
+    // weighs on both sides of each ratio alike.
+    let mut rounds: [Vec<Run>; 4] = Default::default();
+    for _ in 0..repeat {
+        rounds[0].push(zcat(&large_files));
+        rounds[1].push(patella(&large, None, &cold_json, scratch.path()));
+        rounds[2].push(zcat(&small_files));
+        rounds[3].push(patella(&small, None, &small_json, scratch.path()));
+    }
+    let [zcat_large, cold_large, zcat_small, cold_small] = rounds.map(median);
     let store = scratch.path().join("store.sqlite");
     let warm_json = scratch.path().join("warm.json");
     let fill = measure(1, || {
@@ -93,30 +97,33 @@ fn main() {
         let bytes: Vec<Vec<u8>> = fits.iter().map(|p| std::fs::read(p).unwrap()).collect();
         let total: u64 = bytes.iter().map(|b| b.len() as u64).sum();
         let json = scratch.path().join("fit.json");
-        let ours = measure(repeat, || patella_files(&fits, &json, scratch.path()));
-        let theirs = measure(repeat, || {
-            let t = Instant::now();
-            for b in &bytes {
-                let _ = std::hint::black_box(fitparser::from_bytes(b));
-            }
-            Run {
-                wall_s: t.elapsed().as_secs_f64(),
-                rss_kb: 0,
-            }
-        });
-        // The decoder alone, in this process, for MiB/s.
-        let decode = measure(repeat, || {
-            let t = Instant::now();
-            for (p, b) in fits.iter().zip(&bytes) {
-                let _ =
-                    std::hint::black_box(patella::ingest::fit::read(b, &p.display().to_string()));
-            }
-            Run {
-                wall_s: t.elapsed().as_secs_f64(),
-                rss_kb: 0,
-            }
-        });
-        (fits.len(), total, ours, theirs, decode)
+        // In rounds of one of each, so that a machine that slows down or speeds up meanwhile
+        // weighs on both sides of the ratio alike; each a median over the rounds.
+        let (mut ours, mut theirs, mut decode) = (Vec::new(), Vec::new(), Vec::new());
+        for _ in 0..fit_rounds {
+            ours.push(patella_files(&fits, &json, scratch.path()));
+            theirs.push(in_process(|| {
+                for b in &bytes {
+                    let _ = std::hint::black_box(fitparser::from_bytes(b));
+                }
+            }));
+            // The decoder alone, in this process, for MiB/s.
+            decode.push(in_process(|| {
+                for (p, b) in fits.iter().zip(&bytes) {
+                    let _ = std::hint::black_box(patella::ingest::fit::read(
+                        b,
+                        &p.display().to_string(),
+                    ));
+                }
+            }));
+        }
+        (
+            fits.len(),
+            total,
+            median(ours),
+            median(theirs),
+            median(decode),
+        )
     });
     if let Some((n, _, ours, theirs, _)) = &fit {
         table.row(&format!("patella cold, corpus FIT ({n} files)"), ours);
@@ -128,7 +135,7 @@ fn main() {
 
     let mut out = String::new();
     out += &format!(
-        "Export: {} files, {:.0} MB gzipped; {} threads; median of {repeat}.\n\n",
+        "Export: {} files, {:.0} MB gzipped; {} threads; median of {repeat} (corpus FIT: of {fit_rounds} rounds).\n\n",
         large_files.len(),
         export_bytes as f64 / 1e6,
         rayon::current_num_threads()
@@ -239,16 +246,37 @@ fn patella(dir: &Path, store: Option<&Path>, json: &Path, home: &Path) -> Run {
     timed(cmd, "patella analyse")
 }
 
-/// `patella analyse --json --no-store FILES`, stdout into `json`.
+/// `patella analyse --json --no-store FILES`, stdout into `json` (no shell in between: its start
+/// would count against patella's tens of milliseconds).
 fn patella_files(files: &[PathBuf], json: &Path, home: &Path) -> Run {
-    let mut cmd = Command::new("sh");
-    cmd.arg("-c")
-        .arg(format!(
-            "exec '{PATELLA}' analyse --json --no-store --tz UTC --as-of 2026-01-01 \"$@\" > '{}'",
-            json.display()
-        ))
-        .arg("sh");
+    let mut cmd = Command::new(PATELLA);
+    cmd.args([
+        "analyse",
+        "--json",
+        "--no-store",
+        "--tz",
+        "UTC",
+        "--as-of",
+        "2026-01-01",
+    ]);
     cmd.args(files);
     cmd.env("XDG_CACHE_HOME", home);
-    timed(cmd, "patella analyse (FIT corpus)")
+    timed_into(cmd, "patella analyse (FIT corpus)", Some(json))
+}
+
+/// The median and peak memory of runs already made.
+fn median(runs: Vec<Run>) -> Measured {
+    let n = runs.len();
+    let mut runs = runs.into_iter();
+    measure(n, || runs.next().expect("as many runs as counted"))
+}
+
+/// The wall clock of `f`, run in this process.
+fn in_process(f: impl FnOnce()) -> Run {
+    let t = Instant::now();
+    f();
+    Run {
+        wall_s: t.elapsed().as_secs_f64(),
+        rss_kb: 0,
+    }
 }
