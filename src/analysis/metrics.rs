@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::analysis::run::moving::DistanceMethod;
-use crate::analysis::run::{percentile, recorded_mean, weighted_median, Motion};
+use crate::analysis::run::{
+    percentile, percentile_in_place, recorded_mean, weighted_median, Motion,
+};
 use crate::model::Samples;
 
 /// Elevation is judged smooth (a barometric altimeter, or a watch's own filtered GPS altitude)
@@ -183,11 +185,17 @@ fn round(x: f64) -> f64 {
 
 /// The robust spread of elevation about its ±5 s moving average ([`ElevationGain::noise_m`]).
 fn elevation_noise(pts: &[(f64, f64)]) -> f64 {
-    let smooth = moving_average(pts, 5.0);
-    let residual: Vec<f64> = pts.iter().zip(&smooth).map(|(p, m)| p.1 - m).collect();
-    let centre = percentile(&residual, 50.0).unwrap_or(0.0);
-    let deviation: Vec<f64> = residual.iter().map(|r| (r - centre).abs()).collect();
-    1.4826 * percentile(&deviation, 50.0).unwrap_or(0.0)
+    // The residuals made in the moving average's own vector, then their deviations from their
+    // median in the same vector, each median selected in place.
+    let mut residual = moving_average(pts, 5.0);
+    for (r, p) in residual.iter_mut().zip(pts) {
+        *r = p.1 - *r;
+    }
+    let centre = percentile_in_place(&mut residual, 50.0).unwrap_or(0.0);
+    for r in &mut residual {
+        *r = (*r - centre).abs();
+    }
+    1.4826 * percentile_in_place(&mut residual, 50.0).unwrap_or(0.0)
 }
 
 /// Elevation smoothed as [`elevation_gain`] smooths smooth elevation (±8 s, at least two

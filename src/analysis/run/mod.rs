@@ -30,6 +30,7 @@ pub use grade::{
 };
 pub use heart::{heart_rate_bins, time_at_or_above, HeartRateBin, HeartRateStats};
 pub use moving::{moving_weights, step_distances, DistanceMethod, Motion, MAX_MOVING_GAP_S};
+pub(crate) use stats::percentile_in_place;
 pub(crate) use stats::weighted_percentile;
 pub use stats::{percentile, recorded_mean, weighted_median};
 

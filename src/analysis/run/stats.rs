@@ -12,6 +12,21 @@ pub fn percentile(values: &[f64], p: f64) -> Option<f64> {
         return None;
     }
     let mut kept: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
+    select_rank(&mut kept, p)
+}
+
+/// [`percentile`] of `values` selected where they lie (their order is lost, NaNs dropped): for
+/// a caller that has no more use for them, and no copy.
+pub(crate) fn percentile_in_place(values: &mut Vec<f64>, p: f64) -> Option<f64> {
+    if p.is_nan() {
+        return None;
+    }
+    values.retain(|v| !v.is_nan());
+    select_rank(values, p)
+}
+
+/// The nearest-rank `p`-th percentile of `kept`, which holds no NaN.
+fn select_rank(kept: &mut [f64], p: f64) -> Option<f64> {
     if kept.is_empty() {
         return None;
     }
