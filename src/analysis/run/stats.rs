@@ -99,15 +99,10 @@ pub(crate) fn weighted_mean(values: &[f64], w: &[f64]) -> Option<f64> {
             .zip(w)
             .filter(|(v, _)| **v > 0.0 && v.is_finite())
     };
-    let mut any = false;
-    let mut with_weight = false;
-    for (_, w) in pairs() {
-        any = true;
-        with_weight |= *w > 0.0;
-    }
-    if !any {
-        return None;
-    }
+    // Whether any pair has weight: the first pass stops at the first that has.
+    let mut weighted = pairs().map(|(_, w)| *w > 0.0);
+    let first = weighted.next()?;
+    let with_weight = first || weighted.any(|w| w);
     let (mut sum, mut total) = (0.0, 0.0);
     for (v, w) in pairs() {
         let w = if with_weight { *w } else { 1.0 };
