@@ -110,7 +110,7 @@ impl Table {
         let runs = m
             .runs
             .iter()
-            .map(|s| format!("{s:.2}"))
+            .map(|s| seconds(*s))
             .collect::<Vec<_>>()
             .join(", ");
         self.rows.push((what.to_string(), m.wall_s, m.rss_kb, runs));
@@ -126,8 +126,18 @@ impl Table {
             } else {
                 format!("{:.0}", *rss as f64 / 1024.0)
             };
-            out += &format!("| {what} | {wall:.2} | {mem} | {runs} |\n");
+            out += &format!("| {what} | {} | {mem} | {runs} |\n", seconds(*wall));
         }
         out
+    }
+}
+
+/// Seconds as the tables give them: to the millisecond under a second (a run of 60 ms to the
+/// hundredth is ±8 %), to the hundredth above.
+fn seconds(s: f64) -> String {
+    if s < 1.0 {
+        format!("{s:.3}")
+    } else {
+        format!("{s:.2}")
     }
 }

@@ -172,7 +172,7 @@ fn main() {
     if let Some((n, total, ours, theirs, decode)) = &fit {
         let mib = *total as f64 / 1024.0 / 1024.0;
         out += &format!(
-            "- corpus FIT ({n} files, {mib:.1} MiB): patella cold / fitparser decode: {:.3} (goal ≤ 1/30 = 0.033); patella's decoder alone {:.0} MiB/s (goal ≥ 300)\n",
+            "- corpus FIT ({n} files, {mib:.1} MiB): patella cold / fitparser decode: {:.4} (goal ≤ 1/30 = 0.0333); patella's decoder alone {:.0} MiB/s (goal ≥ 300)\n",
             ours.wall_s / theirs.wall_s,
             mib / decode.wall_s
         );
