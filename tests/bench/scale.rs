@@ -16,8 +16,9 @@
 //! corpus's FIT files, in `PATELLA_SCALE_FIT_ROUNDS` rounds, default 11, patella, fitparser and
 //! patella's decoder), so that a machine slowing down meanwhile weighs on both sides alike. The
 //! table gives the median wall clock and the largest peak memory, and the ratios the issue asks
-//! for. It is printed and written to `TARGET/patella-scale/results.md`. `PATELLA_SCALE_RUNS`
-//! (default 3000) sets the size of the large set; the small one is a third of it.
+//! for, of the medians and of the fastest runs. It is printed and written to
+//! `TARGET/patella-scale/results.md`. `PATELLA_SCALE_RUNS` (default 3000) sets the size of the
+//! large set; the small one is a third of it.
 
 #[path = "common.rs"]
 mod common;
@@ -143,16 +144,20 @@ fn main() {
     out += &table.render();
     out += "\n";
     let ratio = |a: &Measured, b: &Measured| a.wall_s / b.wall_s;
+    // Of the fastest run of each: what the code costs where the machine took least away.
+    let fastest = |a: &Measured, b: &Measured| a.runs[0] / b.runs[0];
     out += &format!(
-        "- cold / zcat ({} files): {:.2} (goal ≤ 0.5)\n",
+        "- cold / zcat ({} files): {:.2}, fastest runs {:.2} (goal ≤ 0.5)\n",
         large_files.len(),
-        ratio(&cold_large, &zcat_large)
+        ratio(&cold_large, &zcat_large),
+        fastest(&cold_large, &zcat_large)
     );
     out += &format!(
-        "- cold {} files / cold {} files: {:.2} (goal ≤ 3.3; files {:.2}×)\n",
+        "- cold {} files / cold {} files: {:.2}, fastest runs {:.2} (goal ≤ 3.3; files {:.2}×)\n",
         large_files.len(),
         small_files.len(),
         ratio(&cold_large, &cold_small),
+        fastest(&cold_large, &cold_small),
         large_files.len() as f64 / small_files.len() as f64
     );
     out += &format!(
@@ -172,9 +177,11 @@ fn main() {
     if let Some((n, total, ours, theirs, decode)) = &fit {
         let mib = *total as f64 / 1024.0 / 1024.0;
         out += &format!(
-            "- corpus FIT ({n} files, {mib:.1} MiB): patella cold / fitparser decode: {:.4} (goal ≤ 1/30 = 0.0333); patella's decoder alone {:.0} MiB/s (goal ≥ 300)\n",
-            ours.wall_s / theirs.wall_s,
-            mib / decode.wall_s
+            "- corpus FIT ({n} files, {mib:.1} MiB): patella cold / fitparser decode: {:.4}, fastest runs {:.4} (goal ≤ 1/30 = 0.0333); patella's decoder alone {:.0} MiB/s, fastest run {:.0} (goal ≥ 300)\n",
+            ratio(ours, theirs),
+            fastest(ours, theirs),
+            mib / decode.wall_s,
+            mib / decode.runs[0]
         );
     }
     print!("{out}");
