@@ -111,7 +111,7 @@ pub fn write_for(
     // Plain structs of numbers and strings: serialising cannot fail, and serde_json writes
     // non-finite floats as null. The days table, the document's largest part, is written on
     // the other threads meanwhile.
-    let (doc_text, days_text) = rayon::join(
+    let (doc_text, table) = rayon::join(
         || {
             let mut out = Vec::with_capacity(
                 65_536
@@ -131,7 +131,7 @@ pub fn write_for(
         Some(at) => {
             let open = at + EMPTY_DAYS.len() - 2;
             out.write_all(&doc_text[..open])?;
-            out.write_all(&days_text)?;
+            out.write_all(&table)?;
             out.write_all(&doc_text[open + 2..])
         }
         None => out.write_all(&doc_text),
