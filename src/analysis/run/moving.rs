@@ -90,8 +90,10 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
     };
 
-    // (sample, fix, metres from the fix before it): each distance is computed once.
-    let mut fixes: Vec<(usize, Fix, f64)> = Vec::new();
+    // (sample, metres from the fix before it) of each fix kept: each distance is computed once,
+    // and only the position of the last fix kept is held for the next.
+    let mut fixes: Vec<(usize, f64)> = Vec::with_capacity(n);
+    let mut previous: Option<(usize, Fix)> = None;
     for i in 0..n {
         let (lat, lon) = (s.lat_deg[i], s.lon_deg[i]);
         if lat.is_nan() || lon.is_nan() {
@@ -99,14 +101,15 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         }
         let p = Fix::new(lat, lon);
         let mut metres = 0.0;
-        if let Some(&(j, q, _)) = fixes.last() {
+        if let Some((j, q)) = previous {
             let dt = s.t_s[i] - s.t_s[j];
             metres = q.haversine_m(&p);
             if dt > 0.0 && metres / dt > MAX_PLAUSIBLE_SPEED_M_S {
                 continue;
             }
         }
-        fixes.push((i, p, metres));
+        fixes.push((i, metres));
+        previous = Some((i, p));
     }
     if fixes.is_empty() && !has_field {
         return None;
@@ -129,7 +132,7 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         (Some(&(first, ..)), Some(&(last, ..))) => {
             field_steps += by_field(&mut d, 1, first + 1);
             for pair in fixes.windows(2) {
-                let ((j, ..), (k, _, metres)) = (pair[0], pair[1]);
+                let ((j, _), (k, metres)) = (pair[0], pair[1]);
                 let gap = s.t_s[k] - s.t_s[j] > MAX_MOVING_GAP_S;
                 match field_between(j, k) {
                     Some(step) if gap => {
