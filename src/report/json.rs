@@ -111,7 +111,7 @@ pub fn write_for(
     // Plain structs of numbers and strings: serialising cannot fail, and serde_json writes
     // non-finite floats as null. The days table, the document's largest part, is written on
     // the other threads meanwhile.
-    let (doc_text, table) = rayon::join(
+    let (doc_text, parts) = rayon::join(
         || {
             let mut out = Vec::with_capacity(
                 65_536
@@ -120,7 +120,7 @@ pub fn write_for(
             );
             serde_json::to_writer_pretty(&mut out, &doc).map(|()| out)
         },
-        || days_text(&analysis.days, DAYS_PER_PART),
+        || day_parts(&analysis.days, DAYS_PER_PART),
     );
     let doc_text = doc_text.map_err(std::io::Error::other)?;
     // The `days` key of the document's own level: the one line that is `  "days": [],` (a
@@ -131,38 +131,32 @@ pub fn write_for(
         Some(at) => {
             let open = at + EMPTY_DAYS.len() - 2;
             out.write_all(&doc_text[..open])?;
-            out.write_all(&table)?;
+            out.write_all(b"[")?;
+            for part in &parts {
+                out.write_all(part)?;
+            }
+            out.write_all(b"\n  ]")?;
             out.write_all(&doc_text[open + 2..])
         }
         None => out.write_all(&doc_text),
     }
 }
 
-/// Days a thread writes at a time ([`days_text`]).
+/// Days a thread writes at a time ([`day_parts`]).
 const DAYS_PER_PART: usize = 1_024;
 
-/// The `days` array as the document holds it, its parts of `per_part` days written in parallel.
-fn days_text(days: &[Day], per_part: usize) -> Vec<u8> {
+/// The entries of the `days` array as the document holds them (without its brackets), in parts
+/// of `per_part` days written in parallel and written out one after the other.
+fn day_parts(days: &[Day], per_part: usize) -> Vec<Vec<u8>> {
     use rayon::prelude::*;
-    let parts: Vec<Vec<u8>> = days
-        .par_chunks(per_part.max(1))
+    days.par_chunks(per_part.max(1))
         .enumerate()
         .map(|(k, part)| {
             let mut out = Vec::with_capacity(400 * part.len());
             write_days(part, k == 0, &mut out);
             out
         })
-        .collect();
-    let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum::<usize>() + 8);
-    out.push(b'[');
-    for part in &parts {
-        out.extend_from_slice(part);
-    }
-    if !days.is_empty() {
-        out.extend_from_slice(b"\n  ");
-    }
-    out.push(b']');
-    out
+        .collect()
 }
 
 /// The `days` table as serde_json's pretty printer writes it as a value of the document, with
@@ -300,11 +294,11 @@ mod tests {
             };
             let want = serde_json::to_string_pretty(&doc).unwrap();
             assert_eq!(render(&analysis), want, "{n} days");
-            // Written in parts of any size, the array is the same.
-            let whole = days_text(&analysis.days, usize::MAX);
+            // Written in parts of any size, the entries are the same.
+            let whole = day_parts(&analysis.days, usize::MAX).concat();
             for per_part in [1, 2, 5] {
                 assert_eq!(
-                    days_text(&analysis.days, per_part),
+                    day_parts(&analysis.days, per_part).concat(),
                     whole,
                     "{n} days by {per_part}"
                 );
