@@ -169,7 +169,10 @@ fn run_team(
                 if let (Some(doc), true) = (&done.json, emitted.is_ok()) {
                     let sep = if first { "" } else { ",\n" };
                     first = false;
-                    emitted = emit(&format!("{sep}{}", doc.trim_end()));
+                    emitted = emit_with(|out| {
+                        out.write_all(sep.as_bytes())?;
+                        out.write_all(doc.trim_end().as_bytes())
+                    });
                 }
             }
             Err(u) => eprintln!(
