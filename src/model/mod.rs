@@ -231,8 +231,15 @@ impl Samples {
     /// Room for `n` more samples in every column, so a reader that knows its count fills them
     /// without regrowing (and copying) fourteen vectors as it goes.
     pub fn reserve(&mut self, n: usize) {
-        for column in [
-            &mut self.t_s,
+        self.t_s.reserve_exact(n);
+        for column in self.value_columns_mut() {
+            column.reserve_exact(n);
+        }
+    }
+
+    /// Every column but `t_s`.
+    pub(crate) fn value_columns_mut(&mut self) -> [&mut Vec<f64>; 13] {
+        [
             &mut self.lat_deg,
             &mut self.lon_deg,
             &mut self.elevation_m,
@@ -246,9 +253,7 @@ impl Samples {
             &mut self.vertical_oscillation_m,
             &mut self.vertical_ratio_pct,
             &mut self.step_length_m,
-        ] {
-            column.reserve_exact(n);
-        }
+        ]
     }
 
     pub fn push(&mut self, s: Sample) {

@@ -194,22 +194,7 @@ impl Records {
     /// when the activity is built).
     pub(super) fn reserve(&mut self, n: usize) {
         self.t.reserve_exact(n);
-        let c = &mut self.columns;
-        for column in [
-            &mut c.lat_deg,
-            &mut c.lon_deg,
-            &mut c.elevation_m,
-            &mut c.distance_m,
-            &mut c.speed_m_s,
-            &mut c.cadence_spm,
-            &mut c.heart_rate_bpm,
-            &mut c.power_w,
-            &mut c.ground_contact_s,
-            &mut c.gct_balance_left_pct,
-            &mut c.vertical_oscillation_m,
-            &mut c.vertical_ratio_pct,
-            &mut c.step_length_m,
-        ] {
+        for column in self.columns.value_columns_mut() {
             column.reserve_exact(n);
         }
     }
