@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::moving::{pace, MovingClock, Slice};
-use super::stats::{nearest_rank, weighted_median};
+use super::stats::{nearest_rank, totals_by_value, weighted_median};
 
 /// Cadence below which a step counts towards [`CadenceStats::below_170_share`].
 pub const LOW_CADENCE_SPM: f64 = 170.0;
@@ -72,28 +72,12 @@ pub(crate) fn cadence_stats(
 /// by cadence, equal cadences merged. Where no sample has moving time, every sample counts one.
 /// From it the share below any threshold follows ([`share_below`]).
 pub fn cadence_time(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
-    let mut pairs = positive_pairs(cadence, w);
-    if !pairs.iter().any(|(_, w)| *w > 0.0) {
-        pairs.iter_mut().for_each(|p| p.1 = 1.0);
-    }
-    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<(f64, f64)> = Vec::new();
-    for (c, w) in pairs {
-        match out.last_mut() {
-            Some(last) if last.0 == c => last.1 += w,
-            _ => out.push((c, w)),
-        }
-    }
-    out
-}
-
-/// `(cadence, weight)` of the samples with cadence > 0.
-fn positive_pairs(cadence: &[f64], w: &[f64]) -> Vec<(f64, f64)> {
-    cadence
-        .iter()
-        .zip(w)
-        .filter(|(c, _)| **c > 0.0)
-        .map(|(c, w)| (*c, *w))
+    let positive = cadence.iter().zip(w).filter(|(c, _)| **c > 0.0);
+    let timed = positive.clone().any(|(_, w)| *w > 0.0);
+    let pairs = positive.map(|(c, w)| (*c, if timed { *w } else { 1.0 }));
+    totals_by_value(pairs)
+        .into_iter()
+        .map(|(c, w, _)| (c, w))
         .collect()
 }
 

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::stats::weighted_mean;
+use super::stats::{totals_by_value, weighted_mean};
 
 /// Heart rate over samples with heart rate > 0.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -32,28 +32,19 @@ pub struct HeartRateBin {
 /// The heart rates of a run as bins: one per recorded value (> 0, finite), sorted by value. Watches
 /// record whole beats per minute, so an hour at 1 Hz keeps about a hundred bins, not 3,600 pairs.
 pub fn heart_rate_bins(hr: &[f64], w: &[f64]) -> Vec<HeartRateBin> {
-    let mut pairs: Vec<(f64, f64)> = hr
+    let pairs = hr
         .iter()
         .zip(w)
         .filter(|(h, _)| h.is_finite() && **h > 0.0)
-        .map(|(h, w)| (*h, *w))
-        .collect();
-    pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-    let mut out: Vec<HeartRateBin> = Vec::new();
-    for (bpm, w) in pairs {
-        match out.last_mut() {
-            Some(last) if last.bpm == bpm => {
-                last.samples += 1;
-                last.moving_s += w;
-            }
-            _ => out.push(HeartRateBin {
-                bpm,
-                samples: 1,
-                moving_s: w,
-            }),
-        }
-    }
-    out
+        .map(|(h, w)| (*h, *w));
+    totals_by_value(pairs)
+        .into_iter()
+        .map(|(bpm, moving_s, samples)| HeartRateBin {
+            bpm,
+            samples,
+            moving_s,
+        })
+        .collect()
 }
 
 /// Moving time at or above `threshold` in `bins`.

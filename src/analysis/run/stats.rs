@@ -58,6 +58,52 @@ pub(crate) fn by_value(mut pairs: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
     pairs
 }
 
+/// Whole values below this are totalled in a slot each by [`totals_by_value`]: heart rates,
+/// and cadences as devices record them (whole steps a minute), without a sort.
+const TOTALLED_IN_SLOTS: usize = 1024;
+
+/// `(value, total weight, pairs)` for each distinct value of `pairs`, in ascending order: the
+/// weights of equal values added in the order the pairs come (as a stable sort by value would
+/// put them), the first as it is. Whole values from 0 to [`TOTALLED_IN_SLOTS`] go straight into
+/// a slot each; any other value (a fractional cadence) sends every pair through a sort.
+pub(crate) fn totals_by_value(
+    pairs: impl Iterator<Item = (f64, f64)> + Clone,
+) -> Vec<(f64, f64, u32)> {
+    let mut slots = vec![(0.0f64, 0u32); TOTALLED_IN_SLOTS];
+    for (v, w) in pairs.clone() {
+        let i = v as usize; // saturating: NaN and negatives to 0, the huge to usize::MAX
+        let Some(slot) = slots.get_mut(i).filter(|_| i as f64 == v) else {
+            return totals_sorted(pairs);
+        };
+        slot.0 = if slot.1 == 0 { w } else { slot.0 + w };
+        slot.1 += 1;
+    }
+    slots
+        .into_iter()
+        .enumerate()
+        .filter(|(_, (_, n))| *n > 0)
+        .map(|(i, (w, n))| (i as f64, w, n))
+        .collect()
+}
+
+/// [`totals_by_value`] of any values, through a stable sort.
+#[cold]
+fn totals_sorted(pairs: impl Iterator<Item = (f64, f64)>) -> Vec<(f64, f64, u32)> {
+    let mut pairs: Vec<(f64, f64)> = pairs.collect();
+    pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut out: Vec<(f64, f64, u32)> = Vec::new();
+    for (v, w) in pairs {
+        match out.last_mut() {
+            Some(last) if last.0 == v => {
+                last.1 += w;
+                last.2 += 1;
+            }
+            _ => out.push((v, w, 1)),
+        }
+    }
+    out
+}
+
 /// [`weighted_percentile`] of pairs already made ready by [`by_value`]: several percentiles of
 /// one set sort it once.
 pub(crate) fn nearest_rank(sorted: &[(f64, f64)], p: f64) -> Option<f64> {
@@ -125,4 +171,49 @@ pub fn recorded_mean(t_s: &[f64], values: &[f64]) -> Option<f64> {
         total += dt;
     }
     (total > 0.0).then(|| sum / total)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn totals_in_slots_are_those_of_a_stable_sort() {
+        let mut seed = 11u64;
+        let mut next = || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as f64 / (1u64 << 31) as f64
+        };
+        // Heart rates and cadences as devices record them, with moving times of every kind
+        // (whole seconds, fractions, a negative zero first), then one fractional value.
+        let mut pairs: Vec<(f64, f64)> = vec![(150.0, -0.0), (150.0, 0.3)];
+        for _ in 0..5000 {
+            let v = (60.0 + next() * 140.0).floor();
+            let w = if next() < 0.5 { 1.0 } else { next() * 3.0 };
+            pairs.push((v, w));
+        }
+        pairs.push((0.0, 2.5));
+        pairs.push((1023.0, 0.1));
+        let slotted = totals_by_value(pairs.iter().copied());
+        // Distinct values, ascending.
+        assert!(slotted.windows(2).all(|w| w[0].0 < w[1].0));
+        let sorted = totals_sorted(pairs.iter().copied());
+        let bits = |t: &[(f64, f64, u32)]| -> Vec<(u64, u64, u32)> {
+            t.iter()
+                .map(|(v, w, n)| (v.to_bits(), w.to_bits(), *n))
+                .collect()
+        };
+        assert_eq!(bits(&slotted), bits(&sorted));
+        assert_eq!(slotted.iter().map(|t| t.2).sum::<u32>(), 5004);
+        // A fractional value, or one past the slots, goes through the sort: the same totals.
+        for odd in [172.5, 1024.0, 1e300] {
+            let mut more = pairs.clone();
+            more.push((odd, 1.0));
+            let t = totals_by_value(more.iter().copied());
+            assert_eq!(bits(&t), bits(&totals_sorted(more.iter().copied())));
+            assert!(t.iter().any(|l| l.0 == odd && l.2 == 1), "{odd}");
+        }
+    }
 }
