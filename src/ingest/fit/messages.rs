@@ -349,7 +349,7 @@ impl RecordPlan {
     }
 
     /// The row of one record, as [`Decoder::record`]'s general path makes it.
-    #[inline]
+    #[inline(always)]
     fn row(&self, body: &[u8], big: bool, t: Option<i64>) -> Row {
         // NaN for a missing value before the division, not chosen after it: the compiler then
         // divided two values at once, whatever a missing one had left in its register, and chose
@@ -489,7 +489,13 @@ impl Decoder {
 
     fn record(&mut self, body: &[u8], def: &Definition, timestamp: Option<i64>, dev: &DevNamed) {
         if let (Some(plan), false) = (&def.record, dev.any) {
-            self.out.records.push(plan.row(body, def.big, timestamp));
+            // Each byte order a copy of its own, the order settled once and not per field.
+            let row = if def.big {
+                plan.row(body, true, timestamp)
+            } else {
+                plan.row(body, false, timestamp)
+            };
+            self.out.records.push(row);
             #[cfg(test)]
             {
                 self.out.planned += 1;
