@@ -565,13 +565,8 @@ mod tests {
         // 400 runs over three years, some on the same day and some starting at the same
         // instant (a watch and a phone), some a whole look-back window apart to the second,
         // and a strength session among them.
-        let mut seed = 7u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as i64
-        };
+        let mut rng = crate::synth::Rng::new(7);
+        let mut next = || (rng.next_u64() >> 33) as i64;
         let base = Utc.with_ymd_and_hms(2023, 1, 1, 6, 0, 0).unwrap();
         let mut at = base;
         let mut entries = Vec::new();

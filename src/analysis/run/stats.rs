@@ -179,13 +179,8 @@ mod tests {
 
     #[test]
     fn totals_in_slots_are_those_of_a_stable_sort() {
-        let mut seed = 11u64;
-        let mut next = || {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) as f64 / (1u64 << 31) as f64
-        };
+        let mut rng = crate::synth::Rng::new(11);
+        let mut next = || rng.uniform();
         // Heart rates and cadences as devices record them, with moving times of every kind
         // (whole seconds, fractions, a negative zero first), then one fractional value.
         let mut pairs: Vec<(f64, f64)> = vec![(150.0, -0.0), (150.0, 0.3)];
