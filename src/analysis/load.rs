@@ -131,13 +131,21 @@ pub fn average_week_before(days: &[Day], off: NaiveDate) -> Option<f64> {
     if covered < 14 {
         return None;
     }
-    let km: f64 = days
+    let km: f64 = days_within(days, before_start, off)
         .iter()
-        .filter(|d| d.date >= before_start && d.date < off)
         .map(|d| d.run_km)
         .sum();
     let average = km / covered as f64 * 7.0;
     (average > 0.0).then_some(average)
+}
+
+/// The days of `days` (in date order) from `from` up to but not including `to`: the same days
+/// as a look at each, found by two binary searches (the daily table of a long history holds
+/// thousands of days, and every break looked through them all).
+pub fn days_within(days: &[Day], from: NaiveDate, to: NaiveDate) -> &[Day] {
+    let start = days.partition_point(|d| d.date < from);
+    let end = start + days[start..].partition_point(|d| d.date < to);
+    &days[start..end]
 }
 
 /// A stretch of days without running between two runs.
@@ -614,5 +622,35 @@ mod tests {
             }
             assert!(windows_with_runs > 300, "{windows_with_runs}");
         }
+    }
+
+    #[test]
+    fn days_within_are_the_days_a_look_at_each_finds() {
+        let day = |n: u64| NaiveDate::from_ymd_opt(2025, 3, 1).unwrap() + Days::new(n);
+        let l = load(
+            &[entry(3, 5.0), entry(5, 8.0), entry(20, 10.0)],
+            WeekStart::Mon,
+        )
+        .unwrap();
+        // The table itself, and a list with days missing and one twice.
+        let mut gappy: Vec<Day> = l.days.iter().step_by(3).cloned().collect();
+        gappy.insert(2, gappy[2].clone());
+        for days in [&l.days, &gappy] {
+            for from in 0..30 {
+                for to in 0..30 {
+                    let want: Vec<NaiveDate> = days
+                        .iter()
+                        .filter(|d| d.date >= day(from) && d.date < day(to))
+                        .map(|d| d.date)
+                        .collect();
+                    let got: Vec<NaiveDate> = days_within(days, day(from), day(to))
+                        .iter()
+                        .map(|d| d.date)
+                        .collect();
+                    assert_eq!(got, want, "{from} {to}");
+                }
+            }
+        }
+        assert!(days_within(&[], day(0), day(5)).is_empty());
     }
 }

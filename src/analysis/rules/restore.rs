@@ -3,7 +3,7 @@
 use chrono::{Days, NaiveDate};
 
 use super::{finding, iso, week_of, About, Finding, Rule, Severity, Thresholds, Unit};
-use crate::analysis::load::{average_week_before, Load};
+use crate::analysis::load::{average_week_before, days_within, Load};
 
 /// `return-too-fast` — the first 7 days after 14 or more days without running reach 75 % or
 /// more of the average week of the 4 weeks before the gap: tissue tolerance drops during a
@@ -16,10 +16,8 @@ pub(super) fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding
             continue;
         };
         let window_end = back + Days::new(t.return_window_days.max(1) as u64);
-        let after_km: f64 = load
-            .days
+        let after_km: f64 = days_within(&load.days, back, window_end)
             .iter()
-            .filter(|d| d.date >= back && d.date < window_end)
             .map(|d| d.run_km)
             .sum();
         let share = after_km / average_week;
