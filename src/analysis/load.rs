@@ -293,8 +293,8 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
     let mut days = Vec::with_capacity((last_key - first_key + 1).max(0) as usize);
     let mut by_day = rows.into_iter().peekable();
     let mut d = first_day;
-    // The day's key counted along with the day (a date subtraction per day was a third of the
-    // table's time on a history of 12,000 days).
+    // The day's key counted along with the day, not made from it by a date subtraction each
+    // day (12,425 days on the corpus's FIT files).
     for key in first_key..=last_key {
         let t = by_day.next_if(|r| r.day == key).unwrap_or(DayTotals {
             day: key,
