@@ -50,21 +50,16 @@ pub fn clean(mut a: Activity) -> Result<Activity, ReadError> {
         return Ok(a);
     }
 
-    // Times: keep samples dated inside the range.
-    let keep: Vec<bool> = a
-        .samples
-        .t_s
-        .iter()
-        .map(|t| t.is_finite() && in_range(start_s + t))
-        .collect();
-    let dated_out = keep.iter().filter(|k| !**k).count();
+    // Times: keep samples dated inside the range (counted first: most files have none out).
+    let dated = |t: f64| t.is_finite() && in_range(start_s + t);
+    let dated_out = a.samples.t_s.iter().filter(|t| !dated(**t)).count();
     if dated_out == n {
         return Err(ReadError::invalid(format!(
             "every one of the {n} samples is dated outside 1989–2100"
         )));
     }
     if dated_out > 0 {
-        a.samples = select(&a.samples, |i| keep[i]);
+        a.samples = select(&a.samples, |i| dated(a.samples.t_s[i]));
         a.warnings.push(format!(
             "dropped {dated_out} of {n} samples dated outside 1989–2100"
         ));
