@@ -45,6 +45,23 @@ pub(super) fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding
     }
 }
 
+/// For each of `hard_days` (dates in order, with their hard sessions), the hard sessions of the
+/// 7 days up to and including it. The first day within the 7 days only moves forward, so the
+/// days are not looked through again for each one (thousands on a long history).
+fn sessions_in_7_days(hard_days: &[(NaiveDate, u32)]) -> Vec<u32> {
+    let mut from = 0usize;
+    hard_days
+        .iter()
+        .enumerate()
+        .map(|(i, &(date, _))| {
+            while (date - hard_days[from].0).num_days() >= 7 {
+                from += 1;
+            }
+            hard_days[from..=i].iter().map(|(_, n)| n).sum()
+        })
+        .collect()
+}
+
 /// `hard-days-clustered` — hard sessions on two consecutive days, or three or more within 7 days:
 /// too little recovery between loads (seed). One finding per cluster.
 pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
@@ -54,14 +71,10 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
         .filter(|d| d.hard_sessions > 0)
         .map(|d| (d.date, d.hard_sessions))
         .collect();
+    let in_weeks = sessions_in_7_days(&hard_days);
     let mut last_flagged: Option<NaiveDate> = None;
-    for (i, &(date, n)) in hard_days.iter().enumerate() {
+    for (i, (&(date, n), &in_week)) in hard_days.iter().zip(&in_weeks).enumerate() {
         let consecutive = i > 0 && (date - hard_days[i - 1].0).num_days() == 1;
-        let in_week: u32 = hard_days[..=i]
-            .iter()
-            .filter(|(d, _)| (date - *d).num_days() < 7)
-            .map(|(_, n)| n)
-            .sum();
         let crowded = in_week as usize >= t.hard_sessions_in_7_days;
         let same_day = n >= 2;
         if !(consecutive || crowded || same_day) {
@@ -144,5 +157,33 @@ pub(super) fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>)
                 week.week, m
             ),
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_in_7_days_are_those_a_look_through_every_day_finds() {
+        let mut rng = crate::synth::Rng::new(3);
+        let mut day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+        let mut hard_days = Vec::new();
+        for _ in 0..500 {
+            // Gaps of 1 to 9 days (some exactly 7 apart), one to three sessions a day.
+            day = day + Days::new(1 + rng.next_u64() % 9);
+            hard_days.push((day, 1 + (rng.next_u64() % 3) as u32));
+        }
+        let got = sessions_in_7_days(&hard_days);
+        for (i, &(date, _)) in hard_days.iter().enumerate() {
+            let want: u32 = hard_days[..=i]
+                .iter()
+                .filter(|(d, _)| (date - *d).num_days() < 7)
+                .map(|(_, n)| n)
+                .sum();
+            assert_eq!(got[i], want, "{date}");
+        }
+        assert!(got.iter().any(|n| *n >= 4));
+        assert!(sessions_in_7_days(&[]).is_empty());
     }
 }
