@@ -21,7 +21,7 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use super::load::{average_week_before, Day, Week};
+use super::load::{average_week_before, days_within, Day, Week};
 use super::rules::{Finding, Severity};
 use super::{week_start, ActivitySummary, Thresholds, WeekStart};
 
@@ -142,12 +142,7 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
     let whole = |w: &Week| {
         w.complete || (first.is_some_and(|f| f <= w.start) && w.start + Days::new(6) < as_of)
     };
-    let days_in = |from: NaiveDate, to: NaiveDate| {
-        inputs
-            .days
-            .iter()
-            .filter(move |d| d.date >= from && d.date < to)
-    };
+    let days_in = |from: NaiveDate, to: NaiveDate| days_within(inputs.days, from, to).iter();
 
     let mut items = Vec::new();
     let mut left_out = Vec::new();
