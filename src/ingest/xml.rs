@@ -140,8 +140,9 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
     let s = doc.markup();
     let b = s.as_bytes();
     let mut tags: Vec<H::Tag> = Vec::new();
-    // Where the name of each open element (with its prefix) is in `s`: no copy of it is made.
-    let mut names: Vec<(usize, usize)> = Vec::new();
+    // Where the name of each open element (with its prefix) is in `s`, and whether it is free of
+    // quotes: no copy of it is made.
+    let mut names: Vec<(usize, usize, bool)> = Vec::new();
     // Text since the last tag that had to be copied: pieces around a comment or CDATA section,
     // or with references or `\r` to replace. Plain text is handed over in place.
     let mut text = String::new();
@@ -161,7 +162,7 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
             None => (None, true),
         };
         let Some(lt) = lt else {
-            let &(from, to) = names.last()?;
+            let &(from, to, _) = names.last()?;
             return Some(ReadError::damaged(
                 "truncated XML",
                 Position::Byte(doc.file_offset(b.len() as u64)),
@@ -171,27 +172,43 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
         let before = &s[pos..lt];
         match b.get(lt + 1) {
             Some(b'/') => {
-                let Some(gt) = find(b, lt, [b'>']) else {
-                    return malformed(lt, unclosed("tag not closed: `>`"));
+                // The usual close tag is the innermost open element's name and a `>` at once:
+                // checked in place, without looking for the `>` first. A name with a quote in
+                // it (where a `>` may hide) takes the long way, which names what is wrong.
+                let quick = names.last().and_then(|&(from, to, quoteless)| {
+                    let end = lt + 2 + (to - from);
+                    let same = quoteless
+                        && b.get(end) == Some(&b'>')
+                        && same_bytes(&b[lt + 2..end], &b[from..to]);
+                    same.then_some(end)
+                });
+                let gt = match quick {
+                    Some(gt) => gt,
+                    None => {
+                        let Some(gt) = find(b, lt, [b'>']) else {
+                            return malformed(lt, unclosed("tag not closed: `>`"));
+                        };
+                        let name = s[lt + 2..gt].trim_ascii_end();
+                        let Some(&(from, to, _)) = names.last() else {
+                            return malformed(
+                                lt,
+                                format!(
+                                    "ill-formed document: close tag `</{name}>` does not match any open tag"
+                                ),
+                            );
+                        };
+                        if s[from..to] != *name {
+                            return malformed(
+                                lt,
+                                format!(
+                                    "ill-formed document: expected `</{}>`, but `</{name}>` was found",
+                                    &s[from..to]
+                                ),
+                            );
+                        }
+                        gt
+                    }
                 };
-                let name = s[lt + 2..gt].trim_ascii_end();
-                let Some(&(from, to)) = names.last() else {
-                    return malformed(
-                        lt,
-                        format!(
-                            "ill-formed document: close tag `</{name}>` does not match any open tag"
-                        ),
-                    );
-                };
-                if s[from..to] != *name {
-                    return malformed(
-                        lt,
-                        format!(
-                            "ill-formed document: expected `</{}>`, but `</{name}>` was found",
-                            &s[from..to]
-                        ),
-                    );
-                }
                 let content = if text.is_empty() && plain {
                     before
                 } else {
@@ -252,8 +269,16 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
                 };
                 let empty = b[gt - 1] == b'/' && gt - 1 > lt;
                 let inner = &s[lt + 1..if empty { gt - 1 } else { gt }];
-                let name_len =
-                    find(inner.as_bytes(), 0, [b' ', b'\t', b'\n', b'\r']).unwrap_or(inner.len());
+                // The name ends at white space; a quote before that is kept in the name, but
+                // marks it for the long way at its close tag.
+                let stop = find(inner.as_bytes(), 0, [b' ', b'\t', b'\n', b'\r', b'"', b'\''])
+                    .unwrap_or(inner.len());
+                let quoteless = !matches!(inner.as_bytes().get(stop), Some(b'"' | b'\''));
+                let name_len = if quoteless {
+                    stop
+                } else {
+                    find(inner.as_bytes(), 0, [b' ', b'\t', b'\n', b'\r']).unwrap_or(inner.len())
+                };
                 let name = &inner[..name_len];
                 let tag = H::tag(local(name));
                 let start = Start {
@@ -265,7 +290,7 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
                     h.close(&tags, "");
                     tags.pop();
                 } else {
-                    names.push((lt + 1, lt + 1 + name_len));
+                    names.push((lt + 1, lt + 1 + name_len, quoteless));
                 }
                 text.clear();
                 pos = gt + 1;
@@ -332,6 +357,24 @@ fn tag_end(b: &[u8]) -> Result<usize, &'static str> {
         };
         i = close + 1;
     }
+}
+
+/// Whether two short byte strings are equal, compared eight bytes at a time in line: names are
+/// a few to tens of bytes, and a call to `memcmp` for each close tag cost more than the compare.
+#[inline]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i + 8 <= a.len() {
+        let word = |s: &[u8]| u64::from_le_bytes(s[i..i + 8].try_into().unwrap());
+        if word(a) != word(b) {
+            return false;
+        }
+        i += 8;
+    }
+    a[i..].iter().zip(&b[i..]).all(|(x, y)| x == y)
 }
 
 /// The first of the bytes `of` in `b` from `from` on, eight bytes at a time: tags and names
