@@ -561,23 +561,28 @@ fn short_decimal(s: &str) -> Option<f64> {
         b'+' => (false, &b[1..]),
         _ => (false, b),
     };
-    let mut m = 0u64;
-    let mut n = 0;
-    let mut point = None;
-    for (i, &c) in digits.iter().enumerate() {
-        match c {
-            b'0'..=b'9' if n < 15 => {
-                m = m * 10 + u64::from(c - b'0');
-                n += 1;
-            }
-            b'.' if point.is_none() => point = Some(i),
-            _ => return None,
-        }
-    }
-    if n == 0 {
+    // Sixteen bytes at most: fifteen digits and the point.
+    if digits.len() > 16 {
         return None;
     }
-    let v = m as f64 / POW10[point.map_or(0, |p| digits.len() - p - 1)];
+    let mut m = 0u64;
+    let mut point = digits.len();
+    for (i, &c) in digits.iter().enumerate() {
+        let d = c.wrapping_sub(b'0');
+        if d < 10 {
+            m = m * 10 + u64::from(d);
+        } else if c == b'.' && point == digits.len() {
+            point = i;
+        } else {
+            return None;
+        }
+    }
+    let fraction = digits.len().saturating_sub(point + 1);
+    let n = digits.len() - usize::from(point < digits.len());
+    if n == 0 || n > 15 {
+        return None;
+    }
+    let v = m as f64 / POW10[fraction];
     Some(if negative { -v } else { v })
 }
 
