@@ -271,8 +271,12 @@ pub(crate) fn walk<H: Handler>(doc: &Doc, h: &mut H) -> Option<ReadError> {
                 let inner = &s[lt + 1..if empty { gt - 1 } else { gt }];
                 // The name ends at white space; a quote before that is kept in the name, but
                 // marks it for the long way at its close tag.
-                let stop = find(inner.as_bytes(), 0, [b' ', b'\t', b'\n', b'\r', b'"', b'\''])
-                    .unwrap_or(inner.len());
+                let stop = find(
+                    inner.as_bytes(),
+                    0,
+                    [b' ', b'\t', b'\n', b'\r', b'"', b'\''],
+                )
+                .unwrap_or(inner.len());
                 let quoteless = !matches!(inner.as_bytes().get(stop), Some(b'"' | b'\''));
                 let name_len = if quoteless {
                     stop
@@ -783,6 +787,49 @@ mod tests {
             e.to_string(),
             "malformed XML at byte 7: ill-formed document: close tag `</q>` does not match any \
              open tag"
+        );
+    }
+
+    #[test]
+    fn close_tags_match_the_whole_open_name() {
+        // White space before the `>`, long names (more than a word) and names near the end of
+        // the input close what they open.
+        let (e, texts) =
+            damage(b"<root><LongitudeDegrees>1</LongitudeDegrees ><n:x>2</n:x></root>");
+        assert_eq!(e, None);
+        assert_eq!(texts, ["1", "2", ""]);
+        // A prefix of the name, the name and more, another case or a word that differs past
+        // the first eight bytes: each named where it stands.
+        for (doc, found) in [
+            (&b"<r><trkpt>1</trk></r>"[..], "trk"),
+            (b"<r><trk>1</trkpt></r>", "trkpt"),
+            (b"<r><Time>1</time></r>", "time"),
+            (
+                b"<r><LatitudeDegrees>1</LatitudeDegreez></r>",
+                "LatitudeDegreez",
+            ),
+        ] {
+            let e = damage(doc).0.expect("mismatched");
+            assert_eq!(
+                e.position(),
+                Some(Position::Byte(
+                    doc.iter().position(|&c| c == b'/').unwrap() as u64 - 1
+                ))
+            );
+            assert!(
+                e.to_string()
+                    .contains(&format!("but `</{found}>` was found")),
+                "{e}"
+            );
+        }
+        // A quote in a name may hide a `>`: the close tag ends at the first `>`, as it always did.
+        let e = damage(b"<r><a\"b>\"c>x</a\"b>\"c></r>")
+            .0
+            .expect("mismatched");
+        assert!(
+            e.to_string()
+                .ends_with("expected `</a\"b>\"c>`, but `</a\"b>` was found"),
+            "{e}"
         );
     }
 
