@@ -83,6 +83,75 @@ enum Stop {
     Broken(u64, std::io::Error),
 }
 
+/// What a gzip stream or a zip member inflated to. The bytes sit in a buffer the thread keeps
+/// for the next one (see [`Inflated::drop`]): a new buffer for each file was zeroed before the
+/// inflater wrote into it, which cost more than checking the stream's CRC.
+pub struct Inflated {
+    /// Every byte initialised; the first `len` are the inflated stream.
+    buf: Vec<u8>,
+    len: usize,
+}
+
+/// The largest buffer a thread keeps for the next file; a larger one is freed with its file.
+const KEEP_BYTES: usize = 64 << 20;
+
+thread_local! {
+    /// The buffer the last [`Inflated`] of this thread gave back.
+    static SPARE: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+impl Inflated {
+    /// An empty result in the thread's spare buffer (or a new one, when an archive inside an
+    /// archive holds it).
+    fn new() -> Inflated {
+        let buf = SPARE
+            .try_with(|s| s.try_borrow_mut().map(|mut s| std::mem::take(&mut *s)))
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        Inflated { buf, len: 0 }
+    }
+
+    /// Room for at least `n` bytes in all, zeroed where the buffer grows.
+    fn room_for(&mut self, n: usize) {
+        if self.buf.len() < n {
+            self.buf.resize(n, 0);
+        }
+    }
+}
+
+impl std::ops::Deref for Inflated {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Debug for Inflated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Inflated({} bytes)", self.len)
+    }
+}
+
+impl Drop for Inflated {
+    /// Gives the buffer back to the thread, unless it is larger than [`KEEP_BYTES`] or the
+    /// thread already keeps a larger one.
+    fn drop(&mut self) {
+        let buf = std::mem::take(&mut self.buf);
+        if buf.len() > KEEP_BYTES {
+            return;
+        }
+        let _ = SPARE.try_with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                if s.len() < buf.len() {
+                    *s = buf;
+                }
+            }
+        });
+    }
+}
+
 /// Inflates `reader`: first its head, which `admit` judges, then the rest, at most
 /// [`Limits::max_file_bytes`] and what is left of `budget`, which is charged for every byte.
 /// `hint` is the size a header claims (only to reserve memory; never trusted as a bound).
@@ -96,15 +165,16 @@ fn inflate(
     limits: &Limits,
     budget: &Budget,
     admit: &Admit<'_>,
-) -> Result<Vec<u8>, Stop> {
+) -> Result<Inflated, Stop> {
     let cap = limits.max_file_bytes.min(budget.left.get());
-    let mut out = Vec::with_capacity(hint.min(cap).min(64 << 20) as usize + 1);
+    let mut out = Inflated::new();
+    out.room_for(hint.min(cap).min(64 << 20) as usize + 1);
     let result = fill(&mut reader, &mut out, HEAD_BYTES as u64, cap)
         .and_then(|()| admit(&out).map_err(|r| Some(Stop::Skip(r))))
         .and_then(|()| fill(&mut reader, &mut out, u64::MAX, cap));
     match result {
         Ok(()) => {
-            budget.left.set(budget.left.get() - out.len() as u64);
+            budget.left.set(budget.left.get() - out.len as u64);
             Ok(out)
         }
         Err(None) => {
@@ -121,38 +191,36 @@ fn inflate(
             }))
         }
         Err(Some(stop)) => {
-            budget.left.set(budget.left.get() - out.len() as u64);
+            budget.left.set(budget.left.get() - out.len as u64);
             Err(stop)
         }
     }
 }
 
-/// Reads up to `upto` more bytes of `reader` (or to its end) onto `out`, into its spare room;
+/// Reads up to `upto` more bytes of `reader` (or to its end) onto `out`, into its room;
 /// `Err(None)` once `out` would hold more than `cap`.
 fn fill(
     reader: &mut impl Read,
-    out: &mut Vec<u8>,
+    out: &mut Inflated,
     upto: u64,
     cap: u64,
 ) -> Result<(), Option<Stop>> {
-    let end = (out.len() as u64)
+    let end = (out.len as u64)
         .saturating_add(upto)
         .min(cap.saturating_add(1));
-    while (out.len() as u64) < end {
-        if out.len() == out.capacity() {
-            out.reserve_exact((out.len() / 4).max(64 << 10));
+    while (out.len as u64) < end {
+        if out.len == out.buf.len() {
+            out.room_for(out.len + (out.len / 4).max(64 << 10));
         }
-        let room = ((out.capacity() - out.len()) as u64).min(end - out.len() as u64);
-        let before = out.len();
-        // `take` to the room there is: `read_to_end` then fills it without growing `out`.
-        if let Err(e) = reader.take(room).read_to_end(out) {
-            return Err(Some(Stop::Broken(out.len() as u64, e)));
-        }
-        if ((out.len() - before) as u64) < room {
-            break; // the end of the stream
+        let room = ((out.buf.len() - out.len) as u64).min(end - out.len as u64) as usize;
+        match reader.read(&mut out.buf[out.len..out.len + room]) {
+            Ok(0) => break, // the end of the stream
+            Ok(n) => out.len += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(Some(Stop::Broken(out.len as u64, e))),
         }
     }
-    if out.len() as u64 > cap {
+    if out.len as u64 > cap {
         return Err(None);
     }
     Ok(())
@@ -165,7 +233,7 @@ pub fn gunzip(
     limits: &Limits,
     budget: &Budget,
     admit: &Admit<'_>,
-) -> Result<Vec<u8>, SkipReason> {
+) -> Result<Inflated, SkipReason> {
     // The trailer's ISIZE: the last member's size modulo 2^32, exact for the usual one member.
     let hint = bytes
         .last_chunk::<4>()
@@ -182,7 +250,7 @@ pub fn gunzip(
 
 /// Receives each member's display name and its bytes (or the reason it was not read), and says
 /// whether to go on.
-pub type MemberSink<'a> = dyn FnMut(&str, Result<Vec<u8>, SkipReason>) -> ControlFlow<()> + 'a;
+pub type MemberSink<'a> = dyn FnMut(&str, Result<Inflated, SkipReason>) -> ControlFlow<()> + 'a;
 
 /// Calls `each` with the display name (`archive.zip!inner/path`) and bytes (or a reason) of every
 /// file member of a zip, in archive order, within the limits and the budget. Directories, hidden
@@ -324,7 +392,7 @@ pub(crate) mod tests {
             budget,
             &|_, _| Ok(()),
             &mut |n, r| {
-                seen.push((n.to_string(), r));
+                seen.push((n.to_string(), r.map(|m| m.to_vec())));
                 ControlFlow::Continue(())
             },
         );
@@ -336,7 +404,10 @@ pub(crate) mod tests {
         let data = vec![7u8; 10_000];
         let limits = Limits::default();
         let b = budget(&limits, 100);
-        assert_eq!(gunzip(&gzip(&data), &limits, &b, &admit_all).unwrap(), data);
+        assert_eq!(
+            *gunzip(&gzip(&data), &limits, &b, &admit_all).unwrap(),
+            data
+        );
         assert_eq!(b.total() - b.left.get(), 10_000, "charged as inflated");
         let small = Limits {
             max_file_bytes: 9_999,
@@ -346,6 +417,29 @@ pub(crate) mod tests {
         assert_eq!(err, SkipReason::ExpandsPastLimit { limit: 9_999 });
         let err = gunzip(&[0x1f, 0x8b, 8, 0, 1, 2], &limits, &b, &admit_all).unwrap_err();
         assert!(matches!(err, SkipReason::DamagedGzip { .. }), "{err}");
+    }
+
+    #[test]
+    fn each_result_holds_its_own_bytes_in_a_buffer_used_again() {
+        let limits = Limits::default();
+        let b = budget(&limits, 1 << 20);
+        let long: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+        let short = b"<gpx/>".to_vec();
+        let first = gunzip(&gzip(&long), &limits, &b, &admit_all).unwrap();
+        let kept = first.buf.as_ptr();
+        // Inflated while the first is held (an archive inside an archive): a buffer of its own.
+        let inner = gunzip(&gzip(&short), &limits, &b, &admit_all).unwrap();
+        assert_ne!(inner.buf.as_ptr(), kept);
+        assert_eq!((&*first, &*inner), (&long[..], &short[..]));
+        drop(first);
+        drop(inner);
+        // The larger buffer is the one kept; the next stream sees only its own bytes in it.
+        let again = gunzip(&gzip(&short), &limits, &b, &admit_all).unwrap();
+        assert_eq!(again.buf.as_ptr(), kept);
+        assert_eq!(*again, short);
+        drop(again);
+        let last = gunzip(&gzip(&long[..1000]), &limits, &b, &admit_all).unwrap();
+        assert_eq!(*last, long[..1000]);
     }
 
     #[test]
