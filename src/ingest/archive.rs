@@ -84,8 +84,8 @@ enum Stop {
 }
 
 /// What a gzip stream or a zip member inflated to. The bytes sit in a buffer the thread keeps
-/// for the next one (see [`Inflated::drop`]): a new buffer for each file was zeroed before the
-/// inflater wrote into it, which cost more than checking the stream's CRC.
+/// for the next one, given back when this is dropped: a new buffer for each file was zeroed
+/// before the inflater wrote into it, which cost more than checking the stream's CRC.
 pub struct Inflated {
     /// Every byte initialised; the first `len` are the inflated stream.
     buf: Vec<u8>,
