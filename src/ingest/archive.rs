@@ -120,6 +120,14 @@ impl Inflated {
     }
 }
 
+/// Runs `f` on this thread's kept buffer (the one inflated files use), at least `n` bytes long:
+/// for reading a file in pieces without a new zeroed buffer each time.
+pub(crate) fn with_kept_buffer<T>(n: usize, f: impl FnOnce(&mut [u8]) -> T) -> T {
+    let mut kept = Inflated::new();
+    kept.room_for(n);
+    f(&mut kept.buf)
+}
+
 impl std::ops::Deref for Inflated {
     type Target = [u8];
 
