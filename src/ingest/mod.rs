@@ -122,13 +122,19 @@ pub fn read_paths_with_progress(
 
 /// The regular files under `paths` (folders walked recursively in name order, hidden names
 /// passed over, each folder once), and the paths that are not read at all: missing or
-/// unreadable ones, and FIFOs, sockets and devices (opening a FIFO would wait for a writer).
+/// unreadable ones, FIFOs, sockets and devices (opening a FIFO would wait for a writer), and
+/// symbolic links that lead out of the folder being walked (a link to a file or folder inside
+/// it is followed; a path named on the command line is followed wherever it leads).
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut seen_dirs = HashSet::new();
     for path in paths {
-        collect(path, &mut files, &mut seen_dirs, &mut skipped);
+        let root = std::fs::canonicalize(path).ok();
+        let walk = Walk {
+            root: root.as_deref(),
+        };
+        walk.collect(path, true, &mut files, &mut seen_dirs, &mut skipped);
     }
     (files, skipped)
 }
@@ -238,46 +244,66 @@ pub fn hash_file(path: &Path) -> Result<String, SkipReason> {
     Ok(format!("{:032x}", hasher.digest128()))
 }
 
-fn collect(
-    path: &Path,
-    files: &mut Vec<PathBuf>,
-    seen_dirs: &mut HashSet<PathBuf>,
-    skipped: &mut Vec<Skipped>,
-) {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            skipped.push(Skipped::new(path.display().to_string(), SkipReason::io(&e)));
+/// One path named on the command line, walked: `root` is where it leads (`None` when it does
+/// not exist).
+struct Walk<'a> {
+    root: Option<&'a Path>,
+}
+
+impl Walk<'_> {
+    fn collect(
+        &self,
+        path: &Path,
+        top: bool,
+        files: &mut Vec<PathBuf>,
+        seen_dirs: &mut HashSet<PathBuf>,
+        skipped: &mut Vec<Skipped>,
+    ) {
+        let skip = |skipped: &mut Vec<Skipped>, reason| {
+            skipped.push(Skipped::new(path.display().to_string(), reason));
+        };
+        // Below the path named, a link is followed only where it stays inside it.
+        let link =
+            !top && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if let (true, Some(root)) = (link, self.root) {
+            match std::fs::canonicalize(path) {
+                Ok(target) if !target.starts_with(root) => {
+                    let target = target.display().to_string();
+                    return skip(skipped, SkipReason::LinkOutside { target });
+                }
+                Ok(_) => {}
+                Err(e) => return skip(skipped, SkipReason::io(&e)),
+            }
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return skip(skipped, SkipReason::io(&e)),
+        };
+        if !meta.is_dir() {
+            match not_regular(&meta) {
+                Some(reason) => skip(skipped, reason),
+                None => files.push(path.to_path_buf()),
+            }
             return;
         }
-    };
-    if !meta.is_dir() {
-        match not_regular(&meta) {
-            Some(reason) => skipped.push(Skipped::new(path.display().to_string(), reason)),
-            None => files.push(path.to_path_buf()),
-        }
-        return;
-    }
-    // A symlinked folder seen before (a loop, or the same folder twice) is walked once.
-    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if !seen_dirs.insert(canonical) {
-        return;
-    }
-    let entries = match std::fs::read_dir(path) {
-        Ok(rd) => rd,
-        Err(e) => {
-            skipped.push(Skipped::new(path.display().to_string(), SkipReason::io(&e)));
+        // A symlinked folder seen before (a loop, or the same folder twice) is walked once.
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !seen_dirs.insert(canonical) {
             return;
         }
-    };
-    let mut children: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
-    children.sort();
-    for child in children {
-        collect(&child, files, seen_dirs, skipped);
+        let entries = match std::fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => return skip(skipped, SkipReason::io(&e)),
+        };
+        let mut children: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
+        children.sort();
+        for child in children {
+            self.collect(&child, false, files, seen_dirs, skipped);
+        }
     }
 }
 
@@ -325,7 +351,7 @@ fn open_no_wait(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Opens a regular file (never waiting on a FIFO), with its metadata.
-fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipReason> {
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipReason> {
     let file = open_no_wait(path).map_err(|e| SkipReason::io(&e))?;
     let meta = file.metadata().map_err(|e| SkipReason::io(&e))?;
     match not_regular(&meta) {
@@ -339,6 +365,17 @@ fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipR
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SkipReason> {
     let (file, meta) = open_regular(path)?;
     read_open(file, meta.len(), limits)
+}
+
+/// Reads a small regular file that patella is given rather than finds (a pain log, a thresholds
+/// file, an `athlete.toml`, a report's marker) as the folder walk opens files: never waiting on a
+/// FIFO, never reading a device, never more than `max_bytes`.
+pub fn read_small(path: &Path, max_bytes: u64) -> Result<Vec<u8>, SkipReason> {
+    let limits = Limits {
+        max_file_bytes: max_bytes,
+        ..Limits::default()
+    };
+    read_file(path, &limits)
 }
 
 /// Reads an open file of `len` bytes (as its metadata said) within the limit.

@@ -140,6 +140,10 @@ pub enum SkipReason {
     /// A bug in patella (a panic), caught so that it costs one file and not the batch.
     #[error("internal error while {stage}: {message}")]
     Internal { stage: String, message: String },
+    /// A symbolic link inside a folder read that leads out of it (to an earlier report, to
+    /// another athlete's folder): not followed.
+    #[error("a symbolic link to {target}, outside the folder read; not followed")]
+    LinkOutside { target: String },
 }
 
 impl SkipReason {
@@ -166,6 +170,7 @@ impl SkipReason {
             SkipReason::Read(ReadError::Invalid(_) | ReadError::Damaged { .. }) => "invalid",
             SkipReason::NoActivity => "no-activity",
             SkipReason::Internal { .. } => "internal",
+            SkipReason::LinkOutside { .. } => "link-outside",
         }
     }
 
