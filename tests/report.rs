@@ -72,7 +72,9 @@ fn writes_every_file_and_no_leftovers() {
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     for needle in [
         "Knee-risk report: Ada",
-        "<h3>Prime",
+        "Events in the 14 days before 2025-04-28",
+        "id=\"habits\"",
+        "strength-gap",
         "<h3>Perform",
         "<h3>Restore",
         "single-run-spike",
