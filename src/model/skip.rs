@@ -112,6 +112,13 @@ pub enum SkipReason {
         budget: u64,
         members: usize,
     },
+    /// A file that would hold more inflated bytes at once than all the files being read
+    /// together may ([`crate::ingest::Limits::max_held_bytes`]): refused at once, never waited on.
+    #[error(
+        "would hold more than the {} MiB that the files being read may hold inflated at once",
+        mib(*.limit)
+    )]
+    HeldPastLimit { limit: u64 },
     #[error("archives nested deeper than {limit}")]
     NestedTooDeep { limit: usize },
     #[error("zip holds {count} members, over the limit of {limit}")]
@@ -158,7 +165,9 @@ impl SkipReason {
             | SkipReason::GrewPastLimit { .. }
             | SkipReason::MemberTooLarge { .. }
             | SkipReason::ExpandsPastLimit { .. } => "too-large",
-            SkipReason::BudgetUsedUp { .. } | SkipReason::NotReadAfterBudget { .. } => "budget",
+            SkipReason::BudgetUsedUp { .. }
+            | SkipReason::NotReadAfterBudget { .. }
+            | SkipReason::HeldPastLimit { .. } => "budget",
             SkipReason::NestedTooDeep { .. } | SkipReason::TooManyMembers { .. } => "archive-limit",
             SkipReason::EmptyZip
             | SkipReason::DamagedZip { .. }
@@ -251,6 +260,12 @@ mod tests {
              8.0 MiB)"
         );
         assert_eq!(budget.kind(), "budget");
+        let held = SkipReason::HeldPastLimit { limit: 512 << 20 };
+        assert_eq!(
+            held.to_string(),
+            "would hold more than the 512 MiB that the files being read may hold inflated at once"
+        );
+        assert_eq!(held.kind(), "budget");
         let s = Skipped::new("export.zip!a.fit", SkipReason::Empty);
         assert_eq!(s.to_string(), "export.zip!a.fit: empty file");
         let io = SkipReason::io(&std::io::Error::other("Disk\nfailure."));
