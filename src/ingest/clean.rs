@@ -30,6 +30,8 @@ pub const LATEST_UNIX_S: i64 = 4_102_444_800;
 pub const MAX_JUMP_S: f64 = 86_400.0;
 /// Across a jump, samples this close (in place, or in the device's distance) are one recording.
 pub const SAME_RECORDING_M: f64 = 250.0;
+/// How many clock jumps a warning lists by place before it gives only how many more there are.
+const LISTED_JUMPS: usize = 3;
 
 fn in_range(unix_s: f64) -> bool {
     unix_s >= EARLIEST_UNIX_S as f64 && unix_s < LATEST_UNIX_S as f64
@@ -165,21 +167,32 @@ fn close_clock_jumps(a: &mut Activity) {
         .collect();
     steps.sort_by(|x, y| x.total_cmp(y));
     let step = steps.get(steps.len() / 2).copied().unwrap_or(1.0);
+    // Each jump's shift, from the times as read: a later shift moves both sides of an earlier
+    // jump alike. Then every sample moves by the shifts of the jumps after it, in one pass from
+    // the end, so that a file of many jumps costs no more than a file of one.
     let t = &mut a.samples.t_s;
-    let mut moved = Vec::new();
-    // From the last jump back, so each shift carries everything before it.
-    for &i in jumps.iter().rev() {
-        let by = t[i] - t[i - 1] - step;
-        for x in &mut t[..i] {
-            *x += by;
+    let moved: Vec<(f64, usize)> = jumps.iter().map(|&i| (t[i] - t[i - 1] - step, i)).collect();
+    let (mut shift, mut after) = (0.0, moved.len());
+    for i in (0..t.len()).rev() {
+        while after > 0 && moved[after - 1].1 > i {
+            after -= 1;
+            shift += moved[after].0;
         }
-        moved.push(format!("{:.1} days at sample {i}", by / 86_400.0));
+        t[i] += shift;
     }
-    moved.reverse();
+    // One short line whatever the file holds: the first few jumps, then how many more.
+    let mut listed: Vec<String> = moved
+        .iter()
+        .take(LISTED_JUMPS)
+        .map(|(by, i)| format!("{:.1} days at sample {i}", by / 86_400.0))
+        .collect();
+    if moved.len() > LISTED_JUMPS {
+        listed.push(format!("and {} more", moved.len() - LISTED_JUMPS));
+    }
     a.warnings.push(format!(
         "the clock jumped while the recording went on ({}); the samples before each jump were \
          moved to run on into the later ones",
-        moved.join(", ")
+        listed.join(", ")
     ));
 }
 
@@ -323,5 +336,42 @@ mod tests {
         let a = activity(&[0.0, 1.0, 2.0], &[]);
         // NaN is not equal to itself: compare what they print.
         assert_eq!(format!("{:?}", clean(a.clone()).unwrap()), format!("{a:?}"));
+    }
+
+    #[test]
+    fn many_clock_jumps_make_one_short_line() {
+        // Six stretches of two samples at one place, each dated two days after the one before:
+        // five jumps closed, three listed.
+        let jump = 2.0 * 86_400.0;
+        let times: Vec<f64> = (0..12)
+            .map(|i| (i / 2) as f64 * jump + (i % 2) as f64)
+            .collect();
+        let a = clean(activity(&times, &[])).unwrap();
+        let expected: Vec<f64> = (0..12).map(f64::from).collect();
+        assert_eq!(a.samples.t_s, expected);
+        assert_eq!(
+            a.warnings,
+            [
+                "the clock jumped while the recording went on (2.0 days at sample 2, 2.0 days at \
+              sample 4, 2.0 days at sample 6, and 2 more); the samples before each jump were \
+              moved to run on into the later ones"
+            ]
+        );
+        // A hostile file: 10,000 jumps of 1.5 days, closed in one pass, told in a short line.
+        let jump = 1.5 * 86_400.0;
+        let times: Vec<f64> = (0..20_000)
+            .map(|i| (i / 2) as f64 * jump + (i % 2) as f64)
+            .collect();
+        let a = clean(activity(&times, &[])).unwrap();
+        assert_eq!(a.samples.t_s.len(), 20_000);
+        assert_eq!(a.samples.t_s[19_999], 19_999.0);
+        assert_eq!(
+            a.warnings,
+            [
+                "the clock jumped while the recording went on (1.5 days at sample 2, 1.5 days at \
+              sample 4, 1.5 days at sample 6, and 9996 more); the samples before each jump were \
+              moved to run on into the later ones"
+            ]
+        );
     }
 }
