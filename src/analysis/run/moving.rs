@@ -205,28 +205,55 @@ fn gps_step(metres: f64, dt_s: f64) -> f64 {
 
 /// The moving time attributed to each sample: the interval from sample `i` to `i+1` when it is
 /// short enough and fast enough (or, without any distance, just short enough).
+///
+/// Samples without a position between two GPS fixes (records the receiver gave no fix) take the
+/// speed of the step between those fixes over its whole time: the step's distance lies on the
+/// fix after them, and the intervals that lead up to it are as fast as the step.
 pub fn moving_weights(s: &Samples, steps: Option<&[f64]>) -> Vec<f64> {
     let n = s.len();
     let mut w = vec![0.0; n];
     for i in 0..n.saturating_sub(1) {
         let dt = s.t_s[i + 1] - s.t_s[i];
-        if !(dt > 0.0 && dt <= MAX_MOVING_GAP_S) {
-            continue;
-        }
-        let moving = match steps {
-            Some(d) => {
-                let speed = d[i + 1] / dt;
-                let recorded = s.speed_m_s[i + 1];
-                speed >= MIN_MOVING_SPEED_M_S
-                    || (!recorded.is_nan() && recorded >= MIN_MOVING_SPEED_M_S)
-            }
-            None => true,
+        w[i] = match steps {
+            Some(d) => interval_weight(dt, d[i + 1] / dt, s.speed_m_s[i + 1]),
+            None if dt > 0.0 && dt <= MAX_MOVING_GAP_S => dt,
+            None => 0.0,
         };
-        if moving {
-            w[i] = dt;
-        }
+    }
+    if let Some(d) = steps {
+        across_missing_fixes(s, d, &mut w);
     }
     w
+}
+
+/// The moving time of an interval of `dt_s` seconds at `speed_m_s` (its step over its time), or
+/// at the speed the device `recorded` at its end.
+fn interval_weight(dt_s: f64, speed_m_s: f64, recorded: f64) -> f64 {
+    let moving = speed_m_s >= MIN_MOVING_SPEED_M_S
+        || (!recorded.is_nan() && recorded >= MIN_MOVING_SPEED_M_S);
+    if dt_s > 0.0 && dt_s <= MAX_MOVING_GAP_S && moving {
+        dt_s
+    } else {
+        0.0
+    }
+}
+
+/// The intervals inside a step between two GPS fixes that have samples without a position
+/// between them, weighed again at the step's speed over its whole time ([`moving_weights`]).
+fn across_missing_fixes(s: &Samples, d: &[f64], w: &mut [f64]) {
+    let mut last_fix: Option<usize> = None;
+    for (k, &lat) in s.lat_deg.iter().enumerate() {
+        if lat.is_nan() || s.lon_deg[k].is_nan() {
+            continue;
+        }
+        if let Some(j) = last_fix.filter(|&j| k > j + 1) {
+            let speed = d[k] / (s.t_s[k] - s.t_s[j]);
+            for (slot, i) in w[j..k].iter_mut().zip(j..) {
+                *slot = interval_weight(s.t_s[i + 1] - s.t_s[i], speed, s.speed_m_s[i + 1]);
+            }
+        }
+        last_fix = Some(k);
+    }
 }
 
 /// Pace in s/km; `None` unless both time and distance are positive.
@@ -310,7 +337,59 @@ impl MovingClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Sample;
     use geo::{Distance, Point};
+
+    /// Metres per degree of latitude on geo's sphere.
+    fn m_per_deg() -> f64 {
+        Haversine.radius().to_radians()
+    }
+
+    /// Samples a second apart at (lat, lon), with the device's distance where given.
+    fn samples(positions: &[(f64, f64)], field: Option<&[f64]>) -> Samples {
+        let mut s = Samples::default();
+        for (i, &(lat_deg, lon_deg)) in positions.iter().enumerate() {
+            s.push(Sample {
+                t_s: i as f64,
+                lat_deg,
+                lon_deg,
+                distance_m: field.map_or(f64::NAN, |f| f[i]),
+                ..Sample::default()
+            });
+        }
+        s
+    }
+
+    /// `secs + 1` positions north from 45° N 7° E at 3 m/s, the last `shifted` of them 5 km
+    /// further north.
+    fn track(secs: usize, shifted: usize) -> Vec<(f64, f64)> {
+        (0..=secs)
+            .map(|t| {
+                let jump = if t + shifted > secs { 5000.0 } else { 0.0 };
+                (45.0 + (3.0 * t as f64 + jump) / m_per_deg(), 7.0)
+            })
+            .collect()
+    }
+
+    fn total(s: &Samples) -> f64 {
+        step_distances(s).expect("steps").0.iter().sum()
+    }
+
+    #[test]
+    fn samples_without_a_position_move_at_the_speed_of_their_step() {
+        // Every 10th sample has no position: the moving time and the distance are the whole
+        // track's, as with every position.
+        let all = samples(&track(600, 0), None);
+        let mut some = all.clone();
+        for i in (5..600).step_by(10) {
+            some.lat_deg[i] = f64::NAN;
+            some.lon_deg[i] = f64::NAN;
+        }
+        let (m_all, m_some) = (Motion::of(&all), Motion::of(&some));
+        assert_eq!(m_all.moving.iter().sum::<f64>(), 600.0);
+        assert_eq!(m_some.moving, m_all.moving);
+        assert!((total(&some) - total(&all)).abs() < 1e-6);
+    }
 
     #[test]
     fn the_haversine_of_fixes_is_geos_to_the_bit() {
