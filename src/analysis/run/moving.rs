@@ -12,8 +12,14 @@ pub const MAX_MOVING_GAP_S: f64 = 30.0;
 /// Slowest speed that counts as moving (a slow walk is about 0.8 m/s).
 pub const MIN_MOVING_SPEED_M_S: f64 = 0.5;
 
-/// Fastest plausible speed between two GPS fixes; faster jumps are GPS glitches and are dropped.
+/// Fastest plausible speed between two GPS fixes; a faster jump counts no distance from GPS.
+/// Ingest has dropped the glitches already, by the bound of each sport (at most 40 m/s, see
+/// `ingest::clean`): what is left faster is a track that goes on from somewhere else.
 pub const MAX_PLAUSIBLE_SPEED_M_S: f64 = 60.0;
+
+/// Longest step between two GPS fixes at the same time that still counts: a receiver's error
+/// (as ingest's cleaning takes it). Further apart, the second fix is somewhere else at once.
+pub const MAX_SAME_TIME_STEP_M: f64 = 10.0;
 
 /// Slowest step between two GPS fixes that counts as distance. A receiver that stands still
 /// still reports fixes that wander by a metre or so a second; summed over a stop at an aid
@@ -63,7 +69,12 @@ impl Motion {
 /// than [`MAX_MOVING_GAP_S`] apart: across such a gap (GPS lost under trees, or a pause with the
 /// watch's timer stopped) the device's cumulative distance field counts where the file has one,
 /// since it follows the timer. Before the first fix and after the last, and in files without GPS,
-/// the distance field counts. Fixes that imply a jump faster than anyone moves are dropped.
+/// the distance field counts. GPS glitches are gone before this (ingest drops the fixes that
+/// the sport could not reach); a jump out of reach that is left (faster than
+/// [`MAX_PLAUSIBLE_SPEED_M_S`], or further than [`MAX_SAME_TIME_STEP_M`] at the same time: a
+/// track that goes on from somewhere else, or samples that did not pass through ingest) counts
+/// the distance field where the file has one, else nothing, and the track goes on from the fix
+/// after it.
 ///
 /// From GPS alone two kinds of step count nothing, as the watch's own distance does not count
 /// them: a step slower than [`MIN_GPS_STEP_SPEED_M_S`] (a standing receiver's wander), and a
@@ -90,8 +101,8 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
     };
 
-    // (sample, metres from the fix before it) of each fix kept: each distance is computed once,
-    // and only the position of the last fix kept is held for the next.
+    // (sample, metres from the fix before it, NaN for a jump out of reach) of each fix: each
+    // distance is computed once, and only the position of the last fix is held for the next.
     let mut fixes: Vec<(usize, f64)> = Vec::with_capacity(n);
     let mut previous: Option<(usize, Fix)> = None;
     for i in 0..n {
@@ -102,10 +113,9 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         let p = Fix::new(lat, lon);
         let mut metres = 0.0;
         if let Some((j, q)) = previous {
-            let dt = s.t_s[i] - s.t_s[j];
             metres = q.haversine_m(&p);
-            if dt > 0.0 && metres / dt > MAX_PLAUSIBLE_SPEED_M_S {
-                continue;
+            if out_of_reach(metres, s.t_s[i] - s.t_s[j]) {
+                metres = f64::NAN;
             }
         }
         fixes.push((i, metres));
@@ -135,10 +145,11 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
                 let ((j, _), (k, metres)) = (pair[0], pair[1]);
                 let gap = s.t_s[k] - s.t_s[j] > MAX_MOVING_GAP_S;
                 match field_between(j, k) {
-                    Some(step) if gap => {
+                    Some(step) if gap || metres.is_nan() => {
                         d[k] = step;
                         field_steps += 1;
                     }
+                    None if metres.is_nan() => gps_steps += 1,
                     _ => {
                         d[k] = gps_step(metres, s.t_s[k] - s.t_s[j]);
                         gps_steps += 1;
@@ -187,6 +198,16 @@ impl Fix {
     }
 }
 
+/// Whether a step of `metres` in `dt_s` seconds between two GPS fixes is out of reach
+/// ([`step_distances`]).
+fn out_of_reach(metres: f64, dt_s: f64) -> bool {
+    if dt_s > 0.0 {
+        metres / dt_s > MAX_PLAUSIBLE_SPEED_M_S
+    } else {
+        metres > MAX_SAME_TIME_STEP_M
+    }
+}
+
 /// The distance a step of `metres` in `dt_s` seconds between two GPS fixes counts for
 /// ([`step_distances`]).
 fn gps_step(metres: f64, dt_s: f64) -> f64 {
@@ -206,9 +227,10 @@ fn gps_step(metres: f64, dt_s: f64) -> f64 {
 /// The moving time attributed to each sample: the interval from sample `i` to `i+1` when it is
 /// short enough and fast enough (or, without any distance, just short enough).
 ///
-/// Samples without a position between two GPS fixes (records the receiver gave no fix) take the
-/// speed of the step between those fixes over its whole time: the step's distance lies on the
-/// fix after them, and the intervals that lead up to it are as fast as the step.
+/// Samples without a position between two GPS fixes (a record the receiver gave no fix, or a
+/// glitch whose position ingest dropped) take the speed of the step between those fixes over
+/// its whole time: the step's distance lies on the fix after them, and the intervals that lead
+/// up to it are as fast as the step.
 pub fn moving_weights(s: &Samples, steps: Option<&[f64]>) -> Vec<f64> {
     let n = s.len();
     let mut w = vec![0.0; n];
@@ -376,9 +398,42 @@ mod tests {
     }
 
     #[test]
+    fn a_jump_out_of_reach_counts_nothing_and_the_track_goes_on() {
+        // 600 m, a jump of 5 km in a second, 600 m from there: 1200 m (the jump's 3 m left out).
+        let s = samples(&track(401, 201), None);
+        assert!((total(&s) - 1200.0).abs() < 1e-6, "{}", total(&s));
+        // With the device's distance, the jump counts what the device counted over it.
+        let field: Vec<f64> = (0..=401).map(|t| 3.0 * t as f64).collect();
+        let s = samples(&track(401, 201), Some(&field));
+        assert!((total(&s) - 1203.0).abs() < 1e-6, "{}", total(&s));
+    }
+
+    #[test]
+    fn fixes_elsewhere_at_the_same_time_count_nothing() {
+        // Two fixes a second apart, then one at the same time 42 km north and back: a step
+        // within a receiver's error at the same time counts, one beyond it does not.
+        let mut s = samples(&[(45.0, 7.0), (45.0 + 3.0 / m_per_deg(), 7.0)], None);
+        let far = 45.0 + 42_000.0 / m_per_deg();
+        for (t_s, lat_deg) in [(1.0, far), (2.0, 45.0 + 6.0 / m_per_deg())] {
+            s.push(Sample {
+                t_s,
+                lat_deg,
+                lon_deg: 7.0,
+                ..Sample::default()
+            });
+        }
+        // 3 m, nothing to the far fix, nothing back (42 km in a second).
+        assert!((total(&s) - 3.0).abs() < 1e-6, "{}", total(&s));
+        let near = samples(&[(45.0, 7.0), (45.0 + 9.0 / m_per_deg(), 7.0)], None);
+        let mut same_time = near.clone();
+        same_time.t_s[1] = 0.0;
+        assert_eq!(total(&same_time), total(&near));
+    }
+
+    #[test]
     fn samples_without_a_position_move_at_the_speed_of_their_step() {
-        // Every 10th sample has no position: the moving time and the distance are the whole
-        // track's, as with every position.
+        // Every 10th sample has no position (a glitch ingest dropped): the moving time and the
+        // distance are the whole track's, as with every position.
         let all = samples(&track(600, 0), None);
         let mut some = all.clone();
         for i in (5..600).step_by(10) {
