@@ -319,29 +319,57 @@ pub(super) fn descent_spike(load: &Load, t: &Thresholds, out: &mut Vec<Finding>)
     }
 }
 
-/// `steep-descent` — a run with 200 m or more of descent on grades of −10 % or steeper, where
-/// impact and braking forces rise by half or more (E13).
+/// `steep-descent` — an event: a run with 200 m or more of descent on grades of −10 % or
+/// steeper, where impact and braking forces rise by half or more (E13), and more of it than any
+/// run of the 28 days before: a departure from the runner's own recent training (RISK_MODEL.md,
+/// "Findings"). A mountain runner who descends that much every week is told on the run that goes
+/// beyond their recent ones, not on every run.
 pub(super) fn steep_descent(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding>) {
-    for run in runs {
-        let Some(g) = run.metrics.as_ref().and_then(|m| m.grade.as_ref()) else {
+    let steep = |r: &ActivitySummary| {
+        r.metrics
+            .as_ref()
+            .and_then(|m| m.grade.as_ref())
+            .map(|g| g.descent_steep_m)
+    };
+    // The runs in date order, with the first run of the 28 days before each.
+    let mut from = 0usize;
+    for (i, run) in runs.iter().enumerate() {
+        while (run.local_date - runs[from].local_date).num_days() > 28 {
+            from += 1;
+        }
+        let Some(descent) = steep(run) else {
             continue;
         };
-        if g.descent_steep_m >= t.steep_descent_m {
-            out.push(finding(
-                Rule::SteepDescent,
-                Severity::Info,
-                About::Run(run),
-                g.descent_steep_m,
-                t.steep_descent_m,
-                Unit::M,
-                format!(
-                    "the run on {} descended {:.0} m on grades of −10 % or steeper; steep \
-                     downhill running is associated with higher knee load",
-                    iso(run.local_date),
-                    g.descent_steep_m
-                ),
-            ));
+        if descent < t.steep_descent_m {
+            continue;
         }
+        let recent = runs[from..i]
+            .iter()
+            .filter(|r| r.local_date < run.local_date)
+            .filter_map(|r| steep(r))
+            .fold(0.0, f64::max);
+        if recent >= descent {
+            continue;
+        }
+        out.push(finding(
+            Rule::SteepDescent,
+            Severity::Info,
+            About::Run(run),
+            descent,
+            t.steep_descent_m,
+            Unit::M,
+            format!(
+                "the run on {} descended {:.0} m on grades of −10 % or steeper{}; steep \
+                 downhill running is associated with higher knee load",
+                iso(run.local_date),
+                descent,
+                if recent > 0.0 {
+                    format!(", more than any run of the 28 days before ({recent:.0} m)")
+                } else {
+                    String::new()
+                }
+            ),
+        ));
     }
 }
 
