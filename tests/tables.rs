@@ -120,14 +120,26 @@ fn every_table_is_written_as_csv_and_typed_parquet_agreeing_with_the_json() {
     let findings = doc["findings"].as_array().unwrap();
     assert!(!findings.is_empty());
     let df = parquet(&out, "findings.parquet");
-    let (_, rows) = csv_rows(&out, "findings.csv");
+    let (header, rows) = csv_rows(&out, "findings.csv");
     assert_eq!(df.height(), findings.len());
     assert_eq!(rows.len(), findings.len());
     assert_eq!(df.column("date").unwrap().dtype(), &DataType::Date);
     let codes = df.column("code").unwrap().str().unwrap().clone();
+    let kinds = df.column("kind").unwrap().str().unwrap().clone();
+    let since = df.column("since").unwrap().cast(&DataType::String).unwrap();
+    let since = since.str().unwrap().clone();
     let values = df.column("value").unwrap().f64().unwrap().clone();
+    let kind_at = header.iter().position(|h| h == "kind").unwrap();
+    // The block has both kinds, and a habit has the day it set in.
+    assert!(findings.iter().any(|f| f["kind"] == "event"));
+    assert!(findings
+        .iter()
+        .any(|f| f["kind"] == "habit" && f["since"].is_string()));
     for (i, f) in findings.iter().enumerate() {
         assert_eq!(codes.get(i), f["code"].as_str());
+        assert_eq!(kinds.get(i), f["kind"].as_str());
+        assert_eq!(rows[i].get(kind_at), f["kind"].as_str());
+        assert_eq!(since.get(i), f["since"].as_str());
         // serde_json's default parser may land one unit in the last place off the shortest
         // round-trip text it reads (its `float_roundtrip` feature is off): equal to 1e-12.
         match (values.get(i), f["value"].as_f64()) {

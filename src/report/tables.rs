@@ -300,12 +300,18 @@ table! {
     FindingRow {
         athlete: Text,
         code: Text,
+        /// `event` (dated on its day) or `habit` (a pattern of the trailing four weeks).
+        kind: Text,
         /// `info`, `moderate` or `high`.
         severity: Text,
         /// `prime`, `perform` or `restore`.
         phase: Text,
         week: Text,
         date: Day,
+        /// A habit: the first day of the four weeks over which it first held, and the last day
+        /// of the last week it held (empty while it holds at the end of the data).
+        since: Day,
+        until: Day,
         /// The run's id, where it concerns one run.
         activity: Text,
         value: Num,
@@ -401,10 +407,13 @@ impl FindingRow {
         FindingRow {
             athlete: text(athlete),
             code: text(f.code.code()),
+            kind: text(f.kind.word()),
             severity: text(f.severity.word()),
             phase: text(&f.phase.title().to_lowercase()),
             week: Text(f.week.clone()),
             date: Day(f.date),
+            since: Day(f.since),
+            until: Day(f.until),
             activity: Text(f.activity.clone()),
             value: Num(Some(f.value)),
             threshold: Num(Some(f.threshold)),
