@@ -1,15 +1,112 @@
-//! Issue 25, "Trust, second round", run through the binary: the CSV tables show a manifest's
-//! names as the terminal does while the Parquet tables keep them as read.
+//! Issue 25, "Trust, second round", run through the binary: `inspect` keeps stdout for what it
+//! read and says what it skipped on stderr; the CSV tables show a manifest's names as the
+//! terminal does while the Parquet tables keep them as read.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use polars::prelude::{ParquetReader, SerReader};
+use serde_json::Value;
+
+fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(rel)
+}
 
 fn patella() -> Command {
     let mut cmd = Command::cargo_bin("patella").unwrap();
     cmd.env("TZ", "UTC");
     cmd
+}
+
+/// A zip holding a GPX run, a file that is not FIT, and a note.
+fn mixed_zip(path: &Path) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    z.start_file("run.gpx", opts).unwrap();
+    z.write_all(&std::fs::read(fixture("gpx/gpx-data-analysis-morning-run-head40.gpx")).unwrap())
+        .unwrap();
+    z.start_file("broken.fit", opts).unwrap();
+    z.write_all(b"not a fit file").unwrap();
+    z.start_file("notes.txt", opts).unwrap();
+    z.write_all(b"hello").unwrap();
+    z.finish().unwrap();
+}
+
+#[test]
+fn inspect_says_what_it_skipped_on_stderr_and_keeps_stdout_for_what_it_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = tmp.path().join("mixed.zip");
+    mixed_zip(&zip);
+    let z = zip.display();
+    let skips = format!(
+        "patella: skipped {z}!broken.fit: not a FIT file (no .FIT signature in the header)\n\
+         patella: skipped {z}!notes.txt: not an activity file: a .txt file\n"
+    );
+
+    let out = patella()
+        .args(["inspect", "--tz", "UTC"])
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), skips);
+    assert!(
+        stdout.starts_with(&format!("{z}!run.gpx (session 0)\n")),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("skipped"), "{stdout}");
+    assert!(
+        !stdout.contains("broken.fit") && !stdout.contains("notes.txt"),
+        "{stdout}"
+    );
+
+    // --json: the document keeps its `skipped` (it is data), the messages are the same.
+    let out = patella()
+        .args(["inspect", "--json", "--tz", "UTC"])
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), skips);
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let skipped: Vec<&str> = doc["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        skipped,
+        [format!("{z}!broken.fit"), format!("{z}!notes.txt")]
+    );
+    assert_eq!(doc["activities"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn inspect_of_a_file_it_skips_prints_nothing_on_stdout() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("garbage\u{1b}[31m.fit");
+    std::fs::write(&file, b"not a fit file at all").unwrap();
+    let out = patella()
+        .args(["inspect", "--tz", "UTC"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.stdout, b"");
+    // One line, the file's name sanitised for the terminal.
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap(),
+        format!(
+            "patella: skipped {}/garbage?[31m.fit: not a FIT file (no .FIT signature in the \
+             header)\n",
+            tmp.path().display()
+        )
+    );
 }
 
 /// A Strava `activities.csv` of three runs only the manifest knows, with `names` and `gear`.
