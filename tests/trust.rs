@@ -1,6 +1,7 @@
 //! Issue 25, "Trust, second round", run through the binary: `inspect` keeps stdout for what it
 //! read and says what it skipped on stderr; the CSV tables show a manifest's names as the
-//! terminal does while the Parquet tables keep them as read.
+//! terminal does while the Parquet tables keep them as read; a manifest's impossible totals never
+//! reach the analysis.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -219,4 +220,71 @@ fn csv_tables_show_names_as_the_terminal_does_and_parquet_keeps_them() {
     assert_eq!(column("name"), names);
     assert_eq!(column("gear"), gear);
     assert_eq!(column("athlete"), ["@Ada", "@Ada", "@Ada"]);
+}
+
+#[test]
+fn a_garmin_distance_of_1e308_cm_is_left_out_with_a_warning_naming_the_row() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("garmin/DI_CONNECT/DI-Connect-Fitness");
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = dir.join("me_0_summarizedActivities.json");
+    std::fs::write(
+        &manifest,
+        r#"[{"summarizedActivitiesExport": [
+            {"activityId": 1, "name": "Huge", "activityType": "running",
+             "beginTimestamp": 1756800000000, "duration": 3000000, "distance": 1e308},
+            {"activityId": 2, "name": "Ten", "activityType": "running",
+             "beginTimestamp": 1756890000000, "duration": 3000000, "distance": 1000000},
+            {"activityId": 3, "name": "Nothing", "activityType": "running",
+             "beginTimestamp": 1756980000000, "duration": -5, "distance": 1e308}
+        ]}]"#,
+    )
+    .unwrap();
+    let out = patella()
+        .args([
+            "analyse",
+            "--json",
+            "--tz",
+            "UTC",
+            "--no-store",
+            "--as-of",
+            "2025-09-08",
+        ])
+        .arg(tmp.path().join("garmin"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let m = manifest.display();
+    let acts = doc["activities"].as_array().unwrap();
+    let names: Vec<&str> = acts.iter().map(|a| a["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Huge", "Ten"]);
+    assert_eq!(
+        acts[0]["warnings"],
+        serde_json::json!([format!(
+            "{m} row 1 (activity 1): distance 1e306 m lies outside 0–10,000 km, left out"
+        )])
+    );
+    assert_eq!(acts[0]["distance_m"], 0.0);
+    assert_eq!(acts[0]["duration_s"], 3000.0);
+    // The week holds the 10 km run, and nothing of the broken value.
+    let weeks = doc["weeks"].as_array().unwrap();
+    assert_eq!(weeks.len(), 1);
+    assert_eq!(weeks[0]["run_km"], 10.0);
+    assert_eq!(weeks[0]["runs"], 2);
+    // The row with nothing possible is listed as skipped.
+    assert_eq!(
+        doc["skipped"],
+        serde_json::json!([{
+            "source": format!("{m} row 3 (activity 3)"),
+            "reason": "manifest row not counted: distance 1e306 m lies outside 0–10,000 km; \
+                       elapsed time -0.005 s lies outside 0–100 days; moving time -0.005 s lies \
+                       outside 0–100 days",
+            "kind": "invalid"
+        }])
+    );
 }
