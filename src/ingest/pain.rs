@@ -50,7 +50,13 @@ pub fn read_file(file: &std::path::Path) -> Result<(Vec<PainRow>, Vec<String>), 
 /// (`pain.csv line 4: score 12 is outside 0-10`).
 pub fn read(source: &str, bytes: &[u8]) -> (Vec<PainRow>, Vec<String>) {
     let text = String::from_utf8_lossy(bytes);
-    let text = text.trim_start_matches('\u{feff}');
+    // Line ends as `\n` only: the csv reader counts a line at each `\n` but ends a record at a
+    // `\r`, so a log saved with CRLF (Excel on Windows) named each row one line early, and one
+    // with CR alone named them all line 1 (found by the `pain` fuzz target).
+    let text = text
+        .trim_start_matches('\u{feff}')
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -179,6 +185,33 @@ mod tests {
             ]
         );
         assert!(!is_header("Activity ID,Activity Date\n"));
+    }
+
+    #[test]
+    fn rows_are_named_by_their_line_whatever_the_line_ends() {
+        // Found by the `pain` fuzz target: with CRLF the csv reader's lines ran one behind, with
+        // CR alone they stayed at 1.
+        for end in ["\n", "\r\n", "\r"] {
+            let csv = [
+                "date,knee,score,when,note",
+                "2025-03-18,right,2,stairs,",
+                "2025-03-19,right,12,stairs,",
+                "2025-03-25,right,3,sitting,\"two",
+                "lines\"",
+                "2025-03-26,left,1,start,",
+                "",
+            ]
+            .join(end);
+            let (rows, errors) = read("pain.csv", csv.as_bytes());
+            let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 4, 6], "{end:?}");
+            assert_eq!(rows[1].note, "two\nlines", "{end:?}");
+            assert_eq!(
+                errors,
+                ["pain.csv line 3: score '12' is not a whole number from 0 to 10"],
+                "{end:?}"
+            );
+        }
         assert!(is_header(" Date , Knee,Score,When,Note\r\n"));
     }
 }
