@@ -1,7 +1,7 @@
 //! The pain log's CSV (`date,knee,score,when,note`), recognised by its header wherever a folder
 //! or an archive holds it, or given with `--pain`. A row that does not read (a date that is not
-//! `YYYY-MM-DD`, an unknown knee or `when`, a score outside 0–10) is an error naming its line;
-//! the other rows are still read.
+//! `YYYY-MM-DD` or outside 1989–2100, an unknown knee or `when`, a score outside 0–10) is an error
+//! naming its line; the other rows are still read.
 
 use chrono::NaiveDate;
 
@@ -95,6 +95,13 @@ fn row(source: &str, line: usize, r: &csv::StringRecord) -> Result<PainRow, Stri
     }
     let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
         .map_err(|_| format!("date '{}' is not of the form YYYY-MM-DD", clip(field(0))))?;
+    // Days are cleaned at the edge as activities' are (`ingest::clean`): chrono reads years as
+    // far as -262143, and a day that near its end broke the matching's look back 14 days (found
+    // while writing the `pain` fuzz target: a panic that ended the whole run).
+    let unix_s = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+    if !(super::clean::EARLIEST_UNIX_S..super::clean::LATEST_UNIX_S).contains(&unix_s) {
+        return Err(format!("date {date} lies outside 1989–2100"));
+    }
     let knee = match field(1).to_ascii_lowercase().as_str() {
         "left" => Knee::Left,
         "right" => Knee::Right,
@@ -185,6 +192,31 @@ mod tests {
             ]
         );
         assert!(!is_header("Activity ID,Activity Date\n"));
+    }
+
+    #[test]
+    fn a_row_dated_outside_1989_to_2100_does_not_read() {
+        // -262143-01-01 minus the 14 days the matching looks back is before chrono's first day:
+        // it panicked `patella analyse --pain`.
+        let csv = "date,knee,score,when,note\n\
+                   -262143-01-01,left,2,stairs,\n\
+                   1988-12-31,left,2,late,\n\
+                   1989-01-01,left,2,late,\n\
+                   2099-12-31,right,3,start,\n\
+                   2100-01-01,right,3,start,\n\
+                   +262142-12-31,both,1,sitting,\n";
+        let (rows, errors) = read("pain.csv", csv.as_bytes());
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [4, 5]);
+        assert_eq!(
+            errors,
+            [
+                "pain.csv line 2: date -262143-01-01 lies outside 1989–2100",
+                "pain.csv line 3: date 1988-12-31 lies outside 1989–2100",
+                "pain.csv line 6: date 2100-01-01 lies outside 1989–2100",
+                "pain.csv line 7: date +262142-12-31 lies outside 1989–2100",
+            ]
+        );
     }
 
     #[test]
