@@ -2,15 +2,17 @@
 //! names): read by `ingest::pain::read`, then its rows matched against a small fixed analysis
 //! (the demo block, thinned: eight weeks with findings on many days) by `analysis::with_pain`,
 //! so that the matching, the self-checks and the clinician's rule run on whatever the rows hold.
-//! Nothing may panic; every message is one non-empty line naming the log and a line; the entries
-//! come in date order, at most one per row, each preceded only by findings of its 14 days.
+//! Nothing may panic; every message is one non-empty line naming the log and a line; rows are
+//! dated 1989–2100; the entries come in date order, at most one per row, each preceded only by
+//! findings of its 14 days.
 #![no_main]
 
 mod common;
 
-use chrono::Days;
+use chrono::{Days, NaiveTime};
 use libfuzzer_sys::fuzz_target;
 use patella::analysis::{self, pain::PRECEDING_DAYS, WeekStart};
+use patella::ingest::clean::{EARLIEST_UNIX_S, LATEST_UNIX_S};
 
 const SOURCE: &str = "athletes/ada/pain.csv";
 
@@ -25,6 +27,13 @@ fuzz_target!(|data: &[u8]| {
     for r in &rows {
         assert!(r.score <= 10, "score {}", r.score);
         assert!(r.line >= 2, "line {} (the header is line 1)", r.line);
+        // Dated as activities are (ingest::clean): 1989–2100.
+        let unix_s = r.date.and_time(NaiveTime::MIN).and_utc().timestamp();
+        assert!(
+            (EARLIEST_UNIX_S..LATEST_UNIX_S).contains(&unix_s),
+            "date {}",
+            r.date
+        );
     }
     let a = analysis::with_pain(common::demo_analysis().clone(), &rows, WeekStart::Mon);
     assert!(a.pain.len() <= rows.len());
