@@ -39,7 +39,8 @@ pub struct PainEntry {
     /// The log and the entry's line in it.
     pub source: String,
     pub line: usize,
-    /// The findings dated in the 14 days up to and including the entry's day, oldest first.
+    /// The events dated in the 14 days up to and including the entry's day, and the habits in
+    /// force on it, in date order.
     pub preceded_by: Vec<Preceding>,
     /// What the data shows for this `when`, in one sentence.
     pub self_check: String,
@@ -98,9 +99,11 @@ fn window_start(day: NaiveDate) -> NaiveDate {
 
 fn preceding(findings: &[Finding], day: NaiveDate) -> Vec<Preceding> {
     let from = window_start(day);
+    // The events of those days, and the habits in force on the day (a habit is dated on the day
+    // it set in, often long before).
     findings
         .iter()
-        .filter(|f| f.date.is_some_and(|d| d >= from && d <= day))
+        .filter(|f| f.date.is_some_and(|d| d >= from && d <= day) || f.habit_in_force(day))
         .map(|f| Preceding {
             code: f.code,
             severity: f.severity,
