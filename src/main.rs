@@ -468,6 +468,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let config = common.config()?;
             let inspection = pipeline::inspect(&file, &config.settings, config.tz_origin);
             let found = inspection.activities.len();
+            // stdout is data: what was skipped is a message (the JSON keeps it as data too).
+            for line in report::inspect::skip_lines(&inspection) {
+                eprintln!("patella: {line}");
+            }
             let text = if json {
                 report::inspect::render_json(&inspection)
             } else {

@@ -163,6 +163,69 @@ pub fn folders(root: &Path) -> Result<(Vec<PathBuf>, Vec<PassedOver>), String> {
     Ok((kept, other))
 }
 
+/// What an `athlete.toml` says, laid over the command line's settings ([`parse_athlete_file`]).
+#[derive(Debug)]
+pub struct AthleteSettings {
+    /// The athlete's name, where the file gives one that is not blank.
+    pub name: Option<String>,
+    pub settings: Settings,
+    /// The pain log as the file names it (relative to the athlete's folder unless absolute).
+    pub pain: Option<PathBuf>,
+}
+
+/// Why an `athlete.toml` was refused, and the name it gave before the fault, where it gave one.
+#[derive(Debug)]
+pub struct Refused {
+    pub name: Option<String>,
+    pub reason: String,
+}
+
+/// Reads the text of an `athlete.toml` and lays it over `base`: a reason (naming the file and,
+/// for a TOML error, its line) when it does not parse, names an unknown key, a bad zone or a
+/// threshold out of range. No file is opened: [`athlete`] reads the file and the pain log.
+pub fn parse_athlete_file(text: &str, base: &Settings) -> Result<AthleteSettings, Refused> {
+    let file: AthleteFile = toml::from_str(text).map_err(|e| {
+        let line = e
+            .span()
+            .map(|span| {
+                let before = &text[..span.start.min(text.len())];
+                format!(" line {}", before.matches('\n').count() + 1)
+            })
+            .unwrap_or_default();
+        Refused {
+            name: None,
+            reason: format!("{ATHLETE_FILE}{line}: {}", e.message()),
+        }
+    })?;
+    let name = file
+        .name
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_string);
+    let refused = |reason: String| Refused {
+        name: name.clone(),
+        reason,
+    };
+    let mut settings = base.clone();
+    if let Some(tz) = &file.tz {
+        settings.tz = tz.parse().map_err(|_| {
+            refused(format!(
+                "{ATHLETE_FILE}: unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"
+            ))
+        })?;
+    }
+    if let Some(table) = &file.thresholds {
+        settings.thresholds = laid_over(&base.thresholds, table)
+            .map_err(|e| refused(format!("{ATHLETE_FILE}: {e}")))?;
+    }
+    Ok(AthleteSettings {
+        name,
+        settings,
+        pain: file.pain,
+    })
+}
+
 /// The athlete of folder `dir`: `athlete.toml` read and laid over `base`; an [`Unread`] when the
 /// file does not read, names an unknown key, a bad zone, a threshold out of range, or a pain log
 /// that cannot be read.
@@ -179,45 +242,15 @@ pub fn athlete(dir: &Path, base: &Settings) -> Result<Athlete, Unread> {
     let path = dir.join(ATHLETE_FILE);
     // Opened as the folder walk opens files: a FIFO is refused, never waited on.
     let text = match crate::ingest::read_small(&path, MAX_ATHLETE_FILE_BYTES) {
-        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
-        Err(crate::ingest::SkipReason::NotFound) => Err(None),
-        Err(e) => Err(Some(e)),
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(crate::ingest::SkipReason::NotFound) => String::new(),
+        Err(e) => return Err(unread(&key, format!("cannot read {ATHLETE_FILE}: {e}"))),
     };
-    let file: AthleteFile = match text {
-        Ok(text) => toml::from_str(&text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|span| {
-                    let before = &text[..span.start.min(text.len())];
-                    format!(" line {}", before.matches('\n').count() + 1)
-                })
-                .unwrap_or_default();
-            unread(&key, format!("{ATHLETE_FILE}{line}: {}", e.message()))
-        })?,
-        Err(None) => AthleteFile::default(),
-        Err(Some(e)) => return Err(unread(&key, format!("cannot read {ATHLETE_FILE}: {e}"))),
-    };
-    let name = file
-        .name
-        .as_deref()
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&key)
-        .to_string();
-    let mut settings = base.clone();
-    if let Some(tz) = &file.tz {
-        settings.tz = tz.parse().map_err(|_| {
-            unread(
-                &name,
-                format!("{ATHLETE_FILE}: unknown time zone '{tz}' (use an IANA name such as Europe/Berlin)"),
-            )
-        })?;
-    }
-    if let Some(table) = &file.thresholds {
-        settings.thresholds = laid_over(&base.thresholds, table)
-            .map_err(|e| unread(&name, format!("{ATHLETE_FILE}: {e}")))?;
-    }
-    let pain_log = file.pain.as_ref().map(|log| {
+    let parsed = parse_athlete_file(&text, base)
+        .map_err(|r| unread(r.name.as_deref().unwrap_or(&key), r.reason))?;
+    let name = parsed.name.unwrap_or_else(|| key.clone());
+    let settings = parsed.settings;
+    let pain_log = parsed.pain.as_ref().map(|log| {
         if log.is_absolute() {
             log.clone()
         } else {

@@ -1,7 +1,7 @@
 //! The pain log's CSV (`date,knee,score,when,note`), recognised by its header wherever a folder
 //! or an archive holds it, or given with `--pain`. A row that does not read (a date that is not
-//! `YYYY-MM-DD`, an unknown knee or `when`, a score outside 0–10) is an error naming its line;
-//! the other rows are still read.
+//! `YYYY-MM-DD` or outside 1989–2100, an unknown knee or `when`, a score outside 0–10) is an error
+//! naming its line; the other rows are still read.
 
 use chrono::NaiveDate;
 
@@ -49,7 +49,13 @@ pub fn read_file(file: &std::path::Path) -> Result<(Vec<PainRow>, Vec<String>), 
 /// (`pain.csv line 4: score 12 is outside 0-10`).
 pub fn read(source: &str, bytes: &[u8]) -> (Vec<PainRow>, Vec<String>) {
     let text = String::from_utf8_lossy(bytes);
-    let text = text.trim_start_matches('\u{feff}');
+    // Line ends as `\n` only: the csv reader counts a line at each `\n` but ends a record at a
+    // `\r`, so a log saved with CRLF (Excel on Windows) named each row one line early, and one
+    // with CR alone named them all line 1 (found by the `pain` fuzz target).
+    let text = text
+        .trim_start_matches('\u{feff}')
+        .replace("\r\n", "\n")
+        .replace('\r', "\n");
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -88,6 +94,13 @@ fn row(source: &str, line: usize, r: &csv::StringRecord) -> Result<PainRow, Stri
     }
     let date = NaiveDate::parse_from_str(field(0), "%Y-%m-%d")
         .map_err(|_| format!("date '{}' is not of the form YYYY-MM-DD", clip(field(0))))?;
+    // Days are cleaned at the edge as activities' are (`ingest::clean`): chrono reads years as
+    // far as -262143, and a day that near its end broke the matching's look back 14 days (found
+    // while writing the `pain` fuzz target: a panic that ended the whole run).
+    let unix_s = date.and_time(chrono::NaiveTime::MIN).and_utc().timestamp();
+    if !(super::clean::EARLIEST_UNIX_S..super::clean::LATEST_UNIX_S).contains(&unix_s) {
+        return Err(format!("date {date} lies outside 1989–2100"));
+    }
     let knee = match field(1).to_ascii_lowercase().as_str() {
         "left" => Knee::Left,
         "right" => Knee::Right,
@@ -178,6 +191,58 @@ mod tests {
             ]
         );
         assert!(!is_header("Activity ID,Activity Date\n"));
+    }
+
+    #[test]
+    fn a_row_dated_outside_1989_to_2100_does_not_read() {
+        // -262143-01-01 minus the 14 days the matching looks back is before chrono's first day:
+        // it panicked `patella analyse --pain`.
+        let csv = "date,knee,score,when,note\n\
+                   -262143-01-01,left,2,stairs,\n\
+                   1988-12-31,left,2,late,\n\
+                   1989-01-01,left,2,late,\n\
+                   2099-12-31,right,3,start,\n\
+                   2100-01-01,right,3,start,\n\
+                   +262142-12-31,both,1,sitting,\n";
+        let (rows, errors) = read("pain.csv", csv.as_bytes());
+        let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [4, 5]);
+        assert_eq!(
+            errors,
+            [
+                "pain.csv line 2: date -262143-01-01 lies outside 1989–2100",
+                "pain.csv line 3: date 1988-12-31 lies outside 1989–2100",
+                "pain.csv line 6: date 2100-01-01 lies outside 1989–2100",
+                "pain.csv line 7: date +262142-12-31 lies outside 1989–2100",
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_are_named_by_their_line_whatever_the_line_ends() {
+        // Found by the `pain` fuzz target: with CRLF the csv reader's lines ran one behind, with
+        // CR alone they stayed at 1.
+        for end in ["\n", "\r\n", "\r"] {
+            let csv = [
+                "date,knee,score,when,note",
+                "2025-03-18,right,2,stairs,",
+                "2025-03-19,right,12,stairs,",
+                "2025-03-25,right,3,sitting,\"two",
+                "lines\"",
+                "2025-03-26,left,1,start,",
+                "",
+            ]
+            .join(end);
+            let (rows, errors) = read("pain.csv", csv.as_bytes());
+            let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 4, 6], "{end:?}");
+            assert_eq!(rows[1].note, "two\nlines", "{end:?}");
+            assert_eq!(
+                errors,
+                ["pain.csv line 3: score '12' is not a whole number from 0 to 10"],
+                "{end:?}"
+            );
+        }
         assert!(is_header(" Date , Knee,Score,When,Note\r\n"));
     }
 }

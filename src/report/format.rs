@@ -6,12 +6,25 @@ use crate::model::Origin;
 
 pub use crate::model::units::pace;
 
-/// Replaces control characters: escape sequences from a file's strings (names, creators, paths)
-/// must not reach a terminal, and the page and charts show them the same way.
+/// Replaces control characters and bidirectional overrides with `?`: escape sequences from a
+/// file's strings (names, creators, paths) must not reach a terminal, nor text that reorders
+/// what is shown around it; the page, the charts and the CSV tables show them the same way.
 pub fn sanitise(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| if shown_as_is(c) { c } else { '?' })
         .collect()
+}
+
+/// Whether [`sanitise`] keeps a character. Not kept: control characters (ESC opens colours, cursor
+/// moves and OSC 8 hyperlinks, BEL ends the hyperlink's address, a carriage return overwrites the
+/// line), and the bidirectional embeddings, overrides and isolates U+202A–U+202E and
+/// U+2066–U+2069, which make the text after them read in another order than it is stored in
+/// ("Trojan Source", CVE-2021-42574). Only the characters, not the text between them, are
+/// replaced: what an OSC 8 sequence wraps stays readable, and its address shows as text.
+fn shown_as_is(c: char) -> bool {
+    !(c.is_control()
+        || ('\u{202a}'..='\u{202e}').contains(&c)
+        || ('\u{2066}'..='\u{2069}').contains(&c))
 }
 
 /// Where an activity came from, as the reports show its source: the source itself, marked when
@@ -167,5 +180,32 @@ mod tests {
         assert_eq!(number(0.333), "0.33");
         assert_eq!(ratio_pct(1.1), "110 %");
         assert_eq!(ratio_pct(1.25), "125 %");
+    }
+
+    #[test]
+    fn sanitise_replaces_controls_and_bidirectional_overrides() {
+        // Colour, an OSC 8 hyperlink (ended by ESC \ and by BEL), a carriage return.
+        assert_eq!(sanitise("run\u{1b}[31m.fit"), "run?[31m.fit");
+        assert_eq!(
+            sanitise("\u{1b}]8;;https://x.test\u{1b}\\Tempo\u{1b}]8;;\u{1b}\\"),
+            "?]8;;https://x.test?\\Tempo?]8;;?\\"
+        );
+        assert_eq!(
+            sanitise("\u{1b}]8;;https://x.test\u{7}Tempo"),
+            "?]8;;https://x.test?Tempo"
+        );
+        assert_eq!(sanitise("a\rb\n\t\u{9b}c"), "a?b???c");
+        // Every embedding, override and isolate; the characters either side of each range stay.
+        let bidi: String = ('\u{202a}'..='\u{202e}')
+            .chain('\u{2066}'..='\u{2069}')
+            .collect();
+        assert_eq!(sanitise(&bidi), "?".repeat(9));
+        assert_eq!(sanitise("Run \u{202e}txt.exe"), "Run ?txt.exe");
+        assert_eq!(
+            sanitise("\u{2029}\u{202f}\u{2065}\u{206a}"),
+            "\u{2029}\u{202f}\u{2065}\u{206a}"
+        );
+        // Letters of any script, accents and emoji are kept.
+        assert_eq!(sanitise("Läufer 跑步 🏃 عدّاء"), "Läufer 跑步 🏃 عدّاء");
     }
 }

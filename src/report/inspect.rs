@@ -96,7 +96,9 @@ fn opt(v: Option<f64>, unit: &str) -> String {
     v.map_or("-".into(), |v| format!("{v:.1} {unit}"))
 }
 
-/// The inspection as text.
+/// The inspection as text: what was read, activity by activity. The files and rows skipped are
+/// not part of it: they are messages, which the command prints on stderr ([`skip_lines`]), so
+/// that stdout holds only what was read.
 pub fn render(inspection: &Inspection) -> String {
     let mut out = String::new();
     for s in &inspection.activities {
@@ -196,8 +198,15 @@ pub fn render(inspection: &Inspection) -> String {
         }
         out.push('\n');
     }
-    for s in &inspection.skipped {
-        let _ = writeln!(out, "skipped {}", sanitise(&s.to_string()));
-    }
     out
+}
+
+/// One line for each file or manifest row skipped (`skipped run.fit: not a FIT file`), sanitised
+/// for a terminal.
+pub fn skip_lines(inspection: &Inspection) -> Vec<String> {
+    inspection
+        .skipped
+        .iter()
+        .map(|s| format!("skipped {}", sanitise(&s.to_string())))
+        .collect()
 }

@@ -5,8 +5,15 @@
 //! Each table is one row struct: CSV rows go through its `#[derive(Serialize)]`, Parquet through
 //! typed columns made from the same fields ([`table!`]): times as Datetime (UTC, microseconds),
 //! local wall-clock times as Datetime without a zone, days as Date, flags as booleans, counts as
-//! integers, missing values as nulls. Text that a spreadsheet would run as a formula is quoted in
-//! CSV only ([`Text`]).
+//! integers, missing values as nulls.
+//!
+//! Text cells hold what files and manifests say (names, gear, paths), so CSV, which people open
+//! in a spreadsheet or print in a terminal, gets them as the terminal does: control characters
+//! and bidirectional overrides replaced ([`sanitise`]), and a value a spreadsheet would run as a
+//! formula quoted ([`Text`]). Parquet keeps every text as it was read: it is data for programs
+//! (DuckDB, Spark, polars), none of which runs a cell or interprets escapes in it, and a path or a
+//! name changed there would no longer match the file or the JSON it came from; a program that
+//! shows them to a person is the one that must make them safe to show.
 
 use std::io::Write;
 
@@ -18,6 +25,7 @@ use polars::prelude::{
 use serde::{Serialize, Serializer};
 
 use crate::analysis::{ActivitySummary, Analysis, ElevationMethod, Finding, Week};
+use crate::report::format::sanitise;
 use crate::report::{Artifact, Render, RenderContext};
 
 /// A cell's value as a typed Parquet column.
@@ -27,9 +35,11 @@ pub trait ToColumn {
         Self: 'a;
 }
 
-/// Text; in CSV a value starting with `=`, `+`, `-`, `@`, a tab or a carriage return (a file name
-/// or creator a file controls, an athlete's name) gets a leading `'`, as OWASP advises, so a
-/// spreadsheet does not run it. Parquet keeps it as it is.
+/// Text. In CSV it is [`sanitise`]d (control characters and bidirectional overrides become
+/// `?`), then a value starting with `=`, `+`, `-` or `@`, or their full-width forms (which
+/// spreadsheets in East Asian locales take for them), gets a leading `'`, as OWASP advises, so a
+/// spreadsheet does not run it (a tab or a carriage return, the other starts OWASP lists, is a
+/// control character and already replaced). Parquet keeps the text as it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Text(pub Option<String>);
 
@@ -62,18 +72,23 @@ fn text(s: &str) -> Text {
     Text(Some(s.to_string()))
 }
 
-fn neutralise(s: &str) -> String {
-    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{s}")
+/// A text cell as CSV holds it: sanitised, then quoted where a spreadsheet would run it.
+fn csv_cell(s: &str) -> String {
+    let shown = sanitise(s);
+    const FORMULA: [char; 10] = [
+        '=', '+', '-', '@', '\t', '\r', '\u{ff1d}', '\u{ff0b}', '\u{ff0d}', '\u{ff20}',
+    ];
+    if shown.starts_with(FORMULA) {
+        format!("'{shown}")
     } else {
-        s.to_string()
+        shown
     }
 }
 
 impl Serialize for Text {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
-            Some(v) => s.serialize_str(&neutralise(v)),
+            Some(v) => s.serialize_str(&csv_cell(v)),
             None => s.serialize_none(),
         }
     }
@@ -554,9 +569,14 @@ mod tests {
             ("+1", "'+1\n"),
             ("-2+3", "'-2+3\n"),
             ("@SUM(A1)", "'@SUM(A1)\n"),
-            ("\tx", "'\tx\n"),
+            ("\u{ff1d}1+1", "'\u{ff1d}1+1\n"),
+            ("\u{ff20}SUM(A1)", "'\u{ff20}SUM(A1)\n"),
+            // A tab or a carriage return is a control character: replaced, nothing left to run.
+            ("\tx", "?x\n"),
+            ("\r=1+1", "?=1+1\n"),
             ("runs/a=b.gpx", "runs/a=b.gpx\n"),
             ("2025-W10", "2025-W10\n"),
+            (" =1+1", " =1+1\n"),
         ] {
             assert_eq!(csv_of(&(text(raw),)), csv, "{raw}");
         }
@@ -567,6 +587,47 @@ mod tests {
         assert_eq!(csv_of(&(Num(Some(-2.5)),)), "-2.5\n");
         assert_eq!(csv_of(&(Num(Some(7.0000000001)),)), "7\n");
         assert_eq!(csv_of(&(Num(Some(f64::NAN)),)), "\"\"\n");
+    }
+
+    #[test]
+    fn csv_text_is_sanitised_as_the_terminal_shows_it_and_parquet_keeps_it() {
+        let raw = [
+            // Colour and an OSC 8 hyperlink (ESC \ and BEL ends), from an activity's name.
+            "Tempo \u{1b}[31mred\u{1b}[0m",
+            "\u{1b}]8;;https://x.test\u{1b}\\Click\u{1b}]8;;\u{1b}\\",
+            "\u{1b}]8;;https://x.test\u{7}Click\u{1b}]8;;\u{7}",
+            // A right-to-left override and an isolate that make the gear read otherwise.
+            "Pegasus \u{202e}04\u{202c}",
+            "\u{2067}shoe\u{2069}",
+            // A line break inside a manifest cell.
+            "Easy,\nwith strides",
+            // An escape first: replaced, then the formula check sees `?`.
+            "\u{1b}=1+1",
+            // After the replacement a formula is still quoted.
+            "=\u{1b}[2J",
+        ];
+        let expected = [
+            "Tempo ?[31mred?[0m\n",
+            "?]8;;https://x.test?\\Click?]8;;?\\\n",
+            "?]8;;https://x.test?Click?]8;;?\n",
+            "Pegasus ?04?\n",
+            "?shoe?\n",
+            "\"Easy,?with strides\"\n",
+            "?=1+1\n",
+            "'=?[2J\n",
+        ];
+        for (raw, csv) in raw.iter().zip(expected) {
+            assert_eq!(csv_of(&(text(raw),)), csv, "{raw:?}");
+            assert!(!csv.contains(['\u{1b}', '\u{7}', '\u{202e}', '\u{2067}']));
+        }
+        // Parquet keeps every text as it was read.
+        let cells: Vec<Text> = raw.iter().map(|r| text(r)).collect();
+        let c = Text::column("name", cells.iter());
+        for (i, r) in raw.iter().enumerate() {
+            assert_eq!(c.str().unwrap().get(i), Some(*r));
+        }
+        // Missing stays missing.
+        assert_eq!(csv_of(&(Text(None),)), "\"\"\n");
     }
 
     #[test]

@@ -56,6 +56,9 @@ pub fn sport_of(key: &str) -> Option<Sport> {
         .map(|(_, s)| *s)
 }
 
+/// The furthest any zone's local time is from UTC: 18 hours.
+const MAX_OFFSET_S: f64 = 18.0 * 3600.0;
+
 fn ms_to_utc(ms: f64) -> Option<DateTime<Utc>> {
     Utc.timestamp_millis_opt(ms as i64).single()
 }
@@ -114,15 +117,18 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
             _ => String::new(),
         };
         let label = format!("{source} row {row} (activity {id})");
-        let start = num("beginTimestamp")
-            .or_else(|| num("startTimeGmt"))
-            .and_then(ms_to_utc);
-        let Some(start_utc) = start else {
+        let start_ms = num("beginTimestamp").or_else(|| num("startTimeGmt"));
+        let Some(start_utc) = start_ms.and_then(ms_to_utc) else {
+            let why = match start_ms {
+                None => "no start time (beginTimestamp, startTimeGmt)".to_string(),
+                // Further from 1970 than any date can be (1e308 ms): said as it is written.
+                Some(ms) => format!("its start time {} ms is not a date", super::shown(ms)),
+            };
             skipped.push(Skipped::new(
                 label,
-                SkipReason::Read(ReadError::invalid(
-                    "manifest row not counted: no start time (beginTimestamp, startTimeGmt)",
-                )),
+                SkipReason::Read(ReadError::invalid(format!(
+                    "manifest row not counted: {why}"
+                ))),
             ));
             continue;
         };
@@ -143,12 +149,22 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
             ));
             Sport::Other
         });
+        // Local time minus UTC: no zone is further from UTC than 18 hours (a broken
+        // `startTimeLocal` leaves the offset to the zone, with a warning).
         let gmt = num("startTimeGmt").or_else(|| num("beginTimestamp"));
-        let utc_offset_s = num("startTimeLocal")
+        let offset_s = num("startTimeLocal")
             .zip(gmt)
-            .map(|(local, gmt)| ((local - gmt) / 1000.0).round())
-            .filter(|s| s.abs() <= 18.0 * 3600.0)
+            .map(|(local, gmt)| ((local - gmt) / 1000.0).round());
+        let utc_offset_s = offset_s
+            .filter(|s| s.abs() <= MAX_OFFSET_S)
             .map(|s| s as i32);
+        if let (Some(s), None) = (offset_s, utc_offset_s) {
+            warnings.push(format!(
+                "{label}: startTimeLocal is {} s from startTimeGmt, more than any zone's 18 h; \
+                 the local time is taken from the zone",
+                super::shown(s)
+            ));
+        }
         rows.push(ManifestRow {
             source: source.to_string(),
             row,
