@@ -775,18 +775,30 @@ pub fn finalize(
 
 /// Two activities are the same run exported twice when they start within this many seconds...
 const DUPLICATE_START_S: i64 = 120;
-/// ...and their distances differ by at most this share (or 200 m)...
+/// ...and their distances differ by at most this share (or [`DUPLICATE_DISTANCE_FLOOR_M`])...
 const DUPLICATE_DISTANCE_SHARE: f64 = 0.05;
-/// ...and their durations by at most this share (or 60 s).
+const DUPLICATE_DISTANCE_FLOOR_M: f64 = 200.0;
+/// ...and their durations by at most this share (or [`DUPLICATE_DURATION_FLOOR_S`]).
 const DUPLICATE_DURATION_SHARE: f64 = 0.10;
+const DUPLICATE_DURATION_FLOOR_S: f64 = 60.0;
 
 fn same_run(a: &ActivitySummary, b: &ActivitySummary) -> bool {
     let close =
         |x: f64, y: f64, share: f64, floor: f64| (x - y).abs() <= (share * x.max(y)).max(floor);
     (a.start_utc - b.start_utc).num_seconds().abs() <= DUPLICATE_START_S
         && a.sport == b.sport
-        && close(a.distance_m, b.distance_m, DUPLICATE_DISTANCE_SHARE, 200.0)
-        && close(a.duration_s, b.duration_s, DUPLICATE_DURATION_SHARE, 60.0)
+        && close(
+            a.distance_m,
+            b.distance_m,
+            DUPLICATE_DISTANCE_SHARE,
+            DUPLICATE_DISTANCE_FLOOR_M,
+        )
+        && close(
+            a.duration_s,
+            b.duration_s,
+            DUPLICATE_DURATION_SHARE,
+            DUPLICATE_DURATION_FLOOR_S,
+        )
 }
 
 /// How much an export tells: FIT carries the device summary and dynamics, TCX lap totals, GPX
@@ -818,7 +830,43 @@ fn richness(a: &ActivitySummary) -> (u8, usize, usize, usize) {
 }
 
 /// Marks every activity that repeats an earlier-listed richer one (`summaries` sorted by start).
+///
+/// Each activity not yet marked, in order, gathers the unmarked ones that start within
+/// [`DUPLICATE_START_S`] after it and are the same run ([`same_run`]). Those are found among the
+/// activities of the same sport whose distance and duration lie within two [`Cells`] of its own:
+/// looking at every activity of the two minutes for each was quadratic in a file of thousands of
+/// sessions that start together.
 pub fn mark_duplicates(summaries: &mut [ActivitySummary]) {
+    if !summaries.is_sorted_by_key(|a| a.start_utc) {
+        mark_duplicates_by_scan(summaries);
+        return;
+    }
+    let cells = Cells::new(summaries);
+    let mut end = 0;
+    for i in 0..summaries.len() {
+        if summaries[i].duplicate_of.is_some() {
+            continue;
+        }
+        // The activities after this one that start within the two minutes: i + 1..end (the end
+        // only moves forward, the starts being in order).
+        end = end.max(i + 1);
+        while end < summaries.len()
+            && (summaries[end].start_utc - summaries[i].start_utc).num_seconds()
+                <= DUPLICATE_START_S
+        {
+            end += 1;
+        }
+        let group = cells.same_runs(summaries, i, end);
+        if group.len() < 2 {
+            continue;
+        }
+        mark_group(summaries, i, &group);
+    }
+}
+
+/// [`mark_duplicates`] by looking at every activity of the two minutes after each, for a list
+/// not in order of start (none that `analyse` makes).
+fn mark_duplicates_by_scan(summaries: &mut [ActivitySummary]) {
     for i in 0..summaries.len() {
         if summaries[i].duplicate_of.is_some() {
             continue;
@@ -835,29 +883,123 @@ pub fn mark_duplicates(summaries: &mut [ActivitySummary]) {
         if group.len() < 2 {
             continue;
         }
-        // Keep the richest; ties go to the first listed (earliest start, then source name).
-        let keep = *group
-            .iter()
-            .max_by(|&&x, &&y| {
-                richness(&summaries[x])
-                    .cmp(&richness(&summaries[y]))
-                    .then(y.cmp(&x))
-            })
-            .unwrap_or(&i);
-        let keep_id = summaries[keep].id.clone();
-        for &k in &group {
-            if k != keep {
-                summaries[k].duplicate_of = Some(keep_id.clone());
+        mark_group(summaries, i, &group);
+    }
+}
+
+/// Where the activities of a list lie by sport, distance and duration, for [`mark_duplicates`].
+/// A value's cell is the whole part of a scale on which values [`same_run`] takes as close lie
+/// at most about one apart (1.007 for distances, 1.014 for durations, where the tolerance turns
+/// from metres or seconds to a share): 200 m or 60 s a step up to 4 km or 10 minutes, and above
+/// that 5 % or 10 % a step. So the same run lies within two cells each way, and an activity looks
+/// at 25 cells instead of every activity of its two minutes.
+struct Cells {
+    /// Indices of the activities of each cell (sport, distance cell, duration cell), in order.
+    by_cell: std::collections::HashMap<(Sport, i64, i64), Vec<usize>>,
+    /// Each activity's cell; `None` for a distance or duration that is not finite.
+    cell_of: Vec<Option<(Sport, i64, i64)>>,
+    /// Indices, in order, of the activities with an infinite distance or duration (which
+    /// [`same_run`] may take as close to any other): looked at by every activity.
+    infinite: Vec<usize>,
+}
+
+impl Cells {
+    /// Cells on the scale of a tolerance of `floor` or `share`, whichever is larger.
+    fn cell(x: f64, share: f64, floor: f64) -> i64 {
+        let turn = floor / share;
+        let steps = if x <= turn {
+            x / floor
+        } else {
+            turn / floor + (x / turn).ln() / -(1.0 - share).ln()
+        };
+        steps.floor() as i64
+    }
+
+    fn new(summaries: &[ActivitySummary]) -> Cells {
+        let mut cells = Cells {
+            by_cell: std::collections::HashMap::new(),
+            cell_of: Vec::with_capacity(summaries.len()),
+            infinite: Vec::new(),
+        };
+        for (i, a) in summaries.iter().enumerate() {
+            let (d, t) = (a.distance_m, a.duration_s);
+            let cell = (d.is_finite() && t.is_finite()).then(|| {
+                (
+                    a.sport,
+                    Cells::cell(d, DUPLICATE_DISTANCE_SHARE, DUPLICATE_DISTANCE_FLOOR_M),
+                    Cells::cell(t, DUPLICATE_DURATION_SHARE, DUPLICATE_DURATION_FLOOR_S),
+                )
+            });
+            match cell {
+                Some(key) => cells.by_cell.entry(key).or_default().push(i),
+                // NaN is close to nothing: such an activity is never in a group.
+                None if d.is_nan() || t.is_nan() => {}
+                None => cells.infinite.push(i),
             }
+            cells.cell_of.push(cell);
         }
-        // The kept copy takes the name and gear a manifest gave another copy (a file from one
-        // export, the same session as a row of the other), the first listed first.
-        if summaries[keep].name.is_none() {
-            summaries[keep].name = group.iter().find_map(|&k| summaries[k].name.clone());
+        cells
+    }
+
+    /// `i` and the activities of `i + 1..end` not yet marked that are the same run as `i`, in
+    /// order.
+    fn same_runs(&self, summaries: &[ActivitySummary], i: usize, end: usize) -> Vec<usize> {
+        let a = &summaries[i];
+        let joins = |j: usize| summaries[j].duplicate_of.is_none() && same_run(a, &summaries[j]);
+        // The indices of `list` (in order) in i + 1..end.
+        let after = |list: &[usize]| -> std::ops::Range<usize> {
+            let from = list.partition_point(|&j| j <= i);
+            from..from + list[from..].partition_point(|&j| j < end)
+        };
+        let mut group = vec![i];
+        match self.cell_of[i] {
+            Some((sport, d, t)) => {
+                for dd in -2..=2 {
+                    for dt in -2..=2 {
+                        if let Some(list) = self.by_cell.get(&(sport, d + dd, t + dt)) {
+                            group.extend(list[after(list)].iter().filter(|&&j| joins(j)));
+                        }
+                    }
+                }
+                let infinite = &self.infinite[after(&self.infinite)];
+                group.extend(infinite.iter().filter(|&&j| joins(j)));
+                group[1..].sort_unstable();
+            }
+            // An infinite distance or duration: every activity of the two minutes looked at.
+            None if !(a.distance_m.is_nan() || a.duration_s.is_nan()) => {
+                group.extend((i + 1..end).filter(|&j| joins(j)));
+            }
+            None => {}
         }
-        if summaries[keep].gear.is_none() {
-            summaries[keep].gear = group.iter().find_map(|&k| summaries[k].gear.clone());
+        group
+    }
+}
+
+/// Marks the activities of `group` (`i`, the first listed, then the same runs after it) but the
+/// richest as its duplicates.
+fn mark_group(summaries: &mut [ActivitySummary], i: usize, group: &[usize]) {
+    // Keep the richest; ties go to the first listed (earliest start, then source name).
+    let keep = *group
+        .iter()
+        .max_by(|&&x, &&y| {
+            richness(&summaries[x])
+                .cmp(&richness(&summaries[y]))
+                .then(y.cmp(&x))
+        })
+        .unwrap_or(&i);
+    let keep_id = summaries[keep].id.clone();
+    for &k in group {
+        if k != keep {
+            summaries[k].duplicate_of = Some(keep_id.clone());
         }
+    }
+    // The kept copy takes the name and gear a manifest gave another copy (a file from one
+    // export, the same session as a row of the other), the first listed first.
+    if summaries[keep].name.is_none() {
+        summaries[keep].name = group.iter().find_map(|&k| summaries[k].name.clone());
+    }
+    if summaries[keep].gear.is_none() {
+        summaries[keep].gear = group.iter().find_map(|&k| summaries[k].gear.clone());
     }
 }
 
@@ -921,6 +1063,71 @@ mod tests {
         assert_eq!(by("export.gpx").duplicate_of.as_ref(), Some(&original));
         assert_eq!(by("other.fit").duplicate_of, None);
         assert_eq!(by("later.fit").duplicate_of, None);
+    }
+
+    #[test]
+    fn duplicates_are_those_a_look_at_every_activity_of_two_minutes_finds() {
+        // 3,000 activities in bursts (many at the same second, some 120.x s apart), of three
+        // sports, distances and durations in steps around the tolerances (across 4 km and 10
+        // minutes, where they turn from metres and seconds to shares), a few not finite, some
+        // marked already, some with a name or gear.
+        let mut rng = crate::synth::Rng::new(21);
+        let mut at_ms = 0i64;
+        let mut v: Vec<ActivitySummary> = (0..3000)
+            .map(|i| {
+                at_ms += match rng.next_u64() % 10 {
+                    0 => 600_000,
+                    1 => 120_500,
+                    2..=5 => 0,
+                    _ => (rng.next_u64() % 40_000) as i64,
+                };
+                let format = [Format::Fit, Format::Gpx, Format::Csv][i % 3];
+                let mut s = summary(&format!("{i}.x"), format, 0, 1.0, i % 4);
+                s.start_utc = Utc.timestamp_millis_opt(1_700_000_000_000 + at_ms).unwrap();
+                s.sport = [
+                    Sport::Running,
+                    Sport::Running,
+                    Sport::Cycling,
+                    Sport::Walking,
+                ][(rng.next_u64() % 4) as usize];
+                let base_m = [300.0, 3_900.0, 4_000.0, 4_100.0, 10_000.0, 42_000.0]
+                    [(rng.next_u64() % 6) as usize];
+                s.distance_m = base_m + 50.0 * (rng.next_u64() % 12) as f64 - 250.0;
+                let base_s = [100.0, 580.0, 600.0, 640.0, 3_600.0][(rng.next_u64() % 5) as usize];
+                s.duration_s = base_s * (1.0 + 0.03 * (rng.next_u64() % 9) as f64) - 40.0;
+                match rng.next_u64() % 200 {
+                    0 => s.distance_m = f64::NAN,
+                    1 => s.duration_s = f64::INFINITY,
+                    2 => s.distance_m = f64::NEG_INFINITY,
+                    3 => s.duplicate_of = Some("earlier".into()),
+                    4 => s.name = Some(format!("name {i}")),
+                    5 => s.gear = Some(format!("gear {i}")),
+                    _ => {}
+                }
+                s
+            })
+            .collect();
+        v.sort_by(|a, b| (a.start_utc, &a.source).cmp(&(b.start_utc, &b.source)));
+        let mut want = v.clone();
+        mark_duplicates_by_scan(&mut want);
+        mark_duplicates(&mut v);
+        let marks =
+            |v: &[ActivitySummary]| -> Vec<(Option<String>, Option<String>, Option<String>)> {
+                v.iter()
+                    .map(|a| (a.duplicate_of.clone(), a.name.clone(), a.gear.clone()))
+                    .collect()
+            };
+        assert_eq!(marks(&v), marks(&want));
+        let marked = want.iter().filter(|a| a.duplicate_of.is_some()).count();
+        assert!(marked > 300 && marked < 2000, "{marked}");
+        // Out of order, the look at every activity decides.
+        let mut reversed = want.clone();
+        reversed.iter_mut().for_each(|a| a.duplicate_of = None);
+        reversed.reverse();
+        let mut by_scan = reversed.clone();
+        mark_duplicates_by_scan(&mut by_scan);
+        mark_duplicates(&mut reversed);
+        assert_eq!(marks(&reversed), marks(&by_scan));
     }
 
     #[test]
