@@ -435,14 +435,19 @@ pub fn analyse_extracts(
         Some((c.median_spm, r.moving_s / 60.0))
     }));
     let mut longest = load.longest;
+    // The runs single-run-spike fired for, looked up by id (not a look through every finding
+    // for each run).
+    let spikes: std::collections::HashSet<&str> = findings
+        .iter()
+        .filter(|f| f.code == Rule::SingleRunSpike)
+        .filter_map(|f| f.activity.as_deref())
+        .collect();
     for c in &mut longest {
         c.limit_km = c
             .longest_previous_km
             .filter(|p| *p > 0.0)
             .map(|p| p * t.single_run_spike_ratio);
-        c.over_limit = findings
-            .iter()
-            .any(|f| f.code == Rule::SingleRunSpike && f.activity.as_ref() == Some(&c.id));
+        c.over_limit = spikes.contains(c.id.as_str());
     }
     let outlook = outlook::outlook(
         &outlook::Inputs {
@@ -475,44 +480,153 @@ pub fn analyse_extracts(
 
 /// Marks each counted run hard or not: by heart rate where the run has it, else by pace against
 /// the runner's own runs of the previous weeks.
+///
+/// The runs judged by pace are taken in order of start, and the earlier runs' speeds of the
+/// look-back enter and leave a [`RankWindow`] as it moves forward, so that each percentile is a
+/// look-up: a selection among the speeds of the look-back for each run was quadratic where
+/// thousands of runs share those weeks.
 pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
-    let speeds: Vec<(DateTime<Utc>, f64)> = summaries
+    let mut speeds: Vec<(DateTime<Utc>, f64)> = summaries
         .iter()
         .filter(|a| a.counts_as_run() && a.moving_s > 0.0 && a.distance_m > 0.0)
         .map(|a| (a.start_utc, a.distance_m / a.moving_s))
         .collect();
-    for a in summaries.iter_mut().filter(|a| a.counts_as_run()) {
+    speeds.sort_by_key(|(start, _)| *start);
+    let mut by_pace = Vec::new();
+    for (i, a) in summaries.iter_mut().enumerate() {
+        if !a.counts_as_run() {
+            continue;
+        }
         let by_hr = a
             .metrics
             .as_ref()
             .and_then(|m| m.heart_rate.as_ref())
             .filter(|h| h.threshold_bpm.is_some());
-        a.hard = Some(match by_hr {
-            Some(h) => HardSession {
-                hard: h.time_at_or_above_s >= t.hard_hr_minutes * 60.0
-                    || (a.moving_s > 0.0 && h.time_at_or_above_s >= t.hard_hr_share * a.moving_s),
-                basis: HardBasis::Hr,
-            },
-            None => {
-                let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
-                let earlier: Vec<f64> = speeds
-                    .iter()
-                    .filter(|(s, _)| *s >= since && *s < a.start_utc)
-                    .map(|(_, v)| *v)
-                    .collect();
-                let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
-                match (speed, run::percentile(&earlier, t.hard_speed_percentile)) {
-                    (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => HardSession {
-                        hard: v > p,
-                        basis: HardBasis::Pace,
-                    },
-                    _ => HardSession {
-                        hard: false,
-                        basis: HardBasis::None,
-                    },
-                }
+        match by_hr {
+            Some(h) => {
+                a.hard = Some(HardSession {
+                    hard: h.time_at_or_above_s >= t.hard_hr_minutes * 60.0
+                        || (a.moving_s > 0.0
+                            && h.time_at_or_above_s >= t.hard_hr_share * a.moving_s),
+                    basis: HardBasis::Hr,
+                });
             }
+            None => by_pace.push(i),
+        }
+    }
+    by_pace.sort_by_key(|&i| summaries[i].start_utc);
+    let mut window = RankWindow::new(speeds.iter().map(|(_, v)| *v).collect());
+    // The speeds of the runs that started in [since, start): `speeds[from..to]`.
+    let (mut from, mut to) = (0usize, 0usize);
+    for i in by_pace {
+        let a = &mut summaries[i];
+        let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
+        while to < speeds.len() && speeds[to].0 < a.start_utc {
+            window.insert(to);
+            to += 1;
+        }
+        while from < to && speeds[from].0 < since {
+            window.remove(from);
+            from += 1;
+        }
+        let earlier = to - from;
+        let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
+        a.hard = Some(match (speed, window.percentile(t.hard_speed_percentile)) {
+            (Some(v), Some(p)) if earlier >= t.hard_pace_min_runs => HardSession {
+                hard: v > p,
+                basis: HardBasis::Pace,
+            },
+            _ => HardSession {
+                hard: false,
+                basis: HardBasis::None,
+            },
         });
+    }
+}
+
+/// Values of a list in a window that moves forward over it, by rank: a Fenwick tree counts the
+/// values inside over their places in sorted order, so that a percentile of the window is found
+/// in a logarithmic number of steps. NaN values never enter (as [`run::percentile`] drops them).
+struct RankWindow {
+    /// The list's values in ascending order (`total_cmp`), equal values by their place in it.
+    sorted: Vec<f64>,
+    /// Each value's place in `sorted`, by its place in the list.
+    rank_of: Vec<usize>,
+    /// Counts of the values inside, over the places of `sorted` (1-based, Fenwick).
+    tree: Vec<u32>,
+    /// Values inside.
+    len: usize,
+}
+
+impl RankWindow {
+    /// An empty window over `values`.
+    fn new(values: Vec<f64>) -> RankWindow {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+        let mut rank_of = vec![0; values.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            rank_of[i] = rank;
+        }
+        RankWindow {
+            sorted: order.iter().map(|&i| values[i]).collect(),
+            rank_of,
+            tree: vec![0; values.len() + 1],
+            len: 0,
+        }
+    }
+
+    /// Value `i` of the list enters the window.
+    fn insert(&mut self, i: usize) {
+        if self.sorted[self.rank_of[i]].is_nan() {
+            return;
+        }
+        self.len += 1;
+        let mut k = self.rank_of[i] + 1;
+        while k < self.tree.len() {
+            self.tree[k] += 1;
+            k += k & k.wrapping_neg();
+        }
+    }
+
+    /// Value `i` of the list, inside, leaves the window.
+    fn remove(&mut self, i: usize) {
+        if self.sorted[self.rank_of[i]].is_nan() {
+            return;
+        }
+        self.len -= 1;
+        let mut k = self.rank_of[i] + 1;
+        while k < self.tree.len() {
+            self.tree[k] -= 1;
+            k += k & k.wrapping_neg();
+        }
+    }
+
+    /// The `k`-th smallest value inside (from 1; `k` at most [`RankWindow::len`]).
+    fn kth(&self, k: usize) -> f64 {
+        // Down the tree: the longest prefix of places holding fewer than `k` values inside.
+        let (mut place, mut left) = (0usize, k as u32);
+        let mut step = (self.tree.len() - 1)
+            .checked_ilog2()
+            .map_or(0, |b| 1usize << b);
+        while step > 0 {
+            let next = place + step;
+            if next < self.tree.len() && self.tree[next] < left {
+                place = next;
+                left -= self.tree[next];
+            }
+            step >>= 1;
+        }
+        self.sorted[place]
+    }
+
+    /// [`run::percentile`] of the values inside: the nearest rank, the ceiling of n × p / 100
+    /// (at least the first); `None` when the window is empty or `p` is NaN.
+    fn percentile(&self, p: f64) -> Option<f64> {
+        if p.is_nan() || self.len == 0 {
+            return None;
+        }
+        let target = self.len as f64 * (p.clamp(0.0, 100.0) / 100.0);
+        Some(self.kth((target.ceil() as usize).clamp(1, self.len)))
     }
 }
 
@@ -1063,6 +1177,130 @@ mod tests {
         assert_eq!(by("export.gpx").duplicate_of.as_ref(), Some(&original));
         assert_eq!(by("other.fit").duplicate_of, None);
         assert_eq!(by("later.fit").duplicate_of, None);
+    }
+
+    /// Hard sessions by pace as [`classify_hard`] judged them before its window: the earlier
+    /// runs' speeds looked through, and selected among, for each run.
+    fn hard_by_looking_through_every_run(
+        summaries: &[ActivitySummary],
+        t: &Thresholds,
+    ) -> Vec<Option<HardSession>> {
+        let speeds: Vec<(DateTime<Utc>, f64)> = summaries
+            .iter()
+            .filter(|a| a.counts_as_run() && a.moving_s > 0.0 && a.distance_m > 0.0)
+            .map(|a| (a.start_utc, a.distance_m / a.moving_s))
+            .collect();
+        summaries
+            .iter()
+            .map(|a| {
+                if !a.counts_as_run() {
+                    return None;
+                }
+                let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
+                let earlier: Vec<f64> = speeds
+                    .iter()
+                    .filter(|(s, _)| *s >= since && *s < a.start_utc)
+                    .map(|(_, v)| *v)
+                    .collect();
+                let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
+                Some(
+                    match (speed, run::percentile(&earlier, t.hard_speed_percentile)) {
+                        (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => {
+                            HardSession {
+                                hard: v > p,
+                                basis: HardBasis::Pace,
+                            }
+                        }
+                        _ => HardSession {
+                            hard: false,
+                            basis: HardBasis::None,
+                        },
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hard_by_pace_is_what_a_look_through_every_earlier_run_finds() {
+        // 400 runs at whole hours over 83 days (some at the same hour), speeds from a few
+        // values (equal speeds), some not moving, some without distance, some walks, in no
+        // order of start; several look-backs, percentiles and least numbers of runs.
+        let mut rng = crate::synth::Rng::new(5);
+        let mut runs: Vec<ActivitySummary> = (0..400)
+            .map(|i| {
+                let start_s = 3600 * (rng.next_u64() % 2000) as i64;
+                let km = 5.0 + (rng.next_u64() % 12) as f64;
+                let mut s = summary(&format!("{i}.fit"), Format::Fit, start_s, km, 5);
+                s.moving_s = match i % 17 {
+                    0 => 0.0,
+                    _ => 1500.0 + 300.0 * (rng.next_u64() % 8) as f64,
+                };
+                if i % 29 == 0 {
+                    s.distance_m = 0.0;
+                }
+                if i % 23 == 0 {
+                    s.sport = Sport::Walking;
+                }
+                s
+            })
+            .collect();
+        let (mut pace, mut hard) = (0, 0);
+        for (weeks, percentile, least) in [(8, 80.0, 4), (1, 50.0, 1), (2, 0.0, 3), (3, 100.0, 2)] {
+            let t = Thresholds {
+                hard_pace_lookback_weeks: weeks,
+                hard_speed_percentile: percentile,
+                hard_pace_min_runs: least,
+                ..Thresholds::default()
+            };
+            let want = hard_by_looking_through_every_run(&runs, &t);
+            classify_hard(&mut runs, &t);
+            let got: Vec<Option<HardSession>> = runs.iter().map(|a| a.hard.clone()).collect();
+            assert_eq!(got, want, "{weeks} weeks, {percentile} %, {least} runs");
+            let by_pace = got.iter().flatten().filter(|h| h.basis == HardBasis::Pace);
+            pace += by_pace.clone().count();
+            hard += by_pace.filter(|h| h.hard).count();
+        }
+        assert!(pace > 0 && hard > 0 && hard < pace, "{hard} of {pace}");
+    }
+
+    #[test]
+    fn a_rank_window_gives_the_percentile_a_selection_gives() {
+        let values = [
+            3.0,
+            f64::NAN,
+            1.0,
+            3.0,
+            2.0,
+            0.5,
+            7.0,
+            3.0,
+            f64::INFINITY,
+            2.0,
+        ];
+        let mut w = RankWindow::new(values.to_vec());
+        assert_eq!(w.percentile(50.0), None, "empty");
+        // The window moves forward, each end on its own.
+        let (mut inside_from, mut inside_to) = (0, 0);
+        for (from, to) in [(0, 1), (0, 4), (1, 6), (3, 10), (9, 10)] {
+            for i in inside_to..to {
+                w.insert(i);
+            }
+            for i in inside_from..from {
+                w.remove(i);
+            }
+            (inside_from, inside_to) = (from, to);
+            for p in [0.0, 10.0, 25.0, 50.0, 80.0, 99.0, 100.0, f64::NAN] {
+                let want = run::percentile(&values[from..to], p);
+                assert_eq!(
+                    w.percentile(p).map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{from}..{to}, {p}"
+                );
+            }
+        }
+        w.remove(9);
+        assert_eq!(w.percentile(50.0), None, "emptied");
     }
 
     #[test]
