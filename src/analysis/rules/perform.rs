@@ -1,5 +1,7 @@
 //! Perform: how the runs are done and how load is dosed (cadence, descents, jumps in volume).
 
+use std::collections::HashMap;
+
 use super::{finding, iso, About, Finding, Rule, Severity, Thresholds, Unit};
 use crate::analysis::load::Load;
 use crate::analysis::ActivitySummary;
@@ -13,6 +15,12 @@ pub(super) fn single_run_spike(
     t: &Thresholds,
     out: &mut Vec<Finding>,
 ) {
+    // Each run by its id (the first listed, where two share one), not looked for among all of
+    // them for every spike.
+    let mut by_id: HashMap<&str, &ActivitySummary> = HashMap::with_capacity(runs.len());
+    for run in runs {
+        by_id.entry(run.id.as_str()).or_insert(run);
+    }
     for c in &load.longest {
         let Some(previous) = c.longest_previous_km.filter(|p| *p > 0.0) else {
             continue;
@@ -21,7 +29,7 @@ pub(super) fn single_run_spike(
         if ratio <= t.single_run_spike_ratio {
             continue;
         }
-        let Some(run) = runs.iter().find(|r| r.id == c.id) else {
+        let Some(run) = by_id.get(c.id.as_str()) else {
             continue;
         };
         let severity = if ratio > t.single_run_spike_high_ratio {
@@ -150,15 +158,19 @@ pub(super) fn low_cadence(
             ),
         ));
     }
+    // Each week's time below and in all, from one pass over the runs (added in their order, as
+    // a look through every run for each week adds them).
+    let mut by_week: HashMap<chrono::NaiveDate, (f64, f64)> = HashMap::new();
+    for run in runs {
+        let Some(share) = run.cadence_below_low_share else {
+            continue;
+        };
+        let (below, total) = by_week.entry(run.week_start).or_insert((0.0, 0.0));
+        *below += share * run.moving_s;
+        *total += run.moving_s;
+    }
     for week in &load.weeks {
-        let (mut below, mut total) = (0.0, 0.0);
-        for run in runs.iter().filter(|r| r.week_start == week.start) {
-            let Some(share) = run.cadence_below_low_share else {
-                continue;
-            };
-            below += share * run.moving_s;
-            total += run.moving_s;
-        }
+        let (below, total) = by_week.get(&week.start).copied().unwrap_or((0.0, 0.0));
         if total <= 0.0 {
             continue;
         }
