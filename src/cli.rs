@@ -137,10 +137,16 @@ pub struct ConfigFile {
     pub thresholds: Thresholds,
 }
 
-/// Reads and checks a `--config` file.
+/// Largest thresholds file read (a real one is a few hundred bytes).
+pub const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// Reads and checks a `--config` file: a regular file (a FIFO is refused, never waited on) of at
+/// most [`MAX_CONFIG_BYTES`], in UTF-8.
 pub fn read_config(path: &std::path::Path) -> Result<ConfigFile, UsageError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("cannot read config {}: {e}", path.display())))?;
+    let cannot = |e: String| UsageError(format!("cannot read config {}: {e}", path.display()));
+    let bytes =
+        crate::ingest::read_small(path, MAX_CONFIG_BYTES).map_err(|e| cannot(e.to_string()))?;
+    let text = String::from_utf8(bytes).map_err(|_| cannot("it is not UTF-8 text".into()))?;
     parse_config(&text, &path.display().to_string())
 }
 

@@ -23,6 +23,7 @@ pub mod cli;
 pub mod guard;
 pub mod ingest;
 pub mod model;
+pub mod paths;
 pub mod pipeline;
 pub mod report;
 pub mod store;

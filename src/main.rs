@@ -7,7 +7,7 @@ use clap::Parser;
 
 use patella::cli::{Args, Command, StoreArgs, UsageError};
 use patella::store::Store;
-use patella::{ingest, pipeline, report};
+use patella::{ingest, paths, pipeline, report};
 
 /// Exit status for a usage error or when nothing readable was found.
 const EXIT_USAGE: u8 = 2;
@@ -18,7 +18,8 @@ fn main() -> ExitCode {
     match run(args) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("patella: {e:#}");
+            // A path or a file's text in the message may hold terminal control sequences.
+            eprintln!("patella: {}", report::format::sanitise(&format!("{e:#}")));
             // A bad option, or an --out folder that is not a patella report, is a usage error
             // (2); anything else (a report that cannot be written) is a failure (1).
             if e.downcast_ref::<UsageError>().is_some()
@@ -64,15 +65,41 @@ fn with_bar<T>(f: impl FnOnce(&(dyn Fn(usize, usize) + Sync)) -> T) -> T {
     out
 }
 
-/// Opens the store `--store`/`--no-store` name (the default one without either); one that
-/// cannot be opened costs speed, not the analysis: a warning, and no store.
-fn open_store(args: StoreArgs) -> Option<Store> {
-    let path = if args.no_store {
-        None
-    } else {
-        args.store.or_else(patella::store::default_path)
-    }?;
-    match Store::open(&path, &patella::store::parser_version()) {
+/// The store `--store`/`--no-store` name (the default one without either), checked before
+/// anything is read: a `--store` inside a folder read or inside `--out`, or naming a file that is
+/// not a patella store, is a usage error; the default store there is left out with a warning.
+fn store_path(
+    args: &StoreArgs,
+    reads: &[paths::Read],
+    out: Option<&std::path::Path>,
+) -> Result<Option<std::path::PathBuf>, UsageError> {
+    if args.no_store {
+        return Ok(None);
+    }
+    if let Some(path) = &args.store {
+        paths::check_store(path, reads, out).map_err(UsageError)?;
+        patella::store::check_owned(path).map_err(UsageError)?;
+        return Ok(Some(path.clone()));
+    }
+    let Some(path) = patella::store::default_path() else {
+        return Ok(None);
+    };
+    match paths::check_store(&path, reads, out) {
+        Ok(()) => Ok(Some(path)),
+        Err(e) => {
+            eprintln!(
+                "patella: warning: {}; going on without the store",
+                report::format::sanitise(&e)
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Opens the store at `path`; one that cannot be opened costs speed, not the analysis: a
+/// warning, and no store.
+fn open_store(path: Option<&std::path::Path>) -> Option<Store> {
+    match Store::open(path?, &patella::store::parser_version()) {
         Ok((s, warning)) => {
             if let Some(w) = warning {
                 eprintln!("patella: warning: {w}");
@@ -86,15 +113,11 @@ fn open_store(args: StoreArgs) -> Option<Store> {
     }
 }
 
-/// The store's path as `--store`/`--no-store` name it, opened once here (so a damaged store is
-/// set aside before the athletes' threads open it); `None` when there is none to use.
-fn store_path(args: StoreArgs) -> Option<std::path::PathBuf> {
-    let path = if args.no_store {
-        None
-    } else {
-        args.store.clone().or_else(patella::store::default_path)
-    }?;
-    open_store(args).map(|_| path)
+/// Says what a report write left alone in the folder (the runner's own files).
+fn tell_kept(written: &report::folder::Written, out: &std::path::Path) {
+    if let Some(line) = written.kept_line(out) {
+        eprintln!("patella: {}", report::format::sanitise(&line));
+    }
 }
 
 /// `analyse --athletes ROOT`: every athlete's folder through the pipeline, a round at a time; the
@@ -105,9 +128,16 @@ fn run_team(
     common: &patella::cli::Common,
     json: bool,
     out: Option<&std::path::Path>,
-    store: StoreArgs,
+    store: &StoreArgs,
 ) -> anyhow::Result<ExitCode> {
     use patella::team;
+    let mut reads = vec![paths::Read::new(root, paths::What::Athletes)];
+    if let Some(config) = &common.config {
+        reads.push(paths::Read::new(config, paths::What::Config));
+    }
+    if let Some(dir) = out {
+        paths::check_out(dir, &reads).map_err(UsageError)?;
+    }
     let config = common.config()?;
     let mut settings = config.settings;
     // One day for the whole team: --as-of, else today where the coach is.
@@ -123,23 +153,29 @@ fn run_team(
         ))
         .into());
     }
-    for p in &passed_over {
-        eprintln!(
-            "patella: {}: not in an athlete's folder; not read",
-            report::format::sanitise(p)
-        );
+    for (p, why) in &passed_over {
+        eprintln!("patella: {}: {why}", report::format::sanitise(p));
+    }
+    let athletes: Vec<_> = dirs.iter().map(|d| team::athlete(d, &settings)).collect();
+    // An athlete's folder linked in from elsewhere, and the pain logs their files name, are read
+    // too: never from inside the report, never around the store.
+    for a in athletes.iter().flatten() {
+        reads.push(paths::Read::new(&a.dir, paths::What::Athlete));
+        if let Some(log) = &a.pain_log {
+            reads.push(paths::Read::new(log, paths::What::PainLog));
+        }
     }
     if let Some(dir) = out {
-        report::check_out_dir(dir, &[root.to_path_buf()]).map_err(UsageError)?;
+        paths::check_out(dir, &reads).map_err(UsageError)?;
     }
-    let store = store_path(store);
+    // Opened once here, so that a damaged store is set aside before the athletes' threads open it.
+    let store = store_path(store, &reads, out)?.filter(|p| open_store(Some(p)).is_some());
     let opts = team::Options {
         settings: &settings,
         store: store.as_deref(),
         limits: ingest::Limits::default(),
         json,
     };
-    let athletes: Vec<_> = dirs.iter().map(|d| team::athlete(d, &settings)).collect();
     let total = athletes.len();
     let title = root
         .canonicalize()
@@ -215,7 +251,10 @@ fn run_team(
         Ok(())
     };
     match out {
-        Some(dir) => report::folder::write_folder(dir, |tmp| analyse(Some(tmp)))?,
+        Some(dir) => tell_kept(
+            &report::folder::write_folder(dir, |tmp| analyse(Some(tmp)))?,
+            dir,
+        ),
         None => analyse(None)?,
     }
     let Some((rows, unread, view)) = result else {
@@ -264,9 +303,9 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             out,
             store,
             ..
-        } => run_team(&root, &common, json, out.as_deref(), store),
+        } => run_team(&root, &common, json, out.as_deref(), &store),
         Command::Analyse {
-            paths,
+            paths: inputs,
             athletes: None,
             common,
             json,
@@ -278,19 +317,31 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             pain,
             store,
         } => {
+            // What is read and what is written, checked before anything is read.
+            let mut reads: Vec<paths::Read> = inputs
+                .iter()
+                .map(|p| paths::Read::new(p, paths::What::Input))
+                .collect();
+            if let Some(file) = &pain {
+                reads.push(paths::Read::new(file, paths::What::PainLog));
+            }
+            if let Some(file) = &common.config {
+                reads.push(paths::Read::new(file, paths::What::Config));
+            }
+            if let Some(dir) = &out {
+                paths::check_out(dir, &reads).map_err(UsageError)?;
+            }
+            let store = store_path(&store, &reads, out.as_deref())?;
             let config = common.config()?;
             let pain_rows = match &pain {
                 Some(file) => read_pain(file)?,
                 None => Vec::new(),
             };
-            if let Some(dir) = &out {
-                report::check_out_dir(dir, &paths).map_err(UsageError)?;
-            }
-            let mut store = open_store(store);
+            let mut store = open_store(store.as_deref());
             let limits = ingest::Limits::default();
             let (result, extracted) = with_bar(|progress| {
                 pipeline::analyse(
-                    &paths,
+                    &inputs,
                     &limits,
                     &config.settings,
                     store.as_mut(),
@@ -359,7 +410,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::from(EXIT_USAGE));
             }
             if let Some(dir) = &out {
-                report::write_report(&result, dir, &ctx)?;
+                tell_kept(&report::write_report(&result, dir, &ctx)?, dir);
                 eprintln!("patella: report written to {}", dir.display());
             }
             Ok(ExitCode::SUCCESS)
@@ -372,11 +423,16 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             common,
             store,
         } => {
-            let config = common.config()?;
             if !dir.is_dir() {
                 return Err(UsageError(format!("{} is not a folder", dir.display())).into());
             }
-            report::check_out_dir(&out, std::slice::from_ref(&dir)).map_err(UsageError)?;
+            let mut reads = vec![paths::Read::new(&dir, paths::What::Input)];
+            if let Some(file) = &common.config {
+                reads.push(paths::Read::new(file, paths::What::Config));
+            }
+            paths::check_out(&out, &reads).map_err(UsageError)?;
+            let store = store_path(&store, &reads, Some(&out))?;
+            let config = common.config()?;
             let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
             let flag = stop.clone();
             ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
@@ -396,7 +452,7 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             let on_note = &mut |line: &str| {
                 eprintln!("patella: {}", report::format::sanitise(line));
             };
-            let store = open_store(store);
+            let store = open_store(store.as_deref());
             patella::watch::run(&opts, &config.settings, store, &stop, on_note, &mut |a| {
                 eprintln!(
                     "patella: report updated: {} runs, {} findings, {} skipped",

@@ -100,6 +100,102 @@ pub struct Store {
 /// of a newer layout (written by a newer patella) is set aside, not misread.
 pub const STORE_SCHEMA: i64 = 1;
 
+/// What patella's stores carry in their SQLite header (`PRAGMA application_id`, "ptla"): how a
+/// store named with `--store` is told from any other file.
+pub const APPLICATION_ID: i32 = 0x7074_6C61;
+
+/// The first bytes of every SQLite database.
+const SQLITE_HEADER: &[u8] = b"SQLite format 3\0";
+
+/// Whether `path` may be used as the store `--store` names: it does not exist yet, is empty, or
+/// is a patella store (its header carries [`APPLICATION_ID`]; or, from before that, an SQLite
+/// database holding only patella's table). Anything else (a folder, a run, a document, another
+/// program's database) is never written, renamed or set aside: the reason says what it is.
+pub fn check_owned(path: &Path) -> Result<(), String> {
+    let refuse = |what: &str| {
+        Err(format!(
+            "--store {}: {what}, not a patella store; patella does not write over it (give \
+             --store a new file)",
+            path.display()
+        ))
+    };
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return refuse(&format!("cannot be read ({e})")),
+    };
+    if meta.is_dir() {
+        return refuse("it is a folder");
+    }
+    if !meta.is_file() {
+        return refuse("it is not a regular file");
+    }
+    if meta.len() == 0 {
+        return Ok(());
+    }
+    let head = match read_head(path) {
+        Ok(head) => head,
+        Err(e) => return refuse(&format!("cannot be read ({e})")),
+    };
+    if !head.starts_with(SQLITE_HEADER) {
+        return refuse("it is not an SQLite database");
+    }
+    let field = |at: usize| {
+        head.get(at..at + 4)
+            .map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    if field(68) == APPLICATION_ID {
+        return Ok(());
+    }
+    // The header may not show it yet (a store being made: its first write still in the
+    // write-ahead log), or it is a store of an earlier patella: asked through SQLite.
+    match looks_like_ours(path) {
+        Ok(true) => Ok(()),
+        Ok(false) => refuse("it is an SQLite database of another program"),
+        Err(e)
+            if matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            ) =>
+        {
+            Ok(())
+        }
+        Err(_) => refuse("it is a damaged SQLite database patella cannot tell as its own"),
+    }
+}
+
+/// The first 100 bytes of a file (an SQLite header), opened as the folder walk opens files.
+fn read_head(path: &Path) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let (file, _) = crate::ingest::open_regular(path).map_err(|e| e.to_string())?;
+    let mut head = Vec::with_capacity(100);
+    file.take(100)
+        .read_to_end(&mut head)
+        .map_err(|e| e.to_string())?;
+    Ok(head)
+}
+
+/// Whether the database at `path`, opened read-only, is a patella store: its application id,
+/// or (a store of an earlier patella, or one being made) no id, a schema patella knows, and no
+/// table but patella's.
+fn looks_like_ours(path: &Path) -> rusqlite::Result<bool> {
+    use rusqlite::OpenFlags;
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    let id: i32 = conn.query_row("PRAGMA application_id", [], |r| r.get(0))?;
+    if id == APPLICATION_ID {
+        return Ok(true);
+    }
+    let schema: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    let mut stmt = conn.prepare("SELECT name FROM sqlite_master WHERE type = 'table'")?;
+    let tables = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(id == 0 && schema <= STORE_SCHEMA && tables.iter().all(|t| t == "files"))
+}
+
 /// How long a run waits for another run's write to the store to finish.
 const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -153,6 +249,7 @@ fn open_at(path: &Path) -> Result<Connection, OpenError> {
                  PRIMARY KEY (hash, parser)
              );
              PRAGMA user_version = {STORE_SCHEMA};
+             PRAGMA application_id = {APPLICATION_ID};
              COMMIT;"
         ))
         .map_err(classify)?;

@@ -31,6 +31,9 @@ use crate::store::Store;
 /// The file in an athlete's folder that names them and sets their thresholds, zone and pain log.
 pub const ATHLETE_FILE: &str = "athlete.toml";
 
+/// Largest `athlete.toml` read (a real one is a few lines).
+pub const MAX_ATHLETE_FILE_BYTES: u64 = 1 << 20;
+
 /// `athlete.toml`: every key optional.
 ///
 /// ```toml
@@ -59,6 +62,8 @@ pub struct Athlete {
     pub dir: PathBuf,
     pub settings: Settings,
     pub pain: Vec<PainRow>,
+    /// The pain log `athlete.toml` names, as a path.
+    pub pain_log: Option<PathBuf>,
     /// What was noticed while reading `athlete.toml` and the pain log (rows that do not read).
     pub warnings: Vec<String>,
 }
@@ -91,11 +96,18 @@ pub struct Done {
     pub messages: Vec<String>,
 }
 
+/// An entry of the athletes' folder that is not read as an athlete's: its path, and why.
+pub type PassedOver = (String, String);
+
 /// The sub-folders of `root` (hidden names passed over), in name order, and the other entries
-/// of `root` (named, for a message). An error when `root` cannot be listed.
-pub fn folders(root: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
+/// of `root`, each with why it is not an athlete's folder (for a message). A symbolic link to a
+/// folder is followed (a coach may link athletes' folders in) unless it leads to `root` itself,
+/// to a folder around it, or into or around another athlete's folder: one athlete's folder is
+/// that folder only. An error when `root` cannot be listed.
+pub fn folders(root: &Path) -> Result<(Vec<PathBuf>, Vec<PassedOver>), String> {
     let entries = std::fs::read_dir(root)
         .map_err(|e| format!("cannot list the athletes' folder {}: {e}", root.display()))?;
+    let root_real = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut dirs = Vec::new();
     let mut other = Vec::new();
     for entry in entries.flatten() {
@@ -104,16 +116,51 @@ pub fn folders(root: &Path) -> Result<(Vec<PathBuf>, Vec<String>), String> {
         if name.starts_with('.') {
             continue;
         }
-        // Follows a symbolic link to a folder: a coach may link athletes' folders in.
         if path.is_dir() {
             dirs.push(path);
         } else {
-            other.push(path.display().to_string());
+            other.push((
+                path.display().to_string(),
+                "not in an athlete's folder; not read".to_string(),
+            ));
         }
     }
     dirs.sort();
+    let real: Vec<PathBuf> = dirs
+        .iter()
+        .map(|d| d.canonicalize().unwrap_or_else(|_| d.clone()))
+        .collect();
+    let mut kept = Vec::new();
+    for (i, dir) in dirs.into_iter().enumerate() {
+        let overlaps =
+            |j: usize| j != i && (real[j].starts_with(&real[i]) || real[i].starts_with(&real[j]));
+        let why = if root_real.starts_with(&real[i]) {
+            Some("a link to the athletes' folder or around it".to_string())
+        } else {
+            (0..real.len()).find(|&j| overlaps(j)).map(|j| {
+                format!(
+                    "a link into or around the folder of {}",
+                    real[j].file_name().map_or_else(
+                        || real[j].display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    )
+                )
+            })
+        };
+        match why {
+            // Two names for one folder: the plain folder stays, the link is passed over.
+            Some(why)
+                if dir
+                    .symlink_metadata()
+                    .is_ok_and(|m| m.file_type().is_symlink()) =>
+            {
+                other.push((dir.display().to_string(), format!("{why}; not read")));
+            }
+            _ => kept.push(dir),
+        }
+    }
     other.sort();
-    Ok((dirs, other))
+    Ok((kept, other))
 }
 
 /// The athlete of folder `dir`: `athlete.toml` read and laid over `base`; an [`Unread`] when the
@@ -130,7 +177,13 @@ pub fn athlete(dir: &Path, base: &Settings) -> Result<Athlete, Unread> {
         reason,
     };
     let path = dir.join(ATHLETE_FILE);
-    let file: AthleteFile = match std::fs::read_to_string(&path) {
+    // Opened as the folder walk opens files: a FIFO is refused, never waited on.
+    let text = match crate::ingest::read_small(&path, MAX_ATHLETE_FILE_BYTES) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(crate::ingest::SkipReason::NotFound) => Err(None),
+        Err(e) => Err(Some(e)),
+    };
+    let file: AthleteFile = match text {
         Ok(text) => toml::from_str(&text).map_err(|e| {
             let line = e
                 .span()
@@ -141,8 +194,8 @@ pub fn athlete(dir: &Path, base: &Settings) -> Result<Athlete, Unread> {
                 .unwrap_or_default();
             unread(&key, format!("{ATHLETE_FILE}{line}: {}", e.message()))
         })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => AthleteFile::default(),
-        Err(e) => return Err(unread(&key, format!("cannot read {ATHLETE_FILE}: {e}"))),
+        Err(None) => AthleteFile::default(),
+        Err(Some(e)) => return Err(unread(&key, format!("cannot read {ATHLETE_FILE}: {e}"))),
     };
     let name = file
         .name
@@ -164,15 +217,15 @@ pub fn athlete(dir: &Path, base: &Settings) -> Result<Athlete, Unread> {
         settings.thresholds = laid_over(&base.thresholds, table)
             .map_err(|e| unread(&name, format!("{ATHLETE_FILE}: {e}")))?;
     }
-    let (pain, warnings) = match &file.pain {
-        Some(log) => {
-            let log = if log.is_absolute() {
-                log.clone()
-            } else {
-                dir.join(log)
-            };
-            crate::ingest::pain::read_file(&log).map_err(|e| unread(&name, e))?
+    let pain_log = file.pain.as_ref().map(|log| {
+        if log.is_absolute() {
+            log.clone()
+        } else {
+            dir.join(log)
         }
+    });
+    let (pain, warnings) = match &pain_log {
+        Some(log) => crate::ingest::pain::read_file(log).map_err(|e| unread(&name, e))?,
         None => (Vec::new(), Vec::new()),
     };
     Ok(Athlete {
@@ -181,6 +234,7 @@ pub fn athlete(dir: &Path, base: &Settings) -> Result<Athlete, Unread> {
         dir: dir.to_path_buf(),
         settings,
         pain,
+        pain_log,
         warnings,
     })
 }

@@ -19,6 +19,7 @@ use crate::analysis::{self, Analysis, Extract, Settings};
 use crate::ingest::{self, Limits};
 use crate::model::{PainRow, Skipped};
 use crate::pipeline;
+use crate::report::Written;
 use crate::store::{FileEntry, Store};
 
 /// How long to wait, and how often to look.
@@ -116,6 +117,13 @@ impl Folder {
         still_there(dir)?;
         let (files, unreadable) = ingest::discover(&[dir.to_path_buf()]);
         let mut changed = unreadable != self.unreadable;
+        // A FIFO, device or link out of the folder that appeared since the last look: named once.
+        notes.extend(
+            unreadable
+                .iter()
+                .filter(|s| !self.unreadable.contains(s))
+                .map(|s| format!("skipped {s}")),
+        );
         self.unreadable = unreadable;
         let present: std::collections::BTreeSet<&PathBuf> = files.iter().collect();
         let before = self.decoded.len();
@@ -228,13 +236,36 @@ pub struct Options {
     pub timing: Timing,
 }
 
-/// Analyses what the folder holds and writes the report; returns the analysis.
-fn publish(folder: &Folder, settings: &Settings, opts: &Options) -> anyhow::Result<Analysis> {
+/// Analyses what the folder holds and writes the report; returns the analysis, and what the
+/// write left in the report folder that patella did not write.
+fn publish(
+    folder: &Folder,
+    settings: &Settings,
+    opts: &Options,
+) -> anyhow::Result<(Analysis, Written)> {
     let (extracts, skipped, pain) = folder.extracted();
     let result = analysis::analyse_extracts(&extracts, skipped, settings)?;
     let result = analysis::with_pain(result, &pain, settings.week_start);
     let ctx = crate::report::RenderContext::new(opts.athlete.as_str());
-    crate::report::write_report(&result, &opts.out, &ctx)?;
+    let written = crate::report::write_report(&result, &opts.out, &ctx)?;
+    Ok((result, written))
+}
+
+/// Publishes, telling `on_note` what the write left in the report folder when that changed.
+fn publish_and_tell(
+    folder: &Folder,
+    settings: &Settings,
+    opts: &Options,
+    kept: &mut Vec<String>,
+    on_note: &mut dyn FnMut(&str),
+) -> anyhow::Result<Analysis> {
+    let (result, written) = publish(folder, settings, opts)?;
+    if written.kept != *kept {
+        if let Some(line) = written.kept_line(&opts.out) {
+            on_note(&line);
+        }
+        *kept = written.kept;
+    }
     Ok(result)
 }
 
@@ -273,7 +304,10 @@ pub fn run(
     let mut notes = Vec::new();
     folder.load_all(&opts.dir, &limits, &mut notes)?;
     notes.drain(..).for_each(|n| on_note(&n));
-    on_update(&publish(&folder, settings, opts)?);
+    let mut kept = Vec::new();
+    on_update(&publish_and_tell(
+        &folder, settings, opts, &mut kept, on_note,
+    )?);
 
     let mut dirty_since: Option<Instant> = None;
     let mut last_poll = Instant::now();
@@ -303,7 +337,9 @@ pub fn run(
         let changed = folder.refresh(&opts.dir, &limits, opts.timing.settle, now, &mut notes)?;
         notes.drain(..).for_each(|n| on_note(&n));
         if changed {
-            on_update(&publish(&folder, settings, opts)?);
+            on_update(&publish_and_tell(
+                &folder, settings, opts, &mut kept, on_note,
+            )?);
         }
     }
     Ok(())

@@ -6,7 +6,9 @@
 //!
 //! Issue 10 asks for 95 % (distance, within 2 %) and 90 % (ascent and descent, within 10 % or
 //! 10 m). Each test asserts the figure reached, so that nothing gets worse unseen, and that no
-//! run that agrees when every step is summed as it is stops agreeing.
+//! run that agrees when every step is summed as it is stops agreeing. A last test counts every
+//! activity of the corpus, whatever its format and sport, whose distance computed from its
+//! samples (as `computed.distance_m` in the JSON) agrees with its device's.
 
 use std::path::{Path, PathBuf};
 
@@ -37,13 +39,21 @@ fn running_files(dir: &Path) -> Vec<Activity> {
     ingest::read_paths(&paths, &Limits::default()).activities
 }
 
-/// Running FIT activities of 1 km or more by the device's session distance.
+/// Running FIT activities of 1 km or more by the device's session distance, in the order of
+/// their files.
 fn fit_runs(dir: &Path) -> Vec<Activity> {
-    running_files(dir)
+    let mut runs: Vec<Activity> = running_files(dir)
         .into_iter()
         .filter(|a| a.format == Format::Fit && a.sport == Sport::Running)
-        .filter(|a| a.device.as_ref().and_then(|d| d.distance_m).unwrap_or(0.0) >= 1000.0)
-        .collect()
+        .filter(|a| device_distance(a) >= 1000.0)
+        .collect();
+    runs.sort_by(|a, b| (&a.source, a.session).cmp(&(&b.source, b.session)));
+    runs
+}
+
+/// The distance the device wrote in its summary; 0 without one.
+fn device_distance(a: &Activity) -> f64 {
+    a.device.as_ref().and_then(|d| d.distance_m).unwrap_or(0.0)
 }
 
 /// The share of the device's distance that the record distance field covers between the first
@@ -234,4 +244,55 @@ fn ascent_and_descent_against_the_watch() {
     // down on a track that ends 4 m below its start) and a Forerunner 645 whose barometer
     // drifted 21 m over the run while its totals are level (234 m up, 233 m down).
     assert!(within >= 27, "{within}/{} within 10 % or 10 m", runs.len());
+}
+
+#[test]
+#[cfg_attr(not(corpus), ignore = "needs ../shared/corpus")]
+fn computed_distance_of_every_activity_against_its_device() {
+    let dir = corpus();
+    let text = std::fs::read_to_string(dir.join("MANIFEST.tsv")).expect("MANIFEST.tsv");
+    let mut paths: Vec<PathBuf> = text
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split('\t').next().map(|f| dir.join(f)))
+        .collect();
+    paths.sort();
+    let mut activities: Vec<Activity> = ingest::read_paths(&paths, &Limits::default())
+        .activities
+        .into_iter()
+        .filter(|a| device_distance(a) >= 1000.0)
+        .collect();
+    activities.sort_by(|a, b| (&a.source, a.session).cmp(&(&b.source, b.session)));
+    let mut within = 0;
+    eprintln!(
+        "{:>9} {:>9} {:>7}  file (off by more than 2 %)",
+        "device m", "samples m", "off %"
+    );
+    for a in &activities {
+        let device = device_distance(a);
+        let computed = metrics::compute(&a.samples).distance_m;
+        let off = (computed / device - 1.0) * 100.0;
+        if off.abs() <= 2.0 {
+            within += 1;
+        } else {
+            eprintln!(
+                "{device:>9.0} {computed:>9.0} {off:>+7.1}  {}#{} ({})",
+                short(&a.source),
+                a.session,
+                a.sport.as_str()
+            );
+        }
+    }
+    eprintln!(
+        "computed distance within 2 % of the device's: {within}/{}",
+        activities.len()
+    );
+    // 109 of 130, as before GPS glitches were dropped at ingest (issue 25), which moved none of
+    // the 109 out and none in. The 21 others: seven swims, the Fenix 6X's trail run and ultra
+    // (above), two more runs, three rides and a walk whose tracks read long or short, a Strava
+    // recording cut short, three TCX files whose tracks stop early or hold no positions, one
+    // whose laps lie over one another (negative-pause) and a ride whose fixes flip 55-65 m back
+    // and forth each second (14582164182: 37.0 km from every step, 28.8 km with its 483
+    // glitches dropped, against the device's 14.9 km).
+    assert!(within >= 109, "{within}/{} within 2 %", activities.len());
 }

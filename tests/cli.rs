@@ -382,7 +382,7 @@ fn the_readme_thresholds_block_parses_and_gives_each_range_as_the_code_checks_it
     let block = &readme[start..start + readme[start..].find("```").unwrap()];
     let parsed = patella::cli::parse_config(block, "README.md").expect("the README's example");
     let ranges = parsed.thresholds.ranges();
-    assert_eq!(ranges.len(), 35);
+    assert_eq!(ranges.len(), 42);
     for (key, value, range) in ranges {
         let line = block
             .lines()

@@ -160,13 +160,26 @@ fn a_return_after_a_break_starts_at_half_the_weeks_before() {
     );
     assert!(o.items.iter().all(|i| i.code != "week-distance"));
     // A week later, back since day 49 with two runs of 8 km: week 2 of the ramp is 40 km, the
-    // average itself, so the ramp is over and the last week counts: 1.3 × 16 = 20.8 km.
+    // average itself, but the last week counts where it is lower: 1.3 × 16 = 20.8 km.
     let mut s = s;
     s.push(run(49, 8.0));
     s.push(run(52, 8.0));
     let a = analyse_as_of(&s, Some(date(56)));
     let o = outlook(&a);
     close(o.week_km_max.unwrap(), 20.8, 1e-9);
+    // Back with a full 40 km week instead: week 2 is held to the 40 km average, not 1.3 × 40.
+    let mut full: Vec<Session> = control().into_iter().filter(|x| x.day < 28).collect();
+    full.extend([49, 51, 53, 55].map(|d| run(d, 10.0)));
+    let o = analyse_as_of(&full, Some(date(56)));
+    let o = outlook(&o);
+    close(o.week_km_max.unwrap(), 40.0, 1e-9);
+    assert!(item(o, "return-ramp")
+        .text
+        .contains("week 2 back after 21 days off"));
+    // Week 3: the ramp is over, the usual ceiling holds.
+    full.extend([56, 58, 60, 62].map(|d| run(d, 10.0)));
+    let o = analyse_as_of(&full, Some(date(63)));
+    close(outlook(&o).week_km_max.unwrap(), 52.0, 1e-9);
 }
 
 #[test]

@@ -72,7 +72,9 @@ fn writes_every_file_and_no_leftovers() {
     let page = std::fs::read_to_string(out.join("index.html")).unwrap();
     for needle in [
         "Knee-risk report: Ada",
-        "<h3>Prime",
+        "Events in the 14 days before 2025-04-28",
+        "id=\"habits\"",
+        "strength-gap",
         "<h3>Perform",
         "<h3>Restore",
         "single-run-spike",
@@ -418,7 +420,7 @@ fn out_never_replaces_a_folder_patella_did_not_write() {
 }
 
 #[test]
-fn out_takes_an_empty_folder_and_replaces_only_its_own_reports() {
+fn out_takes_an_empty_folder_and_replaces_only_its_own_files() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("empty");
     std::fs::create_dir(&out).unwrap();
@@ -426,10 +428,11 @@ fn out_takes_an_empty_folder_and_replaces_only_its_own_reports() {
     assert!(out.join("index.html").is_file());
     let marker = std::fs::read_to_string(out.join(patella::report::MARKER)).unwrap();
     assert!(marker.starts_with("patella report\n"), "{marker}");
-    // An earlier report, with a file someone dropped into it, is replaced whole.
+    // An earlier report, with a file someone dropped into it: patella's files are replaced, the
+    // other file stays.
     std::fs::write(out.join("stray.txt"), "x").unwrap();
     report(&out, "");
-    assert!(!out.join("stray.txt").exists());
+    assert_eq!(std::fs::read(out.join("stray.txt")).unwrap(), b"x");
     assert!(out.join(patella::report::MARKER).is_file());
     // A marker that does not say it is one does not count.
     std::fs::write(out.join(patella::report::MARKER), "something else").unwrap();

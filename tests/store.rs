@@ -75,7 +75,12 @@ fn a_warm_run_answers_from_the_store_with_the_same_result() {
 fn a_damaged_store_is_set_aside_and_rebuilt() {
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("store.sqlite");
-    std::fs::write(&store, vec![0x5a; 4096]).unwrap();
+    assert!(analyse(&store).status.success());
+    // Its header (patella's application id) kept, everything after it damaged.
+    let mut bytes = std::fs::read(&store).unwrap();
+    assert!(bytes.len() > 4096);
+    bytes[100..4096].fill(0x5a);
+    std::fs::write(&store, bytes).unwrap();
     let out = analyse(&store);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(stderr(&out).contains("warning: store"), "{}", stderr(&out));

@@ -104,7 +104,7 @@ fn ten_years_fit_a_screen_and_the_flags_widen_it() {
     let this_week = html.find("This week").unwrap();
     let findings = html.find("id=\"findings\"").unwrap();
     assert!(this_week < findings, "the outlook opens the page");
-    for older in ["Older findings: ", "Older runs: ", "Older weeks: "] {
+    for older in ["Older events: ", "Older runs: ", "Older weeks: "] {
         assert!(html.contains(older), "{older} missing");
     }
     let details = html.matches("<details>").count();

@@ -139,6 +139,25 @@ pub fn average_week_before(days: &[Day], off: NaiveDate) -> Option<f64> {
     (average > 0.0).then_some(average)
 }
 
+/// The usual week before a stretch of reduced training that ends the day before `day`: when the
+/// 14 days before `day` held under `reduced_share` of the daily average of the 28 days before
+/// them, the average week of those 28 days (their kilometres ÷ 4); `None` otherwise, or when the
+/// data does not cover the 28 days, or they hold no running. `return-too-fast` and the outlook's
+/// return ramp measure a return after reduced training against it (RISK_MODEL.md).
+pub fn reduced_base(days: &[Day], day: NaiveDate, reduced_share: f64) -> Option<f64> {
+    let data_start = days.iter().find(|d| d.runs > 0).map(|d| d.date)?;
+    let (recent_from, base_from) = (day - Days::new(14), day - Days::new(42));
+    if base_from < data_start {
+        return None;
+    }
+    let km = |from: NaiveDate, to: NaiveDate| -> f64 {
+        days_within(days, from, to).iter().map(|d| d.run_km).sum()
+    };
+    let base = km(base_from, recent_from);
+    let recent = km(recent_from, day);
+    (base > 0.0 && recent / 14.0 < reduced_share * base / 28.0).then_some(base / 4.0)
+}
+
 /// The days of `days` (in date order) from `from` up to but not including `to`: the same days
 /// as a look at each, found by two binary searches (the daily table of a long history holds
 /// thousands of days, and every break looked through them all).

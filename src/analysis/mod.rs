@@ -20,7 +20,7 @@ use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Origin, Sport};
 use crate::model::{SkipReason, Skipped, StrengthSets};
 pub use load::{Day, Gap, Week};
 pub use metrics::{Computed, ElevationKind};
-pub use rules::{Finding, Grade, Phase, Rule, Severity, Thresholds, Unit};
+pub use rules::{Finding, Grade, Kind, Phase, Rule, Severity, Thresholds, Unit};
 pub use run::RunMetrics;
 
 /// First day of the training week.
@@ -213,6 +213,8 @@ pub struct Analysis {
     /// Minutes of running by each counted run's median cadence.
     pub cadence_distribution: Vec<run::CadenceBin>,
     pub findings: Vec<Finding>,
+    /// Each habit rule's share week by week (the report draws each habit's trend).
+    pub habits: Vec<rules::habit::Trend>,
     /// HRmax used for hard sessions, and where it came from.
     pub hr_max_bpm: Option<f64>,
     pub hr_max_source: Option<HrMaxSource>,
@@ -429,7 +431,7 @@ pub fn analyse_extracts(
         .collect();
     let load = load::load(&entries, settings.week_start)?;
     let runs: Vec<&ActivitySummary> = summaries.iter().filter(|a| a.counts_as_run()).collect();
-    let findings = rules::findings(&runs, &load, t);
+    let rules::Findings { findings, habits } = rules::findings(&runs, &load, t);
     let cadence_distribution = run::cadence::distribution(runs.iter().filter_map(|r| {
         let c = r.metrics.as_ref()?.cadence.as_ref()?;
         Some((c.median_spm, r.moving_s / 60.0))
@@ -471,6 +473,7 @@ pub fn analyse_extracts(
         longest,
         cadence_distribution,
         findings,
+        habits,
         hr_max_bpm: hr.map(|(h, _)| h),
         hr_max_source: hr.map(|(_, s)| s),
         thresholds: t.clone(),

@@ -4,16 +4,20 @@
 //!
 //! * **long run ceiling**: `single_run_spike_ratio` (1.1) × the longest run of the 30 days before
 //!   the day (E1).
-//! * **week ceiling**: `weekly_jump_ratio` (1.3) × the last complete week (E3); after a break of
-//!   at least `return_gap_days` (14) days, half the average week of the 4 weeks before the break
-//!   in the week of the return, rising by that step each week until it reaches that average
-//!   (seed).
+//! * **week ceiling**: `weekly_jump_ratio` (1.3) × the last complete week (E3's caution: the
+//!   largest cohort, E1, found no relation for the week-to-week ratio); after a break of at least
+//!   `return_gap_days` (14) days, half the average week of the 4 weeks before the break in the
+//!   week of the return, rising by that step each week until it reaches that average; after 14
+//!   days of reduced training (under `return_reduced_share` of the daily average of the 28 days
+//!   before them), half the average week of those 28 days (seed).
 //! * **descent ceiling**: `descent_spike_ratio` (1.5) × the mean weekly descent of the 4 weeks
 //!   before this one (E13).
 //! * **next hard day**: not before the day after an easy or rest day that follows the last hard
 //!   session.
-//! * **strength**: sessions so far this week against `strength_sessions_per_week` (2) to 3.
-//! * **open findings**: those dated in the 14 days before the day.
+//! * **strength**: sessions so far this week against `strength_sessions_per_week` (2) to 3; a
+//!   runner who does not log strength work is told so once, here.
+//! * **open findings**: the events dated in the 14 days before the day; the habits in force on
+//!   the day are listed apart.
 //!
 //! A limit the history is too short for (under 14 days of data before the day) is left out with
 //! the reason, as is one whose base is missing (no run in the 30 days, no complete week).
@@ -21,8 +25,8 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
-use super::load::{average_week_before, days_within, Day, Week};
-use super::rules::{Finding, Severity};
+use super::load::{average_week_before, days_within, reduced_base, Day, Week};
+use super::rules::{Finding, Kind, Severity};
 use super::{week_start, ActivitySummary, Thresholds, WeekStart};
 
 /// Days of data before the day that the limits need.
@@ -55,8 +59,10 @@ pub struct Outlook {
     pub items: Vec<OutlookItem>,
     /// The limits left out, each with the reason.
     pub left_out: Vec<LeftOut>,
-    /// The findings of the 14 days before `as_of`, most recent first.
+    /// The events of the 14 days before `as_of`, most recent first.
     pub open_findings: Vec<OpenFinding>,
+    /// The habits in force on `as_of`, in the order of the rules.
+    pub habits_in_force: Vec<OpenFinding>,
 }
 
 /// One limit as a sentence, with the numbers it comes from.
@@ -80,7 +86,7 @@ pub struct LeftOut {
     pub reason: String,
 }
 
-/// A finding of the last 14 days, as the outlook lists it.
+/// An event of the last 14 days, or a habit in force, as the outlook lists it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct OpenFinding {
     pub code: &'static str,
@@ -88,6 +94,22 @@ pub struct OpenFinding {
     pub date: Option<NaiveDate>,
     pub week: Option<String>,
     pub activity: Option<String>,
+    /// A habit: the day it set in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<NaiveDate>,
+}
+
+impl OpenFinding {
+    fn of(f: &Finding) -> OpenFinding {
+        OpenFinding {
+            code: f.code.code(),
+            severity: f.severity,
+            date: f.date,
+            week: f.week.clone(),
+            activity: f.activity.clone(),
+            since: f.since,
+        }
+    }
 }
 
 /// What the outlook is computed from.
@@ -216,7 +238,8 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
                     code: "week-distance",
                     text: format!(
                         "Keep this week under {}{}: last week was {} (E3: more than {:.0} % up on \
-                         the week before went with more distance-related injuries)",
+                         the week before went with more distance-related injuries in novices; a \
+                         caution, not a finding of the largest cohort)",
                         km(limit),
                         so_far(km(week_km_so_far)),
                         km(w.run_km),
@@ -329,17 +352,30 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
         evidence: "seed",
     });
 
-    // Strength so far this week (seed: 2–3 a week).
+    // Strength so far this week (seed: 2–3 a week), for a runner who logs strength work (as
+    // `strength-gap` judges it: sessions in enough of the 12 weeks before the day).
     let strength_sessions_this_week: u32 =
         days_in(this_week, as_of).map(|d| d.strength_sessions).sum();
     let want = t.strength_sessions_per_week;
-    let any_strength = inputs.days.iter().any(|d| d.strength_sessions > 0);
+    let logged_weeks = inputs
+        .weeks
+        .iter()
+        .filter(|w| w.start < this_week && w.start + Days::new(84) >= this_week)
+        .filter(|w| w.strength_sessions > 0)
+        .count();
+    let logs = logged_weeks >= t.strength_logged_weeks.max(1) || strength_sessions_this_week > 0;
     items.push(OutlookItem {
         code: "strength",
-        text: match (strength_sessions_this_week, any_strength) {
+        text: match (strength_sessions_this_week, logs) {
+            (_, false) if logged_weeks == 0 => format!(
+                "No strength sessions logged in the last 12 weeks: {want}–{STRENGTH_SESSIONS_MAX} \
+                 short ones a week (hips, thighs, calves) are what the seed advises; log them to \
+                 see them here"
+            ),
             (_, false) => format!(
-                "No strength sessions in the data: {want}–{STRENGTH_SESSIONS_MAX} short ones a \
-                 week (hips, thighs, calves) are what the seed advises; log them to see them here"
+                "Strength sessions logged in {logged_weeks} of the last 12 weeks: if you do more, \
+                 log them to see them here; {want}–{STRENGTH_SESSIONS_MAX} short ones a week are \
+                 what the seed advises"
             ),
             (n, true) if n >= want => format!(
                 "{n} strength session{} so far this week: {want}–{STRENGTH_SESSIONS_MAX} a week \
@@ -358,20 +394,21 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
         evidence: "seed",
     });
 
-    // Findings of the 14 days before the day.
+    // Events of the 14 days before the day; habits in force on it.
     let since = as_of - Days::new(OPEN_FINDINGS_DAYS);
     let mut open_findings: Vec<OpenFinding> = inputs
         .findings
         .iter()
-        .filter(|f| f.date.is_some_and(|d| d >= since && d < as_of))
-        .map(|f| OpenFinding {
-            code: f.code.code(),
-            severity: f.severity,
-            date: f.date,
-            week: f.week.clone(),
-            activity: f.activity.clone(),
-        })
+        .filter(|f| f.kind == Kind::Event && f.date.is_some_and(|d| d >= since && d < as_of))
+        .map(OpenFinding::of)
         .collect();
+    let mut habits_in_force: Vec<OpenFinding> = inputs
+        .findings
+        .iter()
+        .filter(|f| f.habit_in_force(as_of - Days::new(1)))
+        .map(OpenFinding::of)
+        .collect();
+    habits_in_force.sort_by_key(|f| super::rules::Rule::from_code(f.code));
     open_findings.sort_by(|a, b| b.date.cmp(&a.date).then(a.code.cmp(b.code)));
     if !open_findings.is_empty() {
         let mut codes: Vec<&str> = open_findings.iter().map(|f| f.code).collect();
@@ -381,7 +418,7 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
         items.push(OutlookItem {
             code: "open-findings",
             text: format!(
-                "{} finding{} in the 14 days before {as_of}: {}; read them below before adding \
+                "{} event{} in the 14 days before {as_of}: {}; read them below before adding \
                  load",
                 open_findings.len(),
                 if open_findings.len() == 1 { "" } else { "s" },
@@ -406,14 +443,85 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
         items,
         left_out,
         open_findings,
+        habits_in_force,
     })
+}
+
+/// The week ceiling after reduced training ([`reduced_base`]): from the week whose 14 days before
+/// held under `return_reduced_share` of the daily average of the 28 days before them, half the
+/// average week of those 28 days, one more such step each week after, until it reaches that
+/// average.
+fn reduced_ramp(inputs: &Inputs, this_week: NaiveDate, so_far: &str) -> Option<OutlookItem> {
+    let t = inputs.thresholds;
+    // The latest week up to this one that began after reduced training, while the ramp from it
+    // is still below the usual week (two weeks with steps of half).
+    for weeks_before in 0..2u64 {
+        let back = this_week - Days::new(7 * weeks_before);
+        let Some(usual) = reduced_base(inputs.days, back, t.return_reduced_share) else {
+            continue;
+        };
+        if usual < t.return_min_week_km {
+            return None;
+        }
+        let recent: f64 = days_within(inputs.days, back - Days::new(14), back)
+            .iter()
+            .map(|d| d.run_km)
+            .sum();
+        let weeks_back = weeks_before + 1;
+        let limit = usual / 2.0 * weeks_back as f64;
+        if past_week_one_lower(inputs, this_week, weeks_back as i64, limit) {
+            return None;
+        }
+        return Some(OutlookItem {
+            code: "return-ramp",
+            text: format!(
+                "Keep this week under {}{}: week {weeks_back} back after 14 days of {} (under {:.0} \
+                 % of your usual); start back at half the {} a week you ran before them and add \
+                 at most that much each week (seed: a return that outpaces tissue tolerance)",
+                km(limit),
+                so_far,
+                km(recent),
+                t.return_reduced_share * 100.0,
+                km(usual),
+            ),
+            value: Some(usual),
+            limit: Some(limit),
+            evidence: "seed",
+        });
+    }
+    None
 }
 
 /// The week ceiling of a return from a break of at least `return_gap_days`: half the average
 /// week of the 4 weeks before the break in the week of the return, one more such step each week
-/// after, until it reaches that average. `None` when no break is that recent, or the weeks
-/// before it hold less than 14 days of data.
+/// after, until it reaches that average; else the ceiling after reduced training
+/// ([`reduced_ramp`]). `None` when neither is that recent, or the weeks before hold less than 14
+/// days of data.
 fn return_ramp(
+    inputs: &Inputs,
+    runs: &[&ActivitySummary],
+    as_of: NaiveDate,
+    this_week: NaiveDate,
+    so_far: &str,
+) -> Option<OutlookItem> {
+    break_ramp(inputs, runs, as_of, this_week, so_far)
+        .or_else(|| reduced_ramp(inputs, this_week, so_far))
+}
+
+/// Whether, from the second week of a return on, the usual ceiling (`weekly_jump_ratio` × the
+/// last week, when it had running) is below the ramp's `limit`: then it holds instead. In the
+/// first week back the ramp alone decides (the week before was the break).
+fn past_week_one_lower(inputs: &Inputs, this_week: NaiveDate, weeks_back: i64, limit: f64) -> bool {
+    let last = inputs
+        .weeks
+        .iter()
+        .find(|w| w.start == this_week - Days::new(7))
+        .map_or(0.0, |w| w.run_km);
+    weeks_back >= 2 && last > 0.0 && last * inputs.thresholds.weekly_jump_ratio < limit
+}
+
+/// The week ceiling of a return from a break of at least `return_gap_days` ([`return_ramp`]).
+fn break_ramp(
     inputs: &Inputs,
     runs: &[&ActivitySummary],
     as_of: NaiveDate,
@@ -436,11 +544,13 @@ fn return_ramp(
         }
     }
     let (off, back) = last_break?;
-    let average_week = average_week_before(inputs.days, off)?;
+    let average_week =
+        average_week_before(inputs.days, off).filter(|w| *w >= t.return_min_week_km)?;
     let step = average_week / 2.0;
     let weeks_back = (this_week - week_start(back, inputs.week_start)).num_days() / 7 + 1;
     let limit = step * weeks_back as f64;
-    if limit >= average_week {
+    // Until it reaches the average: the week it does is still held to it.
+    if limit > average_week || past_week_one_lower(inputs, this_week, weeks_back, limit) {
         return None;
     }
     let break_days = (back - off).num_days();

@@ -39,7 +39,8 @@ pub struct PainEntry {
     /// The log and the entry's line in it.
     pub source: String,
     pub line: usize,
-    /// The findings dated in the 14 days up to and including the entry's day, oldest first.
+    /// The events dated in the 14 days up to and including the entry's day, and the habits in
+    /// force on it, in date order.
     pub preceded_by: Vec<Preceding>,
     /// What the data shows for this `when`, in one sentence.
     pub self_check: String,
@@ -107,6 +108,8 @@ struct Index<'a> {
     findings_by_date: bool,
     activities_by_start: bool,
     weeks_by_start: bool,
+    /// The habits raised, few however long the history.
+    habits: Vec<&'a Finding>,
 }
 
 impl<'a> Index<'a> {
@@ -116,6 +119,11 @@ impl<'a> Index<'a> {
             findings_by_date: a.findings.is_sorted_by_key(|f| f.date),
             activities_by_start: a.activities.is_sorted_by_key(|x| x.start_utc),
             weeks_by_start: a.weeks.is_sorted_by(|x, y| x.start < y.start),
+            habits: a
+                .findings
+                .iter()
+                .filter(|f| f.kind == crate::analysis::Kind::Habit)
+                .collect(),
         }
     }
 
@@ -188,8 +196,17 @@ fn window_start(day: NaiveDate) -> NaiveDate {
 }
 
 fn preceding(index: &Index, day: NaiveDate) -> Vec<Preceding> {
-    index
-        .findings(window_start(day), day)
+    let from = window_start(day);
+    // The events of those days, and the habits in force on the day (a habit is dated on the day
+    // it set in, often long before).
+    let mut chosen: Vec<&Finding> = index.findings(from, day).collect();
+    chosen.extend(index.habits.iter().copied().filter(|f| {
+        f.habit_in_force(day) && !f.date.is_some_and(|d| d >= from && d <= day)
+    }));
+    // In the analysis's order: all are elements of its one list, whose order is their address's.
+    chosen.sort_by_key(|f| std::ptr::from_ref::<Finding>(f) as usize);
+    chosen
+        .into_iter()
         .map(|f| Preceding {
             code: f.code,
             severity: f.severity,

@@ -13,8 +13,7 @@ pub mod tcx;
 mod xml;
 
 use std::collections::HashSet;
-use std::io::{Cursor, Read, Seek};
-use std::ops::ControlFlow;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 pub use crate::model::{ReadError, SkipReason, Skipped};
@@ -63,6 +62,14 @@ pub struct Limits {
     pub large_budget_ratio: u64,
     /// ...and always to at least this (small archives of very compressible files).
     pub min_budget_bytes: u64,
+    /// Inflated bytes held at once by all the files being read, on every thread together (an
+    /// activity file for its reader, the kept bytes of a zip inside an archive): a file that
+    /// would hold more than this alone is skipped; one that has to wait for the others waits
+    /// holding nothing ([`archive::Pool`]).
+    pub max_held_bytes: u64,
+    /// A zip inside an archive up to this size is held whole; of a larger one only its last this
+    /// many bytes (where its directory is) are held, and it is read in two passes.
+    pub zip_window_bytes: u64,
 }
 
 impl Default for Limits {
@@ -75,6 +82,12 @@ impl Default for Limits {
             max_budget_bytes: 2 << 30,
             large_budget_ratio: 10,
             min_budget_bytes: 1 << 20,
+            // Twice the largest file: what one file can hold (the file, and the window of each
+            // zip around it) fits with room to spare.
+            max_held_bytes: 512 << 20,
+            // Holds the directory of 20,000 members named in up to about 150 characters; a zip
+            // with a larger one is held whole (within the pool).
+            zip_window_bytes: 4 << 20,
         }
     }
 }
@@ -122,13 +135,19 @@ pub fn read_paths_with_progress(
 
 /// The regular files under `paths` (folders walked recursively in name order, hidden names
 /// passed over, each folder once), and the paths that are not read at all: missing or
-/// unreadable ones, and FIFOs, sockets and devices (opening a FIFO would wait for a writer).
+/// unreadable ones, FIFOs, sockets and devices (opening a FIFO would wait for a writer), and
+/// symbolic links that lead out of the folder being walked (a link to a file or folder inside
+/// it is followed; a path named on the command line is followed wherever it leads).
 pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Skipped>) {
     let mut files = Vec::new();
     let mut skipped = Vec::new();
     let mut seen_dirs = HashSet::new();
     for path in paths {
-        collect(path, &mut files, &mut seen_dirs, &mut skipped);
+        let root = std::fs::canonicalize(path).ok();
+        let walk = Walk {
+            root: root.as_deref(),
+        };
+        walk.collect(path, true, &mut files, &mut seen_dirs, &mut skipped);
     }
     (files, skipped)
 }
@@ -152,10 +171,30 @@ pub(crate) fn keep_freed_memory() {
 /// for bytes that come from somewhere else than a folder walk, and the fuzz targets.
 pub fn read_bytes(source: &str, bytes: &[u8], limits: &Limits) -> Ingested {
     keep_freed_memory();
-    let mut out = Ingested::default();
-    let budget = Budget::for_file(source, bytes.len() as u64, limits);
-    load_bytes(source, bytes, 0, limits, &budget, &mut out);
-    out
+    read_top(source, bytes.len() as u64, limits, |budget, out| {
+        load_bytes(source, bytes, limits, budget, out)
+    })
+}
+
+/// Reads one top-level file of `size` bytes with `load`, under a budget of its own; once more,
+/// alone, if it gave way to other files for memory ([`archive::Pool`]): what it gave the first
+/// time is thrown away, so the result is what it gives alone.
+fn read_top(
+    source: &str,
+    size: u64,
+    limits: &Limits,
+    load: impl Fn(&Budget, &mut Ingested),
+) -> Ingested {
+    let mut budget = Budget::for_file(source, size, limits);
+    loop {
+        let mut out = Ingested::default();
+        load(&budget, &mut out);
+        if !budget.gave_way() {
+            return out;
+        }
+        drop(out);
+        budget = Budget::for_file(source, size, limits).alone();
+    }
 }
 
 /// Everything one file gives (an archive gives its members' activities).
@@ -178,15 +217,9 @@ fn read_one(file: &Path, limits: &Limits, hash: bool) -> (Ingested, Option<Strin
             // A top-level zip is read from disk, one member at a time: a bulk export of
             // gigabytes never sits in memory. Its hash is taken before and after.
             let before = hash.then(|| hash_file(file).ok()).flatten();
-            let budget = Budget::for_file(&source, meta.len(), limits);
-            load_zip(
-                &source,
-                std::io::BufReader::new(f),
-                0,
-                limits,
-                &budget,
-                &mut part,
-            );
+            let part = read_top(&source, meta.len(), limits, |budget, out| {
+                load_zip(&source, &f, limits, budget, out)
+            });
             let after = hash.then(|| hash_file(file).ok()).flatten();
             let same = before.is_some() && before == after;
             (part, if same { before } else { None })
@@ -238,46 +271,66 @@ pub fn hash_file(path: &Path) -> Result<String, SkipReason> {
     Ok(format!("{:032x}", hasher.digest128()))
 }
 
-fn collect(
-    path: &Path,
-    files: &mut Vec<PathBuf>,
-    seen_dirs: &mut HashSet<PathBuf>,
-    skipped: &mut Vec<Skipped>,
-) {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            skipped.push(Skipped::new(path.display().to_string(), SkipReason::io(&e)));
+/// One path named on the command line, walked: `root` is where it leads (`None` when it does
+/// not exist).
+struct Walk<'a> {
+    root: Option<&'a Path>,
+}
+
+impl Walk<'_> {
+    fn collect(
+        &self,
+        path: &Path,
+        top: bool,
+        files: &mut Vec<PathBuf>,
+        seen_dirs: &mut HashSet<PathBuf>,
+        skipped: &mut Vec<Skipped>,
+    ) {
+        let skip = |skipped: &mut Vec<Skipped>, reason| {
+            skipped.push(Skipped::new(path.display().to_string(), reason));
+        };
+        // Below the path named, a link is followed only where it stays inside it.
+        let link =
+            !top && std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        if let (true, Some(root)) = (link, self.root) {
+            match std::fs::canonicalize(path) {
+                Ok(target) if !target.starts_with(root) => {
+                    let target = target.display().to_string();
+                    return skip(skipped, SkipReason::LinkOutside { target });
+                }
+                Ok(_) => {}
+                Err(e) => return skip(skipped, SkipReason::io(&e)),
+            }
+        }
+        let meta = match std::fs::metadata(path) {
+            Ok(m) => m,
+            Err(e) => return skip(skipped, SkipReason::io(&e)),
+        };
+        if !meta.is_dir() {
+            match not_regular(&meta) {
+                Some(reason) => skip(skipped, reason),
+                None => files.push(path.to_path_buf()),
+            }
             return;
         }
-    };
-    if !meta.is_dir() {
-        match not_regular(&meta) {
-            Some(reason) => skipped.push(Skipped::new(path.display().to_string(), reason)),
-            None => files.push(path.to_path_buf()),
-        }
-        return;
-    }
-    // A symlinked folder seen before (a loop, or the same folder twice) is walked once.
-    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    if !seen_dirs.insert(canonical) {
-        return;
-    }
-    let entries = match std::fs::read_dir(path) {
-        Ok(rd) => rd,
-        Err(e) => {
-            skipped.push(Skipped::new(path.display().to_string(), SkipReason::io(&e)));
+        // A symlinked folder seen before (a loop, or the same folder twice) is walked once.
+        let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if !seen_dirs.insert(canonical) {
             return;
         }
-    };
-    let mut children: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok())
-        .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
-        .map(|e| e.path())
-        .collect();
-    children.sort();
-    for child in children {
-        collect(&child, files, seen_dirs, skipped);
+        let entries = match std::fs::read_dir(path) {
+            Ok(rd) => rd,
+            Err(e) => return skip(skipped, SkipReason::io(&e)),
+        };
+        let mut children: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok())
+            .filter(|e| !e.file_name().to_string_lossy().starts_with('.'))
+            .map(|e| e.path())
+            .collect();
+        children.sort();
+        for child in children {
+            self.collect(&child, false, files, seen_dirs, skipped);
+        }
     }
 }
 
@@ -325,7 +378,7 @@ fn open_no_wait(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Opens a regular file (never waiting on a FIFO), with its metadata.
-fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipReason> {
+pub(crate) fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipReason> {
     let file = open_no_wait(path).map_err(|e| SkipReason::io(&e))?;
     let meta = file.metadata().map_err(|e| SkipReason::io(&e))?;
     match not_regular(&meta) {
@@ -339,6 +392,17 @@ fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), SkipR
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, SkipReason> {
     let (file, meta) = open_regular(path)?;
     read_open(file, meta.len(), limits)
+}
+
+/// Reads a small regular file that patella is given rather than finds (a pain log, a thresholds
+/// file, an `athlete.toml`, a report's marker) as the folder walk opens files: never waiting on a
+/// FIFO, never reading a device, never more than `max_bytes`.
+pub fn read_small(path: &Path, max_bytes: u64) -> Result<Vec<u8>, SkipReason> {
+    let limits = Limits {
+        max_file_bytes: max_bytes,
+        ..Limits::default()
+    };
+    read_file(path, &limits)
 }
 
 /// Reads an open file of `len` bytes (as its metadata said) within the limit.
@@ -429,52 +493,89 @@ fn what_it_is(ext: &str) -> String {
     }
 }
 
-/// Whether the head of an archive member at `depth` is worth inflating: not when it is of no
-/// readable kind, nor an archive nested too deep.
-fn admit(name: &str, head: &[u8], depth: usize, limits: &Limits) -> Result<(), SkipReason> {
+/// Whether a file inside an archive is worth inflating, from its head: not when it is of no
+/// readable kind. (Archives inside it, and how deep they nest, [`archive`] judges itself.)
+fn admit(name: &str, head: &[u8]) -> Result<(), SkipReason> {
     match sniff(name, head) {
         Kind::Other(reason) => Err(reason),
-        Kind::Gzip | Kind::Zip if depth >= limits.max_depth => Err(SkipReason::NestedTooDeep {
-            limit: limits.max_depth,
-        }),
         _ => Ok(()),
     }
 }
 
-/// Reads one file's bytes (or an archive member's): unpacks archives within the top-level
-/// file's `budget`, dispatches on format, and records what came of it. `depth` counts the
-/// archives around it.
-fn load_bytes(
+/// Reads one top-level file's bytes: an archive through [`archive::read_held`] within the
+/// file's `budget` (each file inside it to [`load_leaf`]), anything else by its format.
+fn load_bytes(source: &str, bytes: &[u8], limits: &Limits, budget: &Budget, out: &mut Ingested) {
+    match sniff(source, bytes) {
+        Kind::Gzip | Kind::Zip => {
+            archive::read_held(source, bytes, limits, budget, &admit, &mut |name, leaf| {
+                load_leaf(name, leaf, out)
+            })
+        }
+        kind => load_kind(kind, source, bytes, None, out),
+    }
+}
+
+/// Reads a top-level zip from disk one member at a time ([`archive::read_zip_file`]).
+fn load_zip(
     source: &str,
-    bytes: &[u8],
-    depth: usize,
+    file: &std::fs::File,
     limits: &Limits,
     budget: &Budget,
     out: &mut Ingested,
 ) {
-    let kind = sniff(source, bytes);
-    if matches!(kind, Kind::Gzip | Kind::Zip) && depth >= limits.max_depth {
-        out.skip(
-            source,
-            SkipReason::NestedTooDeep {
-                limit: limits.max_depth,
-            },
-        );
-        return;
+    archive::read_zip_file(source, file, limits, budget, &admit, &mut |name, leaf| {
+        load_leaf(name, leaf, out)
+    })
+}
+
+/// Records what came of a file inside an archive: its reason, or what its bytes give.
+fn load_leaf(name: &str, leaf: Result<archive::Leaf<'_>, SkipReason>, out: &mut Ingested) {
+    match leaf {
+        Ok(leaf) => load_kind(
+            sniff(name, &leaf.bytes),
+            name,
+            &leaf.bytes,
+            leaf.cut_short,
+            out,
+        ),
+        Err(reason) => out.skip(name, reason),
+    }
+}
+
+/// Dispatches bytes of a known kind to their reader and records what came of it. `cut_short`
+/// is the damage of a gzip stream that ended early: an activity file is read up to the cut (as a
+/// truncated file is), each activity with a warning saying so, and skipped for that damage if
+/// nothing is left; anything else is skipped for it.
+fn load_kind(
+    kind: Kind,
+    source: &str,
+    bytes: &[u8],
+    cut_short: Option<SkipReason>,
+    out: &mut Ingested,
+) {
+    if let Some(damage) = &cut_short {
+        if !matches!(kind, Kind::Fit | Kind::Gpx | Kind::Tcx) {
+            out.skip(source, damage.clone());
+            return;
+        }
     }
     match kind {
-        Kind::Gzip => {
-            let admit = |head: &[u8]| admit(source, head, depth + 1, limits);
-            match archive::gunzip(bytes, limits, budget, &admit) {
-                // Keep the archive's name as the source: `run.fit.gz` names the run.
-                Ok(inner) => load_bytes(source, &inner, depth + 1, limits, budget, out),
-                Err(reason) => out.skip(source, reason),
-            }
-        }
-        Kind::Zip => load_zip(source, Cursor::new(bytes), depth, limits, budget, out),
+        // Every archive is read by `archive`; a file inside one is never one.
+        Kind::Gzip | Kind::Zip => out.skip(
+            source,
+            SkipReason::NotActivityFile {
+                what: "an archive".into(),
+            },
+        ),
         Kind::Fit | Kind::Gpx | Kind::Tcx => {
             out.files_seen += 1;
             match decode_guarded(&kind, source, bytes) {
+                Ok(activities) if activities.iter().all(|a| a.is_err()) && cut_short.is_some() => {
+                    out.skipped.push(Skipped::new(
+                        source,
+                        cut_short.unwrap_or(SkipReason::NoActivity),
+                    ))
+                }
                 Ok(activities) if activities.is_empty() => out
                     .skipped
                     .push(Skipped::new(source, SkipReason::NoActivity)),
@@ -482,7 +583,12 @@ fn load_bytes(
                     let several = activities.len() > 1;
                     for (i, cleaned) in activities.into_iter().enumerate() {
                         match cleaned {
-                            Ok(a) => out.activities.push(a),
+                            Ok(mut a) => {
+                                if let Some(damage) = &cut_short {
+                                    a.warnings.push(cut_short_warning(damage));
+                                }
+                                out.activities.push(a)
+                            }
                             // One session of several that has nothing left: named by its number.
                             Err(e) if several => out
                                 .skipped
@@ -491,6 +597,10 @@ fn load_bytes(
                         }
                     }
                 }
+                Err(_) if cut_short.is_some() => out.skipped.push(Skipped::new(
+                    source,
+                    cut_short.unwrap_or(SkipReason::NoActivity),
+                )),
                 Err(reason) => out.skipped.push(Skipped::new(source, reason)),
             }
         }
@@ -516,23 +626,9 @@ fn load_bytes(
     }
 }
 
-/// Reads the members of a zip (in memory, or a top-level zip on disk) at `depth`.
-fn load_zip(
-    source: &str,
-    zip: impl Read + Seek,
-    depth: usize,
-    limits: &Limits,
-    budget: &Budget,
-    out: &mut Ingested,
-) {
-    let admit = |name: &str, head: &[u8]| admit(name, head, depth + 1, limits);
-    archive::each_member(source, zip, limits, budget, &admit, &mut |name, member| {
-        match member {
-            Ok(inner) => load_bytes(name, &inner, depth + 1, limits, budget, out),
-            Err(reason) => out.skip(name, reason),
-        }
-        ControlFlow::Continue(())
-    })
+/// The warning on an activity read from a gzip stream that ended early.
+fn cut_short_warning(damage: &SkipReason) -> String {
+    format!("archive cut short ({damage}); read what came before the cut")
 }
 
 /// Runs one reader, and the cleaning of what it gives ([`clean`]), under the last guard: a
@@ -620,6 +716,147 @@ mod tests {
             "{:?}",
             out.skipped
         );
+    }
+
+    #[test]
+    fn a_gzip_cut_short_is_read_as_a_truncated_file_is() {
+        let gpx = include_bytes!("../../fixtures/gpx/gpx-data-analysis-morning-run-head40.gpx");
+        let tcx = include_bytes!("../../fixtures/tcx/python-tcxparser-test-first-lap.tcx");
+        let limits = Limits::default();
+        for (name, plain) in [("run.gpx.gz", &gpx[..]), ("run.tcx.gz", &tcx[..])] {
+            let whole = archive::tests::gzip(plain);
+            let cut = &whole[..whole.len() * 2 / 3];
+            // What the cut stream inflates to: the plain file up to some byte.
+            let mut inflated = Vec::new();
+            let e = flate2::read::GzDecoder::new(cut)
+                .read_to_end(&mut inflated)
+                .unwrap_err();
+            assert_eq!(e.kind(), std::io::ErrorKind::UnexpectedEof);
+            assert!(inflated.len() > 1000 && inflated.len() < plain.len());
+            assert!(plain.starts_with(&inflated));
+            // Read as the plain file cut there is, and said to be cut short.
+            let mut expected = read_bytes(name, &inflated, &limits).activities;
+            assert_eq!(expected.len(), 1, "{name}");
+            let warning = format!(
+                "archive cut short (gzip stream is damaged after {} bytes: incomplete deflate \
+                 stream); read what came before the cut",
+                inflated.len()
+            );
+            expected[0].warnings.push(warning);
+            let out = read_bytes(name, cut, &limits);
+            // Debug text, as the columns hold NaN where nothing was recorded.
+            assert_eq!(
+                format!("{:?}", out.activities),
+                format!("{expected:?}"),
+                "{name}"
+            );
+            assert!(out.skipped.is_empty(), "{:?}", out.skipped);
+            // Before the first point: nothing to keep, skipped for the damage.
+            let out = read_bytes(name, &whole[..40], &limits);
+            assert!(out.activities.is_empty());
+            assert_eq!(out.skipped[0].reason.kind(), "damaged-archive", "{name}");
+        }
+    }
+
+    #[test]
+    fn every_real_zip_gives_the_same_read_in_two_passes() {
+        // A window of 1 KiB: every zip inside an archive is read in two passes, never held whole
+        // (unless its reader steps back), on disk and in memory.
+        let two_passes = Limits {
+            zip_window_bytes: 1 << 10,
+            ..Limits::default()
+        };
+        let fixtures = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        let mut dirs = vec![fixtures];
+        dirs.extend(crate::test_support::corpus_dir());
+        let zips: Vec<PathBuf> = dirs
+            .iter()
+            .flat_map(|d| crate::test_support::files_under(d))
+            .filter(|p| p.extension().is_some_and(|e| e == "zip"))
+            .collect();
+        assert!(zips.len() >= 3, "{zips:?}");
+        let mut nested = 0;
+        for zip in &zips {
+            let held = read_path(zip, &Limits::default());
+            let streamed = read_path(zip, &two_passes);
+            // Debug text, as the columns hold NaN where nothing was recorded.
+            let show =
+                |i: &Ingested| format!("{:?} {:?} {}", i.activities, i.skipped, i.files_seen);
+            assert_eq!(show(&streamed), show(&held), "{}", zip.display());
+            let bytes = std::fs::read(zip).unwrap();
+            let in_memory = read_bytes(&zip.display().to_string(), &bytes, &two_passes);
+            assert_eq!(show(&in_memory), show(&held), "{} in memory", zip.display());
+            let names = held.activities.iter().map(|a| a.source.as_str());
+            let names = names.chain(held.skipped.iter().map(|s| s.source.as_str()));
+            nested += names
+                .filter(|n| n.matches(".zip!").count() + n.matches(".kmz!").count() > 1)
+                .count();
+        }
+        assert!(nested >= 2, "{nested} files inside zips inside zips");
+    }
+
+    /// A file of four zips one inside the other around a GPX run of `size` bytes (seed `seed`).
+    fn nested_run(size: usize, seed: u64) -> Vec<u8> {
+        let leaf = archive::tests::padded_gpx(60, size, seed);
+        archive::tests::nested_zips(4, &leaf)
+    }
+
+    #[test]
+    fn threads_share_the_memory_for_inflated_files() {
+        // Room for one 1 MiB run and its zips' windows at a time, not two: a pool of its own
+        // (pools are shared by capacity), which no other test uses.
+        let limits = Limits {
+            max_held_bytes: (3 << 19) + 12_345,
+            zip_window_bytes: 64 << 10,
+            ..Limits::default()
+        };
+        let files: Vec<Vec<u8>> = (1..=4).map(|seed| nested_run(1 << 20, seed)).collect();
+        let alone: Vec<Ingested> = files
+            .iter()
+            .map(|f| read_bytes("nested.zip", f, &limits))
+            .collect();
+        for part in &alone {
+            assert_eq!(part.activities.len(), 1, "{:?}", part.skipped);
+        }
+        let together: Vec<Ingested> = std::thread::scope(|s| {
+            let threads: Vec<_> = files
+                .iter()
+                .map(|f| s.spawn(|| read_bytes("nested.zip", f, &limits)))
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        for (a, t) in alone.iter().zip(&together) {
+            // Debug text, as the columns hold NaN where nothing was recorded.
+            assert_eq!(format!("{:?}", a.activities), format!("{:?}", t.activities));
+            assert_eq!(a.skipped, t.skipped);
+        }
+        let pool = archive::Pool::shared(limits.max_held_bytes);
+        assert_eq!(pool.held(), 0);
+        assert!(pool.peak() <= limits.max_held_bytes, "{}", pool.peak());
+        assert!(pool.peak() > 1 << 20, "{}", pool.peak());
+    }
+
+    #[test]
+    fn a_file_that_can_never_fit_is_skipped_not_waited_on() {
+        let limits = Limits {
+            max_held_bytes: (1 << 19) + 54_321,
+            zip_window_bytes: 64 << 10,
+            ..Limits::default()
+        };
+        let out = read_bytes("nested.zip", &nested_run(1 << 20, 7), &limits);
+        assert!(out.activities.is_empty());
+        assert_eq!(out.skipped.len(), 1);
+        assert_eq!(
+            out.skipped[0].source,
+            "nested.zip!level1.zip!level2.zip!level3.zip!run.gpx"
+        );
+        assert_eq!(
+            out.skipped[0].reason,
+            SkipReason::HeldPastLimit {
+                limit: (1 << 19) + 54_321
+            }
+        );
+        assert_eq!(out.skipped[0].reason.kind(), "budget");
     }
 
     #[test]

@@ -28,15 +28,14 @@ pub const MAX_LOG_BYTES: u64 = 16 << 20;
 /// rows, and one message per row that does not read (naming its line). A file that cannot be
 /// read, is larger than [`MAX_LOG_BYTES`] or is not a pain log is an error saying so.
 pub fn read_file(file: &std::path::Path) -> Result<(Vec<PainRow>, Vec<String>), String> {
-    use std::io::Read;
     let name = file.display().to_string();
-    let mut bytes = Vec::new();
-    std::fs::File::open(file)
-        .and_then(|f| f.take(MAX_LOG_BYTES + 1).read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read the pain log {name}: {e}"))?;
-    if bytes.len() as u64 > MAX_LOG_BYTES {
-        return Err(format!("the pain log {name} is larger than 16 MiB"));
-    }
+    // Opened as the folder walk opens files: a FIFO or a device is refused, never waited on.
+    let bytes = super::read_small(file, MAX_LOG_BYTES).map_err(|e| match e {
+        super::SkipReason::TooLarge { .. } | super::SkipReason::GrewPastLimit { .. } => {
+            format!("the pain log {name} is larger than 16 MiB")
+        }
+        e => format!("cannot read the pain log {name}: {e}"),
+    })?;
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]).into_owned();
     if !is_header(head.trim_start_matches('\u{feff}')) {
         return Err(format!(

@@ -112,6 +112,13 @@ pub enum SkipReason {
         budget: u64,
         members: usize,
     },
+    /// A file that would hold more inflated bytes at once than all the files being read
+    /// together may ([`crate::ingest::Limits::max_held_bytes`]): refused at once, never waited on.
+    #[error(
+        "would hold more than the {} MiB that the files being read may hold inflated at once",
+        mib(*.limit)
+    )]
+    HeldPastLimit { limit: u64 },
     #[error("archives nested deeper than {limit}")]
     NestedTooDeep { limit: usize },
     #[error("zip holds {count} members, over the limit of {limit}")]
@@ -140,6 +147,10 @@ pub enum SkipReason {
     /// A bug in patella (a panic), caught so that it costs one file and not the batch.
     #[error("internal error while {stage}: {message}")]
     Internal { stage: String, message: String },
+    /// A symbolic link inside a folder read that leads out of it (to an earlier report, to
+    /// another athlete's folder): not followed.
+    #[error("a symbolic link to {target}, outside the folder read; not followed")]
+    LinkOutside { target: String },
 }
 
 impl SkipReason {
@@ -154,7 +165,9 @@ impl SkipReason {
             | SkipReason::GrewPastLimit { .. }
             | SkipReason::MemberTooLarge { .. }
             | SkipReason::ExpandsPastLimit { .. } => "too-large",
-            SkipReason::BudgetUsedUp { .. } | SkipReason::NotReadAfterBudget { .. } => "budget",
+            SkipReason::BudgetUsedUp { .. }
+            | SkipReason::NotReadAfterBudget { .. }
+            | SkipReason::HeldPastLimit { .. } => "budget",
             SkipReason::NestedTooDeep { .. } | SkipReason::TooManyMembers { .. } => "archive-limit",
             SkipReason::EmptyZip
             | SkipReason::DamagedZip { .. }
@@ -166,6 +179,7 @@ impl SkipReason {
             SkipReason::Read(ReadError::Invalid(_) | ReadError::Damaged { .. }) => "invalid",
             SkipReason::NoActivity => "no-activity",
             SkipReason::Internal { .. } => "internal",
+            SkipReason::LinkOutside { .. } => "link-outside",
         }
     }
 
@@ -246,6 +260,12 @@ mod tests {
              8.0 MiB)"
         );
         assert_eq!(budget.kind(), "budget");
+        let held = SkipReason::HeldPastLimit { limit: 512 << 20 };
+        assert_eq!(
+            held.to_string(),
+            "would hold more than the 512 MiB that the files being read may hold inflated at once"
+        );
+        assert_eq!(held.kind(), "budget");
         let s = Skipped::new("export.zip!a.fit", SkipReason::Empty);
         assert_eq!(s.to_string(), "export.zip!a.fit: empty file");
         let io = SkipReason::io(&std::io::Error::other("Disk\nfailure."));

@@ -89,6 +89,32 @@ pub fn ratio_pct(ratio: f64) -> String {
     format!("{:.0} %", ratio * 100.0)
 }
 
+/// A habit in one line: `low-cadence since 2025-01-06: 162 spm against a threshold of 170 spm;
+/// 92 % of running time over the last 4 weeks`.
+pub fn habit_line(f: &Finding) -> String {
+    use crate::analysis::Rule;
+    let of = match f.code {
+        Rule::LowCadence => "of running time",
+        Rule::NoEasyStart | Rule::GctImbalance => "of runs",
+        Rule::LongRunShare => "of weeks of enough running",
+        _ => "of weeks",
+    };
+    let since = f.since.map_or_else(String::new, |s| format!(" since {s}"));
+    let share = f.share.map_or_else(String::new, |s| {
+        format!("{:.0} % {of} over the last 4 weeks", s * 100.0)
+    });
+    // The value words add nothing where the value is the share itself.
+    if f.share == Some(f.value) {
+        format!(
+            "{}{since}: {share} (it holds from {})",
+            f.code.code(),
+            ratio_pct(f.threshold)
+        )
+    } else {
+        format!("{}{since}: {}; {share}", f.code.code(), value_words(f))
+    }
+}
+
 /// A finding's value against its threshold, in plain words.
 pub fn value_words(f: &Finding) -> String {
     match f.unit {
@@ -101,6 +127,11 @@ pub fn value_words(f: &Finding) -> String {
             "first 10 minutes at {}; an easy start is {} or slower",
             pace(f.value),
             pace(f.threshold)
+        ),
+        // A habit's value is a mean over weeks: a decimal where it is not whole.
+        Unit::Sessions if f.value.fract() != 0.0 => format!(
+            "{:.1} a week against a threshold of {:.0} a week",
+            f.value, f.threshold
         ),
         Unit::Sessions => format!(
             "{:.0} in 7 days against a threshold of {:.0} in 7 days",

@@ -5,6 +5,7 @@ use serde::Serialize;
 
 use crate::analysis::outlook::Outlook;
 use crate::analysis::pain::PainEntry;
+use crate::analysis::rules::habit::Trend;
 use crate::analysis::{
     ActivitySummary, Analysis, Day, Finding, Gap, GearKm, HrMaxSource, Thresholds, Week,
 };
@@ -36,6 +37,8 @@ struct Document<'a> {
     activities: &'a [ActivitySummary],
     weeks: &'a [Week],
     findings: &'a [Finding],
+    /// Each habit rule's share over the trailing 4 weeks, week by week.
+    habits: &'a [Trend],
     /// Limits for the 7 days from `--as-of`; `null` without runs.
     outlook: Option<&'a Outlook>,
     /// The pain log matched against the training; empty without one.
@@ -97,6 +100,7 @@ pub fn write_for(
         activities: &analysis.activities,
         weeks: &analysis.weeks,
         findings: &analysis.findings,
+        habits: &analysis.habits,
         outlook: analysis.outlook.as_ref(),
         pain: &analysis.pain,
         skipped: &analysis.skipped,
@@ -282,6 +286,7 @@ mod tests {
                 activities: &analysis.activities,
                 weeks: &analysis.weeks,
                 findings: &analysis.findings,
+                habits: &analysis.habits,
                 outlook: analysis.outlook.as_ref(),
                 pain: &analysis.pain,
                 skipped: &analysis.skipped,

@@ -13,7 +13,7 @@ pub mod tables;
 pub mod team;
 pub mod terminal;
 
-pub use folder::{check_out_dir, check_replaceable, Refused, MARKER};
+pub use folder::{check_replaceable, Refused, Written, MARKER};
 
 use crate::analysis::Analysis;
 
@@ -61,16 +61,16 @@ pub trait Render: Sync {
 }
 
 /// The renderers whose files make up the report folder (`--out DIR`), in the order they are
-/// written: `index.html` and `charts/*.svg`, then `runs`, `weeks` and `findings` as CSV and
-/// Parquet.
-pub const REPORT: &[&dyn Render] = &[&html::Html, &tables::Tables];
+/// written: `index.html` and `charts/*.svg`, `summary.txt` (the terminal's summary without
+/// colour), then `runs`, `weeks` and `findings` as CSV and Parquet.
+pub const REPORT: &[&dyn Render] = &[&html::Html, &terminal::Terminal, &tables::Tables];
 
 /// Writes the report folder `out` from the renderers of [`REPORT`] (see [`folder::write_report`]).
 pub fn write_report(
     analysis: &Analysis,
     out: &std::path::Path,
     ctx: &RenderContext,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Written> {
     folder::write_report(analysis, out, ctx, REPORT)
 }
 

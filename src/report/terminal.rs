@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::analysis::outlook::Outlook;
 use chrono::NaiveDate;
 
-use crate::analysis::{ActivitySummary, Analysis, Finding, HrMaxSource, Severity};
+use crate::analysis::{ActivitySummary, Analysis, Finding, HrMaxSource, Kind, Severity};
 use crate::model::Sport;
 use crate::report::format::{self, hms, sanitise, value_words};
 use crate::report::{Artifact, Render, RenderContext};
@@ -207,13 +207,11 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
         None => {}
     }
 
-    let findings: Vec<&Finding> = analysis
-        .findings
-        .iter()
-        .filter(|f| f.date.is_none_or(shown))
-        .collect();
-    render_findings(&mut out, &findings, view);
-    render_pain(&mut out, analysis, &shown, view);
+    // What matters now: the events of the 14 days before the outlook's day, the habits in
+    // force on it.
+    if let Some(o) = &analysis.outlook {
+        render_open(&mut out, analysis, o.as_of, view);
+    }
 
     let listed: Vec<&&crate::analysis::Week> = weeks
         .iter()
@@ -255,6 +253,18 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
             );
         }
     }
+
+    // The events of the window, grouped by code; with --all, every habit as it came and went.
+    let events: Vec<&Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Event && f.date.is_none_or(shown))
+        .collect();
+    render_findings(&mut out, &events, view);
+    if view.all {
+        render_habits(&mut out, analysis, view);
+    }
+    render_pain(&mut out, analysis, &shown, view);
 
     if view.runs {
         render_runs(&mut out, analysis, &runs, &shown, view);
@@ -446,11 +456,113 @@ fn render_pain(
     }
 }
 
-/// Findings grouped by code, most severe first: where and how often each fired, then its
-/// latest occurrence in words.
+/// The events of the 14 days before `as_of`, each in full, most recent first; then the habits in
+/// force on it, one line each.
+fn render_open(out: &mut String, analysis: &Analysis, as_of: NaiveDate, view: &View) {
+    let since = as_of - chrono::Days::new(crate::analysis::outlook::OPEN_FINDINGS_DAYS);
+    let mut events: Vec<&Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Event && f.date.is_some_and(|d| d >= since && d < as_of))
+        .collect();
+    events.sort_by(|a, b| b.date.cmp(&a.date).then(b.severity.cmp(&a.severity)));
+    if events.is_empty() {
+        let _ = writeln!(out, "\nNo events in the 14 days before {as_of}.");
+    } else {
+        heading(out, view, &format!("Events in the 14 days before {as_of}"));
+        for f in events {
+            let severity = paint(
+                view.colour,
+                severity_colour(f.severity),
+                &format!("{:<8}", f.severity.word()),
+            );
+            let when = f.date.map_or_else(String::new, |d| format!(" on {d}"));
+            out.push_str(&wrap(
+                &format!(
+                    "{}{when}: {} ({}; {}, {})",
+                    f.code.code(),
+                    sanitise(&f.message),
+                    value_words(f),
+                    evidence_key(f),
+                    f.grade.as_str()
+                ),
+                &format!("  {severity}  "),
+                "            ",
+                100,
+            ));
+        }
+    }
+    let habits: Vec<&Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.habit_in_force(as_of - chrono::Days::new(1)))
+        .collect();
+    if habits.is_empty() {
+        return;
+    }
+    heading(out, view, &format!("Habits in force on {as_of}"));
+    for f in habits {
+        let severity = paint(
+            view.colour,
+            severity_colour(f.severity),
+            &format!("{:<8}", f.severity.word()),
+        );
+        let _ = writeln!(out, "  {severity}  {}", format::habit_line(f));
+    }
+}
+
+/// Every habit as it set in and lapsed (`--all`): since, until, its share, its message.
+fn render_habits(out: &mut String, analysis: &Analysis, view: &View) {
+    let habits: Vec<&Finding> = analysis
+        .findings
+        .iter()
+        .filter(|f| f.kind == Kind::Habit)
+        .collect();
+    if habits.is_empty() {
+        return;
+    }
+    heading(out, view, "Habits, as they set in and lapsed");
+    for f in habits {
+        let severity = paint(
+            view.colour,
+            severity_colour(f.severity),
+            &format!("{:<8}", f.severity.word()),
+        );
+        let span = match (f.since, f.until) {
+            (Some(s), Some(u)) => format!("{s} to {u}"),
+            (Some(s), None) => format!("since {s}"),
+            _ => String::new(),
+        };
+        out.push_str(&wrap(
+            &format!(
+                "{} {span}: {} ({}; {}, {})",
+                f.code.code(),
+                sanitise(&f.message),
+                value_words(f),
+                evidence_key(f),
+                f.grade.as_str()
+            ),
+            &format!("  {severity}  "),
+            "            ",
+            100,
+        ));
+    }
+}
+
+/// A finding's evidence by its key (E1, seed); the report and the JSON give it whole.
+fn evidence_key(f: &Finding) -> &'static str {
+    f.evidence
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches([':', ';'])
+}
+
+/// Events grouped by code, most severe first: where and how often each fired, then its latest
+/// occurrence in words.
 fn render_findings(out: &mut String, findings: &[&Finding], view: &View) {
     if findings.is_empty() {
-        let _ = writeln!(out, "\nFindings: none");
+        let _ = writeln!(out, "\nEvents: none");
         return;
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
@@ -458,7 +570,7 @@ fn render_findings(out: &mut String, findings: &[&Finding], view: &View) {
         out,
         view,
         &format!(
-            "Findings: {} high, {} moderate, {} info",
+            "Events: {} high, {} moderate, {} info",
             count(Severity::High),
             count(Severity::Moderate),
             count(Severity::Info)
@@ -538,19 +650,12 @@ fn render_findings(out: &mut String, findings: &[&Finding], view: &View) {
             100,
         ));
         if let Some(latest) = group.last() {
-            // The evidence by its key (E1, seed) and grade; the report and the JSON give it
-            // whole.
-            let key = latest
-                .evidence
-                .split_whitespace()
-                .next()
-                .unwrap_or("")
-                .trim_end_matches(':');
             out.push_str(&wrap(
                 &format!(
-                    "latest: {} ({}; {key}, {})",
+                    "latest: {} ({}; {}, {})",
                     sanitise(&latest.message),
                     value_words(latest),
+                    evidence_key(latest),
                     latest.grade.as_str()
                 ),
                 "            ",

@@ -4,6 +4,7 @@
 //! [`restore`]), whose doc comment says what it checks, why, and cites its evidence. A new rule
 //! is one entry in the table plus one function.
 
+pub mod habit;
 pub mod perform;
 pub mod prime;
 pub mod restore;
@@ -32,6 +33,26 @@ impl Severity {
             Severity::High => "high",
             Severity::Moderate => "moderate",
             Severity::Info => "info",
+        }
+    }
+}
+
+/// What a finding is (RISK_MODEL.md, "Findings"): an event is a dated moment that departed from
+/// the runner's own recent training; a habit is a standing pattern, raised once when it sets in
+/// and again only after it has lapsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    Event,
+    Habit,
+}
+
+impl Kind {
+    /// The word every output uses (`event`, `habit`).
+    pub fn word(self) -> &'static str {
+        match self {
+            Kind::Event => "event",
+            Kind::Habit => "habit",
         }
     }
 }
@@ -130,14 +151,17 @@ impl Unit {
 /// Evidence references, from RISK_MODEL.md.
 mod evidence {
     pub const E1: &str = "E1 Frandsen et al., Br J Sports Med 2025 (cohort, 5,205 runners)";
-    pub const E3: &str = "E3 Nielsen et al., JOSPT 2014 (weak cohort, 874 novices)";
-    pub const E5: &str =
-        "E5 Gabbett, Br J Sports Med 2016; critiques Impellizzeri 2020, Lolli 2019 (contested)";
+    pub const E3: &str = "E3 Nielsen et al., JOSPT 2014 (weak cohort, 874 novices); no relation \
+                          for the week-to-week ratio in E1";
+    pub const E5: &str = "E5 Gabbett, Br J Sports Med 2016; critiques Impellizzeri 2020, Lolli \
+                          2019 (contested); negatively related to injury in E1";
     pub const CADENCE: &str =
         "E6 Heiderscheit 2011, E7 Lenhart 2014, E9 Thakkar 2019, E10 Luedke 2016 (lab)";
     pub const E13: &str = "E13 Gottschall & Kram, J Biomech 2005 (lab)";
     pub const E16: &str = "E16 Foster, MSSE 1998 (expert)";
     pub const SEED: &str = "seed: the runner's guide this project starts from (expert)";
+    pub const E19: &str = "seed (expert); E19 Wu et al., Sports Med 2024: strength training did \
+                           not lower running injuries overall in 9 RCTs";
     pub const VENDOR: &str = "vendor guidance on running dynamics (expert)";
     pub const E18: &str = "E18 no study found; descriptive only";
 }
@@ -145,6 +169,7 @@ mod evidence {
 /// What the table holds for each rule.
 pub struct RuleInfo {
     pub code: &'static str,
+    pub kind: Kind,
     pub phase: Phase,
     pub grade: Grade,
     pub evidence: &'static str,
@@ -153,7 +178,7 @@ pub struct RuleInfo {
 }
 
 macro_rules! rules {
-    ($($rule:ident => ($code:literal, $phase:ident, $grade:ident, $evidence:ident, $advice:expr)),+ $(,)?) => {
+    ($($rule:ident => ($code:literal, $kind:ident, $phase:ident, $grade:ident, $evidence:ident, $advice:expr)),+ $(,)?) => {
         /// A finding's rule (RISK_MODEL.md, "Findings"); it serialises as its code.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
         pub enum Rule {
@@ -169,6 +194,7 @@ macro_rules! rules {
                 match self {
                     $(Rule::$rule => &RuleInfo {
                         code: $code,
+                        kind: Kind::$kind,
                         phase: Phase::$phase,
                         grade: Grade::$grade,
                         evidence: evidence::$evidence,
@@ -181,37 +207,38 @@ macro_rules! rules {
 }
 
 rules! {
-    SingleRunSpike => ("single-run-spike", Perform, Cohort, E1,
+    SingleRunSpike => ("single-run-spike", Event, Perform, Cohort, E1,
         "Keep each run within about 10 % of your longest run of the last 30 days, and grow \
          long runs gradually."),
-    WeeklyJump => ("weekly-jump", Perform, WeakCohort, E3,
+    WeeklyJump => ("weekly-jump", Event, Perform, WeakCohort, E3,
         "Raise weekly distance in smaller steps, and hold a week steady before adding more."),
-    ReturnTooFast => ("return-too-fast", Restore, Expert, SEED,
-        "After a break, start at about half your usual week and build back over several weeks."),
-    AcwrHigh => ("acwr-high", Perform, Contested, E5,
+    ReturnTooFast => ("return-too-fast", Event, Restore, Expert, SEED,
+        "After a break or weeks of little running, start at about half your usual week and \
+         build back over several weeks."),
+    AcwrHigh => ("acwr-high", Event, Perform, Contested, E5,
         "Read this as context: the single-run and weekly findings say what to change."),
-    LowCadence => ("low-cadence", Perform, Lab, CADENCE,
+    LowCadence => ("low-cadence", Habit, Perform, Lab, CADENCE,
         "Try a step rate 5–10 % higher at the same pace for parts of easy runs, for example \
          with a metronome."),
-    CadenceFade => ("cadence-fade", Perform, Expert, SEED,
+    CadenceFade => ("cadence-fade", Event, Perform, Expert, SEED,
         "Late in long runs, keep your steps short and quick as you tire."),
-    DescentSpike => ("descent-spike", Perform, Lab, E13,
+    DescentSpike => ("descent-spike", Event, Perform, Lab, E13,
         "Add downhill running gradually and spread hilly runs across weeks."),
-    SteepDescent => ("steep-descent", Perform, Lab, E13,
+    SteepDescent => ("steep-descent", Event, Perform, Lab, E13,
         "On steep descents shorten your stride, slow down, or walk the steepest parts."),
-    HardDaysClustered => ("hard-days-clustered", Restore, Expert, SEED,
+    HardDaysClustered => ("hard-days-clustered", Event, Restore, Expert, SEED,
         "Put an easy day or a rest day between hard sessions."),
-    MonotonyHigh => ("monotony-high", Restore, Expert, E16,
+    MonotonyHigh => ("monotony-high", Habit, Restore, Expert, E16,
         "Vary your days: mix easy, long, rest and harder days."),
-    StackedIncreases => ("stacked-increases", Perform, Expert, SEED,
+    StackedIncreases => ("stacked-increases", Event, Perform, Expert, SEED,
         "Change one thing at a time: distance, hills or intensity, not all in one week."),
-    NoEasyStart => ("no-easy-start", Prime, Expert, SEED,
+    NoEasyStart => ("no-easy-start", Habit, Prime, Expert, SEED,
         "Start with 10 minutes of easy running or a warm-up before picking up the pace."),
-    StrengthGap => ("strength-gap", Prime, Expert, SEED,
+    StrengthGap => ("strength-gap", Habit, Prime, Expert, E19,
         "Aim for two or three short strength sessions a week (hips, thighs, calves)."),
-    GctImbalance => ("gct-imbalance", Perform, Expert, VENDOR,
+    GctImbalance => ("gct-imbalance", Habit, Perform, Expert, VENDOR,
         "A lasting left/right difference is worth showing to a coach or physiotherapist."),
-    LongRunShare => ("long-run-share", Perform, Descriptive, E18,
+    LongRunShare => ("long-run-share", Habit, Perform, Descriptive, E18,
         "Spread the week so the long run is not most of it."),
 }
 
@@ -250,6 +277,8 @@ impl PartialEq<&str> for Rule {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Finding {
     pub code: Rule,
+    /// Event or habit, from the rule's table.
+    pub kind: Kind,
     pub severity: Severity,
     pub phase: Phase,
     /// The week it concerns (label), where it concerns a week or a run.
@@ -266,32 +295,65 @@ pub struct Finding {
     pub evidence: &'static str,
     /// The grade of the evidence.
     pub grade: Grade,
+    /// A habit: the first day of the 4 weeks over which it first held (it set in then).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub since: Option<NaiveDate>,
+    /// A habit: the last day of the last week it held; `None` while it holds at the end of the
+    /// data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until: Option<NaiveDate>,
+    /// A habit: the share of the runs (or running time, or weeks) that showed it over the 4
+    /// weeks to the last week it held.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+impl Finding {
+    /// Whether this is a habit that holds on `day`: it set in on or before it and held in the
+    /// week before it at the latest.
+    pub fn habit_in_force(&self, day: NaiveDate) -> bool {
+        self.kind == Kind::Habit
+            && self.since.is_some_and(|s| s <= day)
+            && self.until.is_none_or(|u| day <= u + Days::new(7))
+    }
 }
 
 fn iso(d: NaiveDate) -> String {
     d.format("%Y-%m-%d").to_string()
 }
 
-/// Computes every finding, ordered by date (then code).
-pub fn findings(runs: &[&ActivitySummary], load: &Load, t: &Thresholds) -> Vec<Finding> {
+/// Every finding, ordered by date (then code), and each habit's share week by week.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Findings {
+    pub findings: Vec<Finding>,
+    pub habits: Vec<habit::Trend>,
+}
+
+/// Computes every finding, ordered by date (then code), and the habits' trends.
+pub fn findings(runs: &[&ActivitySummary], load: &Load, t: &Thresholds) -> Findings {
     let mut out = Vec::new();
+    let mut habits = Vec::new();
     perform::single_run_spike(runs, load, t, &mut out);
     perform::weekly_jump(load, t, &mut out);
     restore::return_too_fast(load, t, &mut out);
     perform::acwr_high(load, t, &mut out);
-    perform::low_cadence(runs, load, t, &mut out);
+    habits.push(perform::low_cadence(runs, load, t, &mut out));
     perform::cadence_fade(runs, t, &mut out);
     perform::descent_spike(load, t, &mut out);
     perform::steep_descent(runs, t, &mut out);
     restore::hard_days_clustered(load, t, &mut out);
-    restore::monotony_high(load, t, &mut out);
+    habits.push(restore::monotony_high(load, t, &mut out));
     perform::stacked_increases(load, t, &mut out);
-    prime::no_easy_start(runs, t, &mut out);
-    prime::strength_gap(load, t, &mut out);
-    perform::gct_imbalance(runs, t, &mut out);
-    perform::long_run_share(load, t, &mut out);
+    habits.push(prime::no_easy_start(runs, load, t, &mut out));
+    habits.push(prime::strength_gap(load, t, &mut out));
+    habits.push(perform::gct_imbalance(runs, load, t, &mut out));
+    habits.push(perform::long_run_share(load, t, &mut out));
     out.sort_by(|a, b| (a.date, a.code.code()).cmp(&(b.date, b.code.code())));
-    out
+    habits.sort_by_key(|h| h.code);
+    Findings {
+        findings: out,
+        habits,
+    }
 }
 
 /// What a finding concerns.
@@ -330,6 +392,7 @@ fn finding(
     let info = rule.info();
     Finding {
         code: rule,
+        kind: info.kind,
         severity,
         phase: info.phase,
         week,
@@ -341,6 +404,9 @@ fn finding(
         message,
         evidence: info.evidence,
         grade: info.grade,
+        since: None,
+        until: None,
+        share: None,
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::habit::{self, Judged};
 use super::{finding, iso, About, Finding, Rule, Severity, Thresholds, Unit};
 use crate::analysis::load::Load;
 use crate::analysis::ActivitySummary;
@@ -66,7 +67,8 @@ pub(super) fn single_run_spike(
 
 /// `weekly-jump` — a week more than 30 % above the previous one, when that one had at least
 /// 10 km. Novices increasing more than 30 % had more distance-related injuries, patellofemoral
-/// pain among them, at the edge of significance (E3); 10 % increases are not flagged (E4).
+/// pain among them, at the edge of significance (E3); 10 % increases are not flagged (E4). Info
+/// only: in the largest cohort the week-to-week ratio showed no relation with injury (E1).
 pub(super) fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     for pair in load.weeks.windows(2) {
         let (prev, week) = (&pair[0], &pair[1]);
@@ -78,14 +80,15 @@ pub(super) fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
         if ratio > t.weekly_jump_ratio {
             out.push(finding(
                 Rule::WeeklyJump,
-                Severity::Moderate,
+                Severity::Info,
                 About::Week(week),
                 ratio,
                 t.weekly_jump_ratio,
                 Unit::Ratio,
                 format!(
                     "week {} ran {:.1} km, {:.0} % more than the week before ({:.1} km); \
-                     jumps over {:.0} % were weakly associated with running injuries in novices",
+                     jumps over {:.0} % were weakly associated with running injuries in novices, \
+                     though the largest cohort found no relation for the week-to-week ratio",
                     week.week,
                     week.run_km,
                     (ratio - 1.0) * 100.0,
@@ -98,8 +101,8 @@ pub(super) fn weekly_jump(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
 }
 
 /// `acwr-high` — the acute:chronic ratio (EWMA 7/28 days) above 1.5 with at least 28 days of
-/// history. Shown as context only: the ratio came from team sports (E5), is contested, and did
-/// not show a positive relation in the large running cohort (E1).
+/// history. Shown as context only: the ratio came from team sports (E5), is contested, and was
+/// negatively related to injury in the largest running cohort (E1).
 pub(super) fn acwr_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     for week in &load.weeks {
         let Some(peak) = week.acwr.filter(|r| *r > t.acwr_high) else {
@@ -114,85 +117,124 @@ pub(super) fn acwr_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
             Unit::Ratio,
             format!(
                 "in week {} the 7-day load reached {:.2} times the 28-day load; context only, \
-                 the ratio is contested as an injury predictor",
+                 the ratio is contested as an injury predictor and was not a risk in the \
+                 largest running cohort",
                 week.week, peak
             ),
         ));
     }
 }
 
-/// `low-cadence` — a run below 170 spm (info) or 166 spm (moderate), and a week where most of the
-/// running time is below 170 spm. Higher step rates lower knee energy absorption and
-/// patellofemoral force in the lab (E6, E7); ≤ 166 spm came with higher tibiofemoral forces (E9).
+/// `low-cadence` — a habit: at least half (`low_cadence_week_share`) of the running time of the
+/// trailing 4 weeks in runs whose median cadence is below 170 spm (info), or below 166 spm
+/// (moderate), over at least 3 runs. Higher step rates lowered knee energy absorption and
+/// patellofemoral force in the lab (E6, E7); ≤ 166 spm came with higher tibiofemoral forces
+/// (E9). The message gives the runner's own cadence on their easier and their faster runs, and
+/// the +5–10 % step that lowered knee load in the lab; the per-run values stay in the runs table.
 pub(super) fn low_cadence(
     runs: &[&ActivitySummary],
     load: &Load,
     t: &Thresholds,
     out: &mut Vec<Finding>,
-) {
-    for run in runs {
-        let Some(cadence) = run.cadence_spm else {
-            continue;
-        };
-        if cadence >= t.low_cadence_spm {
-            continue;
-        }
-        let (severity, threshold) = if cadence < t.very_low_cadence_spm {
+) -> habit::Trend {
+    let judged: Vec<Judged> = runs
+        .iter()
+        .enumerate()
+        .filter_map(|(item, r)| {
+            let cadence = r.cadence_spm.filter(|c| *c > 0.0)?;
+            let week = habit::week_index(&load.weeks, r.week_start)?;
+            (r.moving_s > 0.0).then_some(Judged {
+                week,
+                item,
+                weight: r.moving_s,
+                shows: cadence < t.low_cadence_spm,
+                value: cadence,
+            })
+        })
+        .collect();
+    let (trend, episodes) = habit::judge(
+        Rule::LowCadence,
+        &load.weeks,
+        &judged,
+        t.habit_lapse_weeks,
+        |_| true,
+        habit::at_least(t.habit_min_runs, t.low_cadence_week_share),
+    );
+    for e in &episodes {
+        let latest = &e.latest;
+        let median = habit::weighted_median(latest.iter().map(|j| (j.value, j.weight)).collect())
+            .unwrap_or(f64::NAN);
+        let very_low: Vec<Judged> = latest
+            .iter()
+            .map(|j| Judged {
+                shows: j.value < t.very_low_cadence_spm,
+                ..*j
+            })
+            .collect();
+        let very = habit::share_of(&very_low) >= t.low_cadence_week_share;
+        let (severity, threshold) = if very {
             (Severity::Moderate, t.very_low_cadence_spm)
         } else {
             (Severity::Info, t.low_cadence_spm)
         };
-        out.push(finding(
+        let paces = cadence_by_pace(runs, latest);
+        out.push(habit::raise(
             Rule::LowCadence,
             severity,
-            About::Run(run),
-            cadence,
+            &load.weeks,
+            &trend,
+            e,
+            median,
             threshold,
             Unit::Spm,
             format!(
-                "the run on {} had a median cadence of {:.0} spm, below {:.0}; lower step rates \
-                 are associated with higher knee load",
-                iso(run.local_date),
-                cadence,
-                threshold
+                "most of your running time in {} was in runs below {:.0} spm{}; in the lab a \
+                 step rate 5–10 % higher at the same pace, about {:.0}–{:.0} spm for you, \
+                 lowered knee load",
+                habit::window_words(&load.weeks, e.last),
+                threshold,
+                paces,
+                median * 1.05,
+                median * 1.10
             ),
         ));
     }
-    // Each week's time below and in all, from one pass over the runs (added in their order, as
-    // a look through every run for each week adds them).
-    let mut by_week: HashMap<chrono::NaiveDate, (f64, f64)> = HashMap::new();
-    for run in runs {
-        let Some(share) = run.cadence_below_low_share else {
-            continue;
-        };
-        let (below, total) = by_week.entry(run.week_start).or_insert((0.0, 0.0));
-        *below += share * run.moving_s;
-        *total += run.moving_s;
+    trend
+}
+
+/// The runner's cadence on their easier and their faster runs of `window` (split at the median
+/// pace by running time): `: 162 spm on your easier runs (about 6:10/km), 166 spm on your faster
+/// ones (about 5:05/km)`, or their one cadence where the runs cannot be split.
+fn cadence_by_pace(runs: &[&ActivitySummary], window: &[Judged]) -> String {
+    let with_pace: Vec<(f64, f64, f64)> = window
+        .iter()
+        .filter_map(|j| {
+            let r = runs[j.item];
+            let pace = r.moving_s / (r.distance_m / 1000.0);
+            (pace.is_finite() && pace > 0.0).then_some((pace, j.value, j.weight))
+        })
+        .collect();
+    let median = |v: Vec<(f64, f64)>| habit::weighted_median(v).unwrap_or(f64::NAN);
+    let all_cadence = median(window.iter().map(|j| (j.value, j.weight)).collect());
+    if with_pace.len() < 2 {
+        return format!(": {all_cadence:.0} spm");
     }
-    for week in &load.weeks {
-        let (below, total) = by_week.get(&week.start).copied().unwrap_or((0.0, 0.0));
-        if total <= 0.0 {
-            continue;
-        }
-        let share = below / total;
-        if share > t.low_cadence_week_share {
-            out.push(finding(
-                Rule::LowCadence,
-                Severity::Info,
-                About::Week(week),
-                share,
-                t.low_cadence_week_share,
-                Unit::Ratio,
-                format!(
-                    "in week {} {:.0} % of the running time was below {:.0} spm; lower step \
-                     rates are associated with higher knee load",
-                    week.week,
-                    share * 100.0,
-                    t.low_cadence_spm
-                ),
-            ));
-        }
+    let split = median(with_pace.iter().map(|(p, _, w)| (*p, *w)).collect());
+    let (faster, easier): (Vec<_>, Vec<_>) = with_pace.iter().partition(|(p, _, _)| *p <= split);
+    if faster.is_empty() || easier.is_empty() {
+        return format!(": {all_cadence:.0} spm");
     }
+    let side = |v: &[&(f64, f64, f64)]| {
+        let cadence = median(v.iter().map(|(_, c, w)| (*c, *w)).collect());
+        let pace = median(v.iter().map(|(p, _, w)| (*p, *w)).collect());
+        (cadence, crate::model::units::pace(pace))
+    };
+    let (easy_c, easy_p) = side(&easier);
+    let (fast_c, fast_p) = side(&faster);
+    format!(
+        ": {easy_c:.0} spm on your easier runs (about {easy_p}), {fast_c:.0} spm on your faster \
+         ones (about {fast_p})"
+    )
 }
 
 /// `cadence-fade` — in runs of 40 minutes or more, the last third's median cadence is 4 % or more
@@ -342,64 +384,128 @@ pub(super) fn stacked_increases(load: &Load, t: &Thresholds, out: &mut Vec<Findi
     }
 }
 
-/// `gct-imbalance` — mean ground-contact-time balance further than 2 points from 50/50: one leg
-/// loaded longer than the other (vendor guidance).
-pub(super) fn gct_imbalance(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding>) {
-    for run in runs {
-        let Some(balance) = run
-            .metrics
-            .as_ref()
-            .and_then(|m| m.dynamics.as_ref())
-            .and_then(|d| d.gct_balance_left_pct)
-        else {
-            continue;
-        };
-        let off = (balance - 50.0).abs();
-        if off > t.gct_balance_points {
-            out.push(finding(
-                Rule::GctImbalance,
-                Severity::Info,
-                About::Run(run),
-                off,
-                t.gct_balance_points,
-                Unit::Pct,
-                format!(
-                    "on {} ground contact was {:.1} % left / {:.1} % right; a pattern worth \
-                     checking",
-                    iso(run.local_date),
-                    balance,
-                    100.0 - balance
-                ),
-            ));
-        }
+/// `gct-imbalance` — a habit: the mean ground-contact-time balance of the runs of the trailing 4
+/// weeks further than 2 points from 50/50, over at least 3 runs: one leg loaded longer than the
+/// other (vendor guidance).
+pub(super) fn gct_imbalance(
+    runs: &[&ActivitySummary],
+    load: &Load,
+    t: &Thresholds,
+    out: &mut Vec<Finding>,
+) -> habit::Trend {
+    let judged: Vec<Judged> = runs
+        .iter()
+        .enumerate()
+        .filter_map(|(item, r)| {
+            let balance = r
+                .metrics
+                .as_ref()
+                .and_then(|m| m.dynamics.as_ref())
+                .and_then(|d| d.gct_balance_left_pct)?;
+            Some(Judged {
+                week: habit::week_index(&load.weeks, r.week_start)?,
+                item,
+                weight: 1.0,
+                shows: (balance - 50.0).abs() > t.gct_balance_points,
+                value: balance,
+            })
+        })
+        .collect();
+    let mean = |items: &[Judged]| items.iter().map(|j| j.value).sum::<f64>() / items.len() as f64;
+    let (trend, episodes) = habit::judge(
+        Rule::GctImbalance,
+        &load.weeks,
+        &judged,
+        t.habit_lapse_weeks,
+        |_| true,
+        |items: &[Judged]| {
+            (items.len() >= t.habit_min_runs).then(|| habit::Reading {
+                holds: (mean(items) - 50.0).abs() > t.gct_balance_points,
+                share: habit::share_of(items),
+            })
+        },
+    );
+    for e in &episodes {
+        let balance = mean(&e.latest);
+        out.push(habit::raise(
+            Rule::GctImbalance,
+            Severity::Info,
+            &load.weeks,
+            &trend,
+            e,
+            (balance - 50.0).abs(),
+            t.gct_balance_points,
+            Unit::Pct,
+            format!(
+                "over {} ground contact averaged {:.1} % left / {:.1} % right on {} runs; a \
+                 pattern worth checking",
+                habit::window_words(&load.weeks, e.last),
+                balance,
+                100.0 - balance,
+                e.latest.len()
+            ),
+        ));
     }
+    trend
 }
 
-/// `long-run-share` — the long run more than half of a week of 15 km or more. Descriptive: no
-/// study links it to injury (E18).
-pub(super) fn long_run_share(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
-    for week in load.weeks.iter().filter(|w| w.complete) {
-        if week.run_km < t.long_run_share_min_week_km || week.run_km <= 0.0 {
-            continue;
-        }
-        let share = week.long_run_km / week.run_km;
-        if share > t.long_run_share {
-            out.push(finding(
-                Rule::LongRunShare,
-                Severity::Info,
-                About::Week(week),
-                share,
-                t.long_run_share,
-                Unit::Ratio,
-                format!(
-                    "in week {} the long run ({:.1} km) was {:.0} % of the week's {:.1} km; \
-                     descriptive only",
-                    week.week,
-                    week.long_run_km,
-                    share * 100.0,
-                    week.run_km
-                ),
-            ));
-        }
+/// `long-run-share` — a habit: the long run more than half of the week in at least half of the
+/// weeks of 15 km or more of the trailing 4 (at least 2 such weeks). Descriptive: no study links
+/// it to injury (E18).
+pub(super) fn long_run_share(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) -> habit::Trend {
+    let judged: Vec<Judged> = load
+        .weeks
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.complete && w.run_km >= t.long_run_share_min_week_km && w.run_km > 0.0)
+        .map(|(i, w)| {
+            let share = w.long_run_km / w.run_km;
+            Judged {
+                week: i,
+                item: i,
+                weight: 1.0,
+                shows: share > t.long_run_share,
+                value: share,
+            }
+        })
+        .collect();
+    let (trend, episodes) = habit::judge(
+        Rule::LongRunShare,
+        &load.weeks,
+        &judged,
+        t.habit_lapse_weeks,
+        |_| true,
+        habit::at_least(t.habit_min_weeks, t.habit_share),
+    );
+    for e in &episodes {
+        let showing = e.latest.iter().filter(|j| j.shows).count();
+        let last = e
+            .latest
+            .iter()
+            .rfind(|j| j.shows)
+            .map(|j| &load.weeks[j.week]);
+        out.push(habit::raise(
+            Rule::LongRunShare,
+            Severity::Info,
+            &load.weeks,
+            &trend,
+            e,
+            last.map_or(0.0, |w| w.long_run_km / w.run_km),
+            t.long_run_share,
+            Unit::Ratio,
+            format!(
+                "in {showing} of the {} weeks of {:.0} km or more in {} the long run was more \
+                 than {:.0} % of the week{}; descriptive only",
+                e.latest.len(),
+                t.long_run_share_min_week_km,
+                habit::window_words(&load.weeks, e.last),
+                t.long_run_share * 100.0,
+                last.map_or(String::new(), |w| format!(
+                    " (latest: {:.1} of {:.1} km in week {})",
+                    w.long_run_km, w.run_km, w.week
+                ))
+            ),
+        ));
     }
+    trend
 }

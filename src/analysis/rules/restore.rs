@@ -2,24 +2,43 @@
 
 use chrono::{Days, NaiveDate};
 
+use super::habit::{self, Judged};
 use super::{finding, iso, week_of, About, Finding, Rule, Severity, Thresholds, Unit};
-use crate::analysis::load::{average_week_before, days_within, Load};
+use crate::analysis::load::{average_week_before, days_within, reduced_base, Load};
 
-/// `return-too-fast` — the first 7 days after 14 or more days without running reach 75 % or
-/// more of the average week of the 4 weeks before the gap: tissue tolerance drops during a
-/// break faster than fitness does (seed).
+/// `return-too-fast` — a return that outpaces tissue tolerance, which drops during a break or
+/// weeks of little running faster than fitness does (seed). Two ways, once per break or reduced
+/// stretch:
+/// - after 14 or more days without running, the first 7 days from the next run reach 75 % or
+///   more of the average week of the 4 weeks before the gap;
+/// - after reduced training, some 7 days that start with a run, whose 14 days before held under
+///   30 % of the daily average of the 28 days before those (one short run a week is still
+///   reduced), reach 75 % of the average week of those 28 days ([`reduced_base`]); dated on the
+///   run that starts the 7 days.
+///
+/// Either way only where the usual week was at least `return_min_week_km` (10 km): against a
+/// usual week of a couple of kilometres any return is "too fast", and says nothing. After a
+/// finding, the next 14 days are the same return.
 pub(super) fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
-    for gap in load.gaps.iter().filter(|g| g.days >= t.return_gap_days) {
-        let back = gap.to + Days::new(1);
-        // The 4 weeks before the gap, or as much of them as the data holds (at least 2 weeks).
-        let Some(average_week) = average_week_before(&load.days, gap.from) else {
-            continue;
-        };
-        let window_end = back + Days::new(t.return_window_days.max(1) as u64);
-        let after_km: f64 = days_within(&load.days, back, window_end)
+    let window = |from: NaiveDate| -> f64 {
+        let to = from + Days::new(t.return_window_days.max(1) as u64);
+        days_within(&load.days, from, to)
             .iter()
             .map(|d| d.run_km)
-            .sum();
+            .sum()
+    };
+    // Days from which a new return may be found: after each break, and 14 days after a finding.
+    let mut quiet: Vec<(NaiveDate, NaiveDate)> = Vec::new();
+    for gap in load.gaps.iter().filter(|g| g.days >= t.return_gap_days) {
+        let back = gap.to + Days::new(1);
+        quiet.push((back, back + Days::new(14)));
+        // The 4 weeks before the gap, or as much of them as the data holds (at least 2 weeks).
+        let Some(average_week) =
+            average_week_before(&load.days, gap.from).filter(|w| *w >= t.return_min_week_km)
+        else {
+            continue;
+        };
+        let after_km = window(back);
         let share = after_km / average_week;
         if share >= t.return_share {
             out.push(finding(
@@ -42,6 +61,53 @@ pub(super) fn return_too_fast(load: &Load, t: &Thresholds, out: &mut Vec<Finding
                 ),
             ));
         }
+    }
+    // After reduced training: the first run of each reduced stretch whose 7 days reach the share.
+    let mut stretch_done = false;
+    for (i, day) in load.days.iter().enumerate() {
+        let Some(usual_week) = reduced_base(&load.days, day.date, t.return_reduced_share) else {
+            stretch_done = false;
+            continue;
+        };
+        let returning = quiet
+            .iter()
+            .any(|(from, to)| *from <= day.date && day.date < *to);
+        if day.runs == 0 || stretch_done || returning || usual_week < t.return_min_week_km {
+            continue;
+        }
+        let recent: f64 = load.days[i.saturating_sub(14)..i]
+            .iter()
+            .map(|d| d.run_km)
+            .sum();
+        // 14 days or more without a run: a break, judged above.
+        if recent <= 0.0 && i >= 14 {
+            stretch_done = true;
+            continue;
+        }
+        let after_km = window(day.date);
+        let share = after_km / usual_week;
+        if share < t.return_share {
+            continue;
+        }
+        stretch_done = true;
+        quiet.push((day.date, day.date + Days::new(14)));
+        out.push(finding(
+            Rule::ReturnTooFast,
+            Severity::Moderate,
+            About::Day(day.date, week_of(load, day.date)),
+            share,
+            t.return_share,
+            Unit::Ratio,
+            format!(
+                "after 14 days of only {recent:.1} km ({:.0} % of your usual), the {} days from \
+                 {} reached {after_km:.1} km, {:.0} % of the {usual_week:.1} km a week you ran \
+                 in the 4 weeks before; a pattern worth checking",
+                recent / 2.0 / usual_week * 100.0,
+                t.return_window_days,
+                iso(day.date),
+                share * 100.0
+            ),
+        ));
     }
 }
 
@@ -135,27 +201,62 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
     }
 }
 
-/// `monotony-high` — Foster monotony (mean ÷ SD of the week's daily distances) above 2.0: the
-/// same load day after day, linked with illness and overtraining in athletes (E16).
-pub(super) fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
-    for week in load.weeks.iter().filter(|w| w.complete) {
-        let Some(m) = week.monotony.filter(|m| *m > t.monotony_high) else {
-            continue;
-        };
-        out.push(finding(
+/// `monotony-high` — a habit: Foster monotony (mean ÷ SD of the week's daily distances) above 2.0
+/// in at least half of the whole weeks of the trailing 4 (at least 2 of them judged): the same
+/// load day after day, linked with illness and overtraining in athletes (E16).
+pub(super) fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) -> habit::Trend {
+    let judged: Vec<Judged> = load
+        .weeks
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.complete)
+        .filter_map(|(i, w)| {
+            let m = w.monotony?;
+            Some(Judged {
+                week: i,
+                item: i,
+                weight: 1.0,
+                shows: m > t.monotony_high,
+                value: m,
+            })
+        })
+        .collect();
+    let (trend, episodes) = habit::judge(
+        Rule::MonotonyHigh,
+        &load.weeks,
+        &judged,
+        t.habit_lapse_weeks,
+        |_| true,
+        habit::at_least(t.habit_min_weeks, t.habit_share),
+    );
+    for e in &episodes {
+        let high: Vec<f64> = e
+            .latest
+            .iter()
+            .filter(|j| j.shows)
+            .map(|j| j.value)
+            .collect();
+        let latest = high.last().copied().unwrap_or(0.0);
+        out.push(habit::raise(
             Rule::MonotonyHigh,
             Severity::Info,
-            About::Week(week),
-            m,
+            &load.weeks,
+            &trend,
+            e,
+            latest,
             t.monotony_high,
             Unit::Ratio,
             format!(
-                "week {} had a monotony of {:.1}: much the same distance day after day; a \
-                 pattern worth checking",
-                week.week, m
+                "{} of the {} weeks in {} had a monotony above {:.1} (the latest {latest:.1}): \
+                 much the same distance day after day; a pattern worth checking",
+                high.len(),
+                e.latest.len(),
+                habit::window_words(&load.weeks, e.last),
+                t.monotony_high
             ),
         ));
     }
+    trend
 }
 
 #[cfg(test)]

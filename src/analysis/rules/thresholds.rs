@@ -37,13 +37,20 @@ pub struct Thresholds {
     pub return_window_days: i64,
     /// ...reaching this share of the average week of the 4 weeks before the gap.
     pub return_share: f64,
+    /// `return-too-fast` after reduced training: 14 days under this share of the daily average
+    /// of the 28 days before them.
+    pub return_reduced_share: f64,
+    /// `return-too-fast` (and the outlook's return ramp) only where the usual week before the
+    /// break or the reduced training was at least this many km.
+    pub return_min_week_km: f64,
     /// `acwr-high`: acute:chronic ratio above this.
     pub acwr_high: f64,
     /// `low-cadence`: info below this cadence...
     pub low_cadence_spm: f64,
     /// ...moderate below this one.
     pub very_low_cadence_spm: f64,
-    /// `low-cadence` for a week: share of its running time below `low_cadence_spm`.
+    /// `low-cadence`: the share of the running time of the trailing 4 weeks in runs below
+    /// `low_cadence_spm` that makes the habit.
     pub low_cadence_week_share: f64,
     /// `cadence-fade`: runs of at least this many moving minutes...
     pub cadence_fade_min_minutes: f64,
@@ -79,6 +86,19 @@ pub struct Thresholds {
     pub long_run_share: f64,
     /// ...for weeks of at least this many km.
     pub long_run_share_min_week_km: f64,
+    /// Habits: the share of the runs (or weeks) of the trailing 4 weeks that show a habit for it
+    /// to hold...
+    pub habit_share: f64,
+    /// ...when at least this many runs...
+    pub habit_min_runs: usize,
+    /// ...or whole weeks can be judged there.
+    pub habit_min_weeks: usize,
+    /// Habits: weeks in a row that a habit does not hold before it has lapsed (and may be raised
+    /// again).
+    pub habit_lapse_weeks: usize,
+    /// `strength-gap`: judged only for a runner who logged strength sessions in at least this
+    /// many of the 12 weeks up to the week judged.
+    pub strength_logged_weeks: usize,
 }
 
 impl Default for Thresholds {
@@ -98,6 +118,8 @@ impl Default for Thresholds {
             return_gap_days: 14,
             return_window_days: 7,
             return_share: 0.75,
+            return_reduced_share: 0.30,
+            return_min_week_km: 10.0,
             acwr_high: 1.5,
             low_cadence_spm: 170.0,
             very_low_cadence_spm: 166.0,
@@ -119,6 +141,11 @@ impl Default for Thresholds {
             gct_balance_points: 2.0,
             long_run_share: 0.5,
             long_run_share_min_week_km: 15.0,
+            habit_share: 0.5,
+            habit_min_runs: 3,
+            habit_min_weeks: 2,
+            habit_lapse_weeks: 4,
+            strength_logged_weeks: 4,
         }
     }
 }
@@ -351,6 +378,41 @@ impl Thresholds {
                 self.long_run_share_min_week_km,
                 Range::from(0.0, 1000.0, "km"),
             ),
+            (
+                "return_reduced_share",
+                self.return_reduced_share,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            (
+                "return_min_week_km",
+                self.return_min_week_km,
+                Range::from(0.0, 1000.0, "km"),
+            ),
+            (
+                "habit_share",
+                self.habit_share,
+                Range::above(0.0, 1.0, SHARE),
+            ),
+            (
+                "habit_min_runs",
+                self.habit_min_runs as f64,
+                Range::from(1.0, 1000.0, "runs"),
+            ),
+            (
+                "habit_min_weeks",
+                self.habit_min_weeks as f64,
+                Range::from(1.0, 4.0, "weeks"),
+            ),
+            (
+                "habit_lapse_weeks",
+                self.habit_lapse_weeks as f64,
+                Range::from(1.0, 520.0, "weeks"),
+            ),
+            (
+                "strength_logged_weeks",
+                self.strength_logged_weeks as f64,
+                Range::from(0.0, 12.0, "weeks of 12"),
+            ),
         ];
         if let Some(hr) = self.hr_max_bpm {
             v.insert(0, ("hr_max_bpm", hr, Range::from(120.0, 230.0, "bpm")));
@@ -394,14 +456,14 @@ mod tests {
         assert_eq!(t.validate(), Ok(()));
         assert_eq!(
             t.ranges().len(),
-            34,
+            41,
             "every threshold but hr_max_bpm (unset)"
         );
         let with_hr = Thresholds {
             hr_max_bpm: Some(230.0),
             ..Thresholds::default()
         };
-        assert_eq!(with_hr.ranges().len(), 35);
+        assert_eq!(with_hr.ranges().len(), 42);
         assert_eq!(with_hr.validate(), Ok(()));
         let check = |t: Thresholds| t.validate().unwrap_err();
         // A ratio of exactly 1 is not "longer than"; a share of exactly 1 is allowed.

@@ -12,8 +12,14 @@ pub const MAX_MOVING_GAP_S: f64 = 30.0;
 /// Slowest speed that counts as moving (a slow walk is about 0.8 m/s).
 pub const MIN_MOVING_SPEED_M_S: f64 = 0.5;
 
-/// Fastest plausible speed between two GPS fixes; faster jumps are GPS glitches and are dropped.
+/// Fastest plausible speed between two GPS fixes; a faster jump counts no distance from GPS.
+/// Ingest has dropped the glitches already, by the bound of each sport (at most 40 m/s, see
+/// `ingest::clean`): what is left faster is a track that goes on from somewhere else.
 pub const MAX_PLAUSIBLE_SPEED_M_S: f64 = 60.0;
+
+/// Longest step between two GPS fixes at the same time that still counts: a receiver's error
+/// (as ingest's cleaning takes it). Further apart, the second fix is somewhere else at once.
+pub const MAX_SAME_TIME_STEP_M: f64 = 10.0;
 
 /// Slowest step between two GPS fixes that counts as distance. A receiver that stands still
 /// still reports fixes that wander by a metre or so a second; summed over a stop at an aid
@@ -63,7 +69,12 @@ impl Motion {
 /// than [`MAX_MOVING_GAP_S`] apart: across such a gap (GPS lost under trees, or a pause with the
 /// watch's timer stopped) the device's cumulative distance field counts where the file has one,
 /// since it follows the timer. Before the first fix and after the last, and in files without GPS,
-/// the distance field counts. Fixes that imply a jump faster than anyone moves are dropped.
+/// the distance field counts. GPS glitches are gone before this (ingest drops the fixes that
+/// the sport could not reach); a jump out of reach that is left (faster than
+/// [`MAX_PLAUSIBLE_SPEED_M_S`], or further than [`MAX_SAME_TIME_STEP_M`] at the same time: a
+/// track that goes on from somewhere else, or samples that did not pass through ingest) counts
+/// the distance field where the file has one, else nothing, and the track goes on from the fix
+/// after it.
 ///
 /// From GPS alone two kinds of step count nothing, as the watch's own distance does not count
 /// them: a step slower than [`MIN_GPS_STEP_SPEED_M_S`] (a standing receiver's wander), and a
@@ -90,8 +101,8 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         (!a.is_nan() && !b.is_nan()).then(|| (b - a).max(0.0))
     };
 
-    // (sample, metres from the fix before it) of each fix kept: each distance is computed once,
-    // and only the position of the last fix kept is held for the next.
+    // (sample, metres from the fix before it, NaN for a jump out of reach) of each fix: each
+    // distance is computed once, and only the position of the last fix is held for the next.
     let mut fixes: Vec<(usize, f64)> = Vec::with_capacity(n);
     let mut previous: Option<(usize, Fix)> = None;
     for i in 0..n {
@@ -102,10 +113,9 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
         let p = Fix::new(lat, lon);
         let mut metres = 0.0;
         if let Some((j, q)) = previous {
-            let dt = s.t_s[i] - s.t_s[j];
             metres = q.haversine_m(&p);
-            if dt > 0.0 && metres / dt > MAX_PLAUSIBLE_SPEED_M_S {
-                continue;
+            if out_of_reach(metres, s.t_s[i] - s.t_s[j]) {
+                metres = f64::NAN;
             }
         }
         fixes.push((i, metres));
@@ -135,10 +145,11 @@ pub fn step_distances(s: &Samples) -> Option<(Vec<f64>, DistanceMethod)> {
                 let ((j, _), (k, metres)) = (pair[0], pair[1]);
                 let gap = s.t_s[k] - s.t_s[j] > MAX_MOVING_GAP_S;
                 match field_between(j, k) {
-                    Some(step) if gap => {
+                    Some(step) if gap || metres.is_nan() => {
                         d[k] = step;
                         field_steps += 1;
                     }
+                    None if metres.is_nan() => gps_steps += 1,
                     _ => {
                         d[k] = gps_step(metres, s.t_s[k] - s.t_s[j]);
                         gps_steps += 1;
@@ -187,6 +198,16 @@ impl Fix {
     }
 }
 
+/// Whether a step of `metres` in `dt_s` seconds between two GPS fixes is out of reach
+/// ([`step_distances`]).
+fn out_of_reach(metres: f64, dt_s: f64) -> bool {
+    if dt_s > 0.0 {
+        metres / dt_s > MAX_PLAUSIBLE_SPEED_M_S
+    } else {
+        metres > MAX_SAME_TIME_STEP_M
+    }
+}
+
 /// The distance a step of `metres` in `dt_s` seconds between two GPS fixes counts for
 /// ([`step_distances`]).
 fn gps_step(metres: f64, dt_s: f64) -> f64 {
@@ -205,28 +226,56 @@ fn gps_step(metres: f64, dt_s: f64) -> f64 {
 
 /// The moving time attributed to each sample: the interval from sample `i` to `i+1` when it is
 /// short enough and fast enough (or, without any distance, just short enough).
+///
+/// Samples without a position between two GPS fixes (a record the receiver gave no fix, or a
+/// glitch whose position ingest dropped) take the speed of the step between those fixes over
+/// its whole time: the step's distance lies on the fix after them, and the intervals that lead
+/// up to it are as fast as the step.
 pub fn moving_weights(s: &Samples, steps: Option<&[f64]>) -> Vec<f64> {
     let n = s.len();
     let mut w = vec![0.0; n];
     for i in 0..n.saturating_sub(1) {
         let dt = s.t_s[i + 1] - s.t_s[i];
-        if !(dt > 0.0 && dt <= MAX_MOVING_GAP_S) {
-            continue;
-        }
-        let moving = match steps {
-            Some(d) => {
-                let speed = d[i + 1] / dt;
-                let recorded = s.speed_m_s[i + 1];
-                speed >= MIN_MOVING_SPEED_M_S
-                    || (!recorded.is_nan() && recorded >= MIN_MOVING_SPEED_M_S)
-            }
-            None => true,
+        w[i] = match steps {
+            Some(d) => interval_weight(dt, d[i + 1] / dt, s.speed_m_s[i + 1]),
+            None if dt > 0.0 && dt <= MAX_MOVING_GAP_S => dt,
+            None => 0.0,
         };
-        if moving {
-            w[i] = dt;
-        }
+    }
+    if let Some(d) = steps {
+        across_missing_fixes(s, d, &mut w);
     }
     w
+}
+
+/// The moving time of an interval of `dt_s` seconds at `speed_m_s` (its step over its time), or
+/// at the speed the device `recorded` at its end.
+fn interval_weight(dt_s: f64, speed_m_s: f64, recorded: f64) -> f64 {
+    let moving = speed_m_s >= MIN_MOVING_SPEED_M_S
+        || (!recorded.is_nan() && recorded >= MIN_MOVING_SPEED_M_S);
+    if dt_s > 0.0 && dt_s <= MAX_MOVING_GAP_S && moving {
+        dt_s
+    } else {
+        0.0
+    }
+}
+
+/// The intervals inside a step between two GPS fixes that have samples without a position
+/// between them, weighed again at the step's speed over its whole time ([`moving_weights`]).
+fn across_missing_fixes(s: &Samples, d: &[f64], w: &mut [f64]) {
+    let mut last_fix: Option<usize> = None;
+    for (k, &lat) in s.lat_deg.iter().enumerate() {
+        if lat.is_nan() || s.lon_deg[k].is_nan() {
+            continue;
+        }
+        if let Some(j) = last_fix.filter(|&j| k > j + 1) {
+            let speed = d[k] / (s.t_s[k] - s.t_s[j]);
+            for (slot, i) in w[j..k].iter_mut().zip(j..) {
+                *slot = interval_weight(s.t_s[i + 1] - s.t_s[i], speed, s.speed_m_s[i + 1]);
+            }
+        }
+        last_fix = Some(k);
+    }
 }
 
 /// Pace in s/km; `None` unless both time and distance are positive.
@@ -310,7 +359,92 @@ impl MovingClock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Sample;
     use geo::{Distance, Point};
+
+    /// Metres per degree of latitude on geo's sphere.
+    fn m_per_deg() -> f64 {
+        Haversine.radius().to_radians()
+    }
+
+    /// Samples a second apart at (lat, lon), with the device's distance where given.
+    fn samples(positions: &[(f64, f64)], field: Option<&[f64]>) -> Samples {
+        let mut s = Samples::default();
+        for (i, &(lat_deg, lon_deg)) in positions.iter().enumerate() {
+            s.push(Sample {
+                t_s: i as f64,
+                lat_deg,
+                lon_deg,
+                distance_m: field.map_or(f64::NAN, |f| f[i]),
+                ..Sample::default()
+            });
+        }
+        s
+    }
+
+    /// `secs + 1` positions north from 45° N 7° E at 3 m/s, the last `shifted` of them 5 km
+    /// further north.
+    fn track(secs: usize, shifted: usize) -> Vec<(f64, f64)> {
+        (0..=secs)
+            .map(|t| {
+                let jump = if t + shifted > secs { 5000.0 } else { 0.0 };
+                (45.0 + (3.0 * t as f64 + jump) / m_per_deg(), 7.0)
+            })
+            .collect()
+    }
+
+    fn total(s: &Samples) -> f64 {
+        step_distances(s).expect("steps").0.iter().sum()
+    }
+
+    #[test]
+    fn a_jump_out_of_reach_counts_nothing_and_the_track_goes_on() {
+        // 600 m, a jump of 5 km in a second, 600 m from there: 1200 m (the jump's 3 m left out).
+        let s = samples(&track(401, 201), None);
+        assert!((total(&s) - 1200.0).abs() < 1e-6, "{}", total(&s));
+        // With the device's distance, the jump counts what the device counted over it.
+        let field: Vec<f64> = (0..=401).map(|t| 3.0 * t as f64).collect();
+        let s = samples(&track(401, 201), Some(&field));
+        assert!((total(&s) - 1203.0).abs() < 1e-6, "{}", total(&s));
+    }
+
+    #[test]
+    fn fixes_elsewhere_at_the_same_time_count_nothing() {
+        // Two fixes a second apart, then one at the same time 42 km north and back: a step
+        // within a receiver's error at the same time counts, one beyond it does not.
+        let mut s = samples(&[(45.0, 7.0), (45.0 + 3.0 / m_per_deg(), 7.0)], None);
+        let far = 45.0 + 42_000.0 / m_per_deg();
+        for (t_s, lat_deg) in [(1.0, far), (2.0, 45.0 + 6.0 / m_per_deg())] {
+            s.push(Sample {
+                t_s,
+                lat_deg,
+                lon_deg: 7.0,
+                ..Sample::default()
+            });
+        }
+        // 3 m, nothing to the far fix, nothing back (42 km in a second).
+        assert!((total(&s) - 3.0).abs() < 1e-6, "{}", total(&s));
+        let near = samples(&[(45.0, 7.0), (45.0 + 9.0 / m_per_deg(), 7.0)], None);
+        let mut same_time = near.clone();
+        same_time.t_s[1] = 0.0;
+        assert_eq!(total(&same_time), total(&near));
+    }
+
+    #[test]
+    fn samples_without_a_position_move_at_the_speed_of_their_step() {
+        // Every 10th sample has no position (a glitch ingest dropped): the moving time and the
+        // distance are the whole track's, as with every position.
+        let all = samples(&track(600, 0), None);
+        let mut some = all.clone();
+        for i in (5..600).step_by(10) {
+            some.lat_deg[i] = f64::NAN;
+            some.lon_deg[i] = f64::NAN;
+        }
+        let (m_all, m_some) = (Motion::of(&all), Motion::of(&some));
+        assert_eq!(m_all.moving.iter().sum::<f64>(), 600.0);
+        assert_eq!(m_some.moving, m_all.moving);
+        assert!((total(&some) - total(&all)).abs() < 1e-6);
+    }
 
     #[test]
     fn the_haversine_of_fixes_is_geos_to_the_bit() {

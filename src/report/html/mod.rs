@@ -16,8 +16,8 @@ use std::collections::BTreeMap;
 use crate::analysis::load::{ACUTE_DAYS, CHRONIC_DAYS, SPIKE_LOOKBACK_DAYS};
 use crate::analysis::run::DOWNHILL_GRADE;
 use crate::analysis::{
-    ActivitySummary, Analysis, ElevationKind, ElevationMethod, Finding, HrMaxSource, Phase, Rule,
-    Severity,
+    ActivitySummary, Analysis, ElevationKind, ElevationMethod, Finding, HrMaxSource, Kind, Phase,
+    Rule, Severity,
 };
 use crate::model::Sport;
 use crate::report::charts::{self, CadenceRun, DescentWeek, LoadDay, LongRun, WeekBar};
@@ -160,9 +160,15 @@ pub struct Page {
     pub runs: usize,
     pub run_km: String,
     pub weeks: usize,
-    /// Findings per severity, most severe first: (count, severity word).
+    /// Events per severity, most severe first, then the habits in force: (count, word).
     pub counts: Vec<(usize, &'static str)>,
-    /// The phases with findings, in the order Prime, Perform, Restore.
+    /// The day the outlook looks forward from, and the events of the 14 days before it, most
+    /// recent first.
+    pub as_of: Option<chrono::NaiveDate>,
+    pub open_events: Vec<EventLine>,
+    /// Every habit that held at some time, those in force first, each with its trend.
+    pub habits: Vec<HabitCard>,
+    /// The phases with events of the last 12 weeks, in the order Prime, Perform, Restore.
     pub phases: Vec<PhaseFindings>,
     pub figures: Vec<Figure>,
     pub run_rows: Vec<RunRow>,
@@ -184,6 +190,40 @@ pub struct Page {
     /// Files read: activities and skipped files.
     pub files: usize,
 }
+
+/// One event of the last 14 days, in full.
+#[derive(Clone, Debug)]
+pub struct EventLine {
+    pub severity: &'static str,
+    pub code: &'static str,
+    pub when: String,
+    pub message: String,
+    pub detail: String,
+    pub advice: &'static str,
+}
+
+/// One habit: its latest stretch, and its share week by week over the last weeks of the data.
+#[derive(Clone, Debug)]
+pub struct HabitCard {
+    pub severity: &'static str,
+    pub code: &'static str,
+    /// `in force since 2025-01-06`, or `held 2024-03-04 to 2024-06-30`.
+    pub state: String,
+    pub in_force: bool,
+    pub message: String,
+    pub detail: String,
+    pub evidence: &'static str,
+    pub advice: &'static str,
+    /// (week label, share over the 4 weeks to it, whether it held), oldest first.
+    pub trend: Vec<(String, Option<f64>, bool)>,
+    /// `26 weeks, 2025-03-31 to 2025-09-21`.
+    pub trend_span: String,
+    /// The share at which it holds (the line on the trend).
+    pub holds_at: f64,
+}
+
+/// Weeks of a habit's trend on the page.
+pub const TREND_WEEKS: usize = 26;
 
 /// One phase's findings: one card per rule.
 #[derive(Clone, Debug)]
@@ -356,15 +396,23 @@ impl Page {
             (Some(f), Some(l)) => format!("{} to {}", f.start, l.start + chrono::Days::new(6)),
             _ => "no runs".into(),
         };
-        let count = |s: Severity| a.findings.iter().filter(|f| f.severity == s).count();
         // The page opens with the last 12 weeks; older history sits below in <details>.
         let from = crate::report::format::recent_from(a, crate::report::terminal::RECENT_WEEKS);
         let recent = |d: chrono::NaiveDate| from.is_none_or(|f| d >= f);
-        let (recent_findings, older_findings): (Vec<Finding>, Vec<Finding>) = a
+        let events: Vec<Finding> = a
             .findings
+            .iter()
+            .filter(|f| f.kind == Kind::Event)
+            .cloned()
+            .collect();
+        let count = |s: Severity| events.iter().filter(|f| f.severity == s).count();
+        let (recent_findings, older_findings): (Vec<Finding>, Vec<Finding>) = events
             .iter()
             .cloned()
             .partition(|f| f.date.is_none_or(recent));
+        let as_of = a.outlook.as_ref().map(|o| o.as_of);
+        let habits = habit_cards(a, as_of);
+        let in_force = habits.iter().filter(|h| h.in_force).count();
         Page {
             title,
             outlook: a.outlook.as_ref().map(|o| OutlookView {
@@ -388,7 +436,11 @@ impl Page {
             counts: [Severity::High, Severity::Moderate, Severity::Info]
                 .into_iter()
                 .map(|s| (count(s), s.word()))
+                .chain([(in_force, "habits in force")])
                 .collect(),
+            open_events: as_of.map_or_else(Vec::new, |d| open_events(&events, d)),
+            as_of,
+            habits,
             phases: phases(&recent_findings),
             older_phases: phases(&older_findings),
             older_findings: older_findings.len(),
@@ -475,6 +527,83 @@ impl Page {
             files: a.activities.len() + a.skipped.len(),
         }
     }
+}
+
+/// The events of the 14 days before `as_of`, most recent first.
+fn open_events(events: &[Finding], as_of: chrono::NaiveDate) -> Vec<EventLine> {
+    let since = as_of - chrono::Days::new(crate::analysis::outlook::OPEN_FINDINGS_DAYS);
+    let mut open: Vec<&Finding> = events
+        .iter()
+        .filter(|f| f.date.is_some_and(|d| d >= since && d < as_of))
+        .collect();
+    open.sort_by(|x, y| y.date.cmp(&x.date).then(y.severity.cmp(&x.severity)));
+    open.into_iter()
+        .map(|f| {
+            let o = occurrence(f, false);
+            EventLine {
+                severity: f.severity.word(),
+                code: f.code.code(),
+                when: o.when,
+                message: o.message,
+                detail: format!("{}; {}", o.detail, f.evidence),
+                advice: f.code.info().advice,
+            }
+        })
+        .collect()
+}
+
+/// One card per habit rule that held at some time: its latest stretch, in force on `as_of` or
+/// not, and its trend over the last [`TREND_WEEKS`] weeks; those in force first.
+fn habit_cards(a: &Analysis, as_of: Option<chrono::NaiveDate>) -> Vec<HabitCard> {
+    let day = as_of.map(|d| d - chrono::Days::new(1));
+    let mut cards: Vec<HabitCard> = a
+        .habits
+        .iter()
+        .filter_map(|trend| {
+            let latest = a
+                .findings
+                .iter()
+                .filter(|f| f.code == trend.code && f.kind == Kind::Habit)
+                .rfind(|f| day.is_none_or(|d| f.since.is_some_and(|s| s <= d)))?;
+            let in_force = day.is_some_and(|d| latest.habit_in_force(d));
+            let since = latest.since.map_or_else(String::new, |s| s.to_string());
+            let state = match (in_force, latest.until) {
+                (true, _) | (false, None) => format!("in force since {since}"),
+                (false, Some(u)) => format!("held from {since} to {u}"),
+            };
+            let weeks = &trend.weeks;
+            let shown = &weeks[weeks.len().saturating_sub(TREND_WEEKS)..];
+            Some(HabitCard {
+                severity: latest.severity.word(),
+                code: trend.code.code(),
+                state,
+                in_force,
+                message: sanitise(&latest.message),
+                detail: sanitise(&value_words(latest)),
+                evidence: latest.evidence,
+                advice: trend.code.info().advice,
+                trend: shown
+                    .iter()
+                    .map(|w| (w.week.clone(), w.share, w.holds))
+                    .collect(),
+                trend_span: match (shown.first(), shown.last()) {
+                    (Some(f), Some(l)) => format!(
+                        "{} weeks, {} to {}",
+                        shown.len(),
+                        f.start,
+                        l.start + chrono::Days::new(6)
+                    ),
+                    _ => String::new(),
+                },
+                holds_at: match trend.code {
+                    Rule::LowCadence => a.thresholds.low_cadence_week_share,
+                    _ => a.thresholds.habit_share,
+                },
+            })
+        })
+        .collect();
+    cards.sort_by_key(|c| !c.in_force);
+    cards
 }
 
 fn phases(findings: &[Finding]) -> Vec<PhaseFindings> {
@@ -752,8 +881,17 @@ mod tests {
         assert_eq!(p.title, "Knee-risk report");
         assert_eq!(p.span, "no runs");
         assert_eq!((p.runs, p.run_km.as_str(), p.weeks), (0, "0.0", 0));
-        assert_eq!(p.counts, [(0, "high"), (0, "moderate"), (0, "info")]);
+        assert_eq!(
+            p.counts,
+            [
+                (0, "high"),
+                (0, "moderate"),
+                (0, "info"),
+                (0, "habits in force")
+            ]
+        );
         assert!(p.phases.is_empty() && p.run_rows.is_empty() && p.week_rows.is_empty());
+        assert!(p.habits.is_empty() && p.open_events.is_empty() && p.as_of.is_none());
         assert_eq!(p.quality.hr_max, HrMax::Missing);
         let ids: Vec<&str> = p.figures.iter().map(|f| f.id).collect();
         assert_eq!(
@@ -770,7 +908,7 @@ mod tests {
         assert!(p.figures.iter().all(|f| f.svg.contains(">no data</text>")));
         let page = render(&a, "");
         for text in [
-            "<p>No pattern in this block crossed a threshold.</p>",
+            "<p>No event in these weeks crossed a threshold.</p>",
             "<p>No runs.</p>",
             "<li>Duplicates merged: 0</li>",
             "<li>Files skipped: 0</li>",

@@ -3,8 +3,8 @@
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::{
-    Card, Figure, HrMax, OtherRow, OutlookView, Page, PainCard, PhaseFindings, Quality, RunRow,
-    ShoeRow, WeekRow,
+    Card, EventLine, Figure, HabitCard, HrMax, OtherRow, OutlookView, Page, PainCard,
+    PhaseFindings, Quality, RunRow, ShoeRow, WeekRow,
 };
 
 /// The page's only style sheet, inline.
@@ -40,6 +40,10 @@ h3 { font-size: 16px; margin: 20px 0 6px; }
 .finding ul { margin: 6px 0 0; padding-left: 18px; }
 .finding li { margin: 3px 0; }
 .meta { color: var(--muted); font-size: 13px; }
+.habit.lapsed { opacity: .75; }
+.trend { display: block; margin: 8px 0 2px; }
+.trend .held { fill: var(--moderate); } .trend .not { fill: #b8c0cc; } .trend .none { fill: #e3e7ec; }
+.trend line { stroke: var(--ink); stroke-dasharray: 3 2; stroke-width: 1; }
 .todo { font-weight: 600; }
 figure { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: 12px 0;
          padding: 10px; }
@@ -98,13 +102,17 @@ pub(super) fn render(p: &Page) -> String {
                     }
                     p class="meta" {
                         "patella reads training-load signals from your own files; it does not \
-                         diagnose. Each finding says how strong its evidence is."
+                         diagnose. Each finding says how strong its evidence is: events are \
+                         moments that departed from your own recent training, habits are \
+                         standing patterns."
                     }
                     @if let Some(o) = &p.outlook { (outlook(o)) }
+                    @if let Some(as_of) = p.as_of { (open_events(as_of, &p.open_events)) }
+                    (habits(&p.habits))
                     (findings(&p.phases))
                     @if let (Some(from), true) = (p.recent_from, p.older_findings > 0) {
                         details {
-                            summary { "Older findings: " (p.older_findings) " before " (from) }
+                            summary { "Older events: " (p.older_findings) " before " (from) }
                             (finding_cards(&p.older_phases))
                         }
                     }
@@ -194,11 +202,88 @@ fn outlook(o: &OutlookView) -> Markup {
     }
 }
 
+/// The events of the 14 days before the outlook's day, each in full: what to read first.
+fn open_events(as_of: chrono::NaiveDate, events: &[EventLine]) -> Markup {
+    html! {
+        h2 id="events-now" { "Events in the 14 days before " (as_of) }
+        @if events.is_empty() {
+            p { "None: nothing in these two weeks departed from your own recent training." }
+        }
+        @for e in events {
+            div class={ "finding " (e.severity) } {
+                span class={ "badge " (e.severity) } { (e.severity) }
+                span class="code" { (e.code) }
+                span class="when" { (e.when) }
+                p { (e.message) " " span class="meta" { "(" (e.detail) ")" } }
+                p class="todo" { (e.advice) }
+            }
+        }
+    }
+}
+
+/// The habits: each once, with since when, and its share week by week.
+fn habits(cards: &[HabitCard]) -> Markup {
+    html! {
+        @if !cards.is_empty() {
+            h2 id="habits" { "Habits" }
+            p class="meta" {
+                "Standing patterns over the last 4 weeks of runs or weeks, each raised once when \
+                 it sets in. The bars are its share week by week over the 4 weeks to each week \
+                 (coloured where it held); the dashed line is where it holds."
+            }
+            @for h in cards {
+                div class={ "finding habit " (h.severity) @if !h.in_force { " lapsed" } } {
+                    span class={ "badge " (h.severity) } { (h.severity) }
+                    span class="code" { (h.code) }
+                    span class="when" { (h.state) }
+                    (trend(h))
+                    div class="meta" { (h.trend_span) }
+                    p { (h.message) " " span class="meta" { "(" (h.detail) ")" } }
+                    p class="meta" { "Evidence: " (h.evidence) "." }
+                    p class="todo" { (h.advice) }
+                }
+            }
+        }
+    }
+}
+
+/// A habit's share week by week as bars, with the line where it holds (numbers only: no text
+/// from files reaches it).
+fn trend(h: &HabitCard) -> Markup {
+    const BAR: f64 = 10.0;
+    const HEIGHT: f64 = 40.0;
+    let width = BAR * h.trend.len().max(1) as f64;
+    let line_y = HEIGHT - h.holds_at * HEIGHT;
+    html! {
+        svg class="trend" width=(width) height=(HEIGHT) viewBox={ "0 0 " (width) " " (HEIGHT) }
+            role="img" aria-label={ (h.code) " week by week" } {
+            @for (i, (week, share, held)) in h.trend.iter().enumerate() {
+                @let x = i as f64 * BAR + 1.0;
+                @match share {
+                    Some(s) => {
+                        @let tall = (s * HEIGHT).max(1.0);
+                        rect class=(if *held { "held" } else { "not" }) x=(x) y=(HEIGHT - tall)
+                            width=(BAR - 2.0) height=(tall) {
+                            title { (week) ": " (format!("{:.0} %", s * 100.0)) }
+                        }
+                    }
+                    None => {
+                        rect class="none" x=(x) y=(HEIGHT - 1.0) width=(BAR - 2.0) height="1" {
+                            title { (week) ": too little to judge" }
+                        }
+                    }
+                }
+            }
+            line x1="0" x2=(width) y1=(line_y) y2=(line_y);
+        }
+    }
+}
+
 fn findings(phases: &[PhaseFindings]) -> Markup {
     html! {
-        h2 id="findings" { "Findings" }
+        h2 id="findings" { "Events of the last 12 weeks" }
         @if phases.is_empty() {
-            p { "No pattern in this block crossed a threshold." }
+            p { "No event in these weeks crossed a threshold." }
         }
         (finding_cards(phases))
     }
