@@ -294,6 +294,39 @@ pub fn monotony(daily: &[f64]) -> Option<f64> {
     (sd > 1e-9).then(|| mean / sd)
 }
 
+/// The longest of a window of distances that moves forward: the distances that no later one in
+/// the window is as long as, in order, so that the first still inside is the longest (each
+/// distance enters and leaves once: a look through the window for each run took as long as the
+/// window held runs, thousands where a file holds a session every few minutes).
+#[derive(Default)]
+struct LongestInWindow {
+    /// (place in the list, distance), the distances falling; NaN never enters.
+    falling: std::collections::VecDeque<(usize, f64)>,
+}
+
+impl LongestInWindow {
+    /// Distance `i` of the list enters the window (after every earlier one).
+    fn enter(&mut self, i: usize, km: f64) {
+        if km.is_nan() {
+            return;
+        }
+        while self.falling.back().is_some_and(|&(_, b)| b <= km) {
+            self.falling.pop_back();
+        }
+        self.falling.push_back((i, km));
+    }
+
+    /// The longest distance of the window from place `from` on (every later one has entered, at
+    /// least one is inside): what `f64::max` over them gives, NaN when every one is NaN (equal
+    /// distances of either sign of zero may give the other zero: no caller tells them apart).
+    fn longest(&mut self, from: usize) -> f64 {
+        while self.falling.front().is_some_and(|&(i, _)| i < from) {
+            self.falling.pop_front();
+        }
+        self.falling.front().map_or(f64::NAN, |&(_, km)| km)
+    }
+}
+
 /// Builds the daily and weekly tables, the gaps and the 30-day comparisons.
 pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, LoadError> {
     if entries.is_empty() {
@@ -417,22 +450,22 @@ pub fn load(entries: &[LoadEntry], week_start_day: WeekStart) -> Result<Load, Lo
     runs.sort_by_key(|e| e.start_utc);
     let first_run = runs.first().map(|r| r.start_utc);
     // The runs of the look-back window, kept as two bounds that only move forward: the runs
-    // in time order, those that started within it and before this one are a slice.
+    // in time order, those that started within it and before this one are a slice, and its
+    // longest is the first of `longer`.
     let (mut from, mut to) = (0usize, 0usize);
+    let mut longer = LongestInWindow::default();
     let longest = runs
         .iter()
         .map(|r| {
             let since = r.start_utc - chrono::Duration::days(SPIKE_LOOKBACK_DAYS);
             while runs[to].start_utc < r.start_utc {
+                longer.enter(to, runs[to].distance_km);
                 to += 1;
             }
             while from < to && runs[from].start_utc < since {
                 from += 1;
             }
-            let longest_previous_km = runs[from..to]
-                .iter()
-                .map(|p| p.distance_km)
-                .reduce(f64::max);
+            let longest_previous_km = (from < to).then(|| longer.longest(from));
             LongestComparison {
                 id: r.id.clone(),
                 date: r.date,
@@ -641,6 +674,40 @@ mod tests {
             }
             assert!(windows_with_runs > 300, "{windows_with_runs}");
         }
+    }
+
+    #[test]
+    fn the_longest_in_a_moving_window_is_what_max_over_it_gives() {
+        // Distances from a few values (equal ones, zeros), some not a number; windows whose
+        // ends move forward by uneven steps, some empty of numbers.
+        let mut rng = crate::synth::Rng::new(3);
+        let km: Vec<f64> = (0..2000)
+            .map(|_| match rng.next_u64() % 9 {
+                0 => f64::NAN,
+                1 => 0.0,
+                k => (k * 3 % 7) as f64 + 0.5,
+            })
+            .collect();
+        let mut longer = LongestInWindow::default();
+        let (mut from, mut to) = (0usize, 0usize);
+        let mut nan_windows = 0;
+        while to < km.len() {
+            let next_to = (to + 1 + (rng.next_u64() % 4) as usize).min(km.len());
+            for (i, &d) in km.iter().enumerate().take(next_to).skip(to) {
+                longer.enter(i, d);
+            }
+            to = next_to;
+            // Now and then a window of the last distance alone.
+            from = match rng.next_u64() % 7 {
+                0 => to - 1,
+                step => (from + step as usize).min(to - 1),
+            };
+            let want = km[from..to].iter().copied().reduce(f64::max).unwrap();
+            let got = longer.longest(from);
+            assert_eq!(got.to_bits(), want.to_bits(), "{from}..{to}");
+            nan_windows += usize::from(want.is_nan());
+        }
+        assert!(nan_windows > 0);
     }
 
     #[test]

@@ -437,14 +437,19 @@ pub fn analyse_extracts(
         Some((c.median_spm, r.moving_s / 60.0))
     }));
     let mut longest = load.longest;
+    // The runs single-run-spike fired for, looked up by id (not a look through every finding
+    // for each run).
+    let spikes: std::collections::HashSet<&str> = findings
+        .iter()
+        .filter(|f| f.code == Rule::SingleRunSpike)
+        .filter_map(|f| f.activity.as_deref())
+        .collect();
     for c in &mut longest {
         c.limit_km = c
             .longest_previous_km
             .filter(|p| *p > 0.0)
             .map(|p| p * t.single_run_spike_ratio);
-        c.over_limit = findings
-            .iter()
-            .any(|f| f.code == Rule::SingleRunSpike && f.activity.as_ref() == Some(&c.id));
+        c.over_limit = spikes.contains(c.id.as_str());
     }
     let outlook = outlook::outlook(
         &outlook::Inputs {
@@ -478,44 +483,153 @@ pub fn analyse_extracts(
 
 /// Marks each counted run hard or not: by heart rate where the run has it, else by pace against
 /// the runner's own runs of the previous weeks.
+///
+/// The runs judged by pace are taken in order of start, and the earlier runs' speeds of the
+/// look-back enter and leave a [`RankWindow`] as it moves forward, so that each percentile is a
+/// look-up: a selection among the speeds of the look-back for each run was quadratic where
+/// thousands of runs share those weeks.
 pub fn classify_hard(summaries: &mut [ActivitySummary], t: &Thresholds) {
-    let speeds: Vec<(DateTime<Utc>, f64)> = summaries
+    let mut speeds: Vec<(DateTime<Utc>, f64)> = summaries
         .iter()
         .filter(|a| a.counts_as_run() && a.moving_s > 0.0 && a.distance_m > 0.0)
         .map(|a| (a.start_utc, a.distance_m / a.moving_s))
         .collect();
-    for a in summaries.iter_mut().filter(|a| a.counts_as_run()) {
+    speeds.sort_by_key(|(start, _)| *start);
+    let mut by_pace = Vec::new();
+    for (i, a) in summaries.iter_mut().enumerate() {
+        if !a.counts_as_run() {
+            continue;
+        }
         let by_hr = a
             .metrics
             .as_ref()
             .and_then(|m| m.heart_rate.as_ref())
             .filter(|h| h.threshold_bpm.is_some());
-        a.hard = Some(match by_hr {
-            Some(h) => HardSession {
-                hard: h.time_at_or_above_s >= t.hard_hr_minutes * 60.0
-                    || (a.moving_s > 0.0 && h.time_at_or_above_s >= t.hard_hr_share * a.moving_s),
-                basis: HardBasis::Hr,
-            },
-            None => {
-                let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
-                let earlier: Vec<f64> = speeds
-                    .iter()
-                    .filter(|(s, _)| *s >= since && *s < a.start_utc)
-                    .map(|(_, v)| *v)
-                    .collect();
-                let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
-                match (speed, run::percentile(&earlier, t.hard_speed_percentile)) {
-                    (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => HardSession {
-                        hard: v > p,
-                        basis: HardBasis::Pace,
-                    },
-                    _ => HardSession {
-                        hard: false,
-                        basis: HardBasis::None,
-                    },
-                }
+        match by_hr {
+            Some(h) => {
+                a.hard = Some(HardSession {
+                    hard: h.time_at_or_above_s >= t.hard_hr_minutes * 60.0
+                        || (a.moving_s > 0.0
+                            && h.time_at_or_above_s >= t.hard_hr_share * a.moving_s),
+                    basis: HardBasis::Hr,
+                });
             }
+            None => by_pace.push(i),
+        }
+    }
+    by_pace.sort_by_key(|&i| summaries[i].start_utc);
+    let mut window = RankWindow::new(speeds.iter().map(|(_, v)| *v).collect());
+    // The speeds of the runs that started in [since, start): `speeds[from..to]`.
+    let (mut from, mut to) = (0usize, 0usize);
+    for i in by_pace {
+        let a = &mut summaries[i];
+        let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
+        while to < speeds.len() && speeds[to].0 < a.start_utc {
+            window.insert(to);
+            to += 1;
+        }
+        while from < to && speeds[from].0 < since {
+            window.remove(from);
+            from += 1;
+        }
+        let earlier = to - from;
+        let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
+        a.hard = Some(match (speed, window.percentile(t.hard_speed_percentile)) {
+            (Some(v), Some(p)) if earlier >= t.hard_pace_min_runs => HardSession {
+                hard: v > p,
+                basis: HardBasis::Pace,
+            },
+            _ => HardSession {
+                hard: false,
+                basis: HardBasis::None,
+            },
         });
+    }
+}
+
+/// Values of a list in a window that moves forward over it, by rank: a Fenwick tree counts the
+/// values inside over their places in sorted order, so that a percentile of the window is found
+/// in a logarithmic number of steps. NaN values never enter (as [`run::percentile`] drops them).
+struct RankWindow {
+    /// The list's values in ascending order (`total_cmp`), equal values by their place in it.
+    sorted: Vec<f64>,
+    /// Each value's place in `sorted`, by its place in the list.
+    rank_of: Vec<usize>,
+    /// Counts of the values inside, over the places of `sorted` (1-based, Fenwick).
+    tree: Vec<u32>,
+    /// Values inside.
+    len: usize,
+}
+
+impl RankWindow {
+    /// An empty window over `values`.
+    fn new(values: Vec<f64>) -> RankWindow {
+        let mut order: Vec<usize> = (0..values.len()).collect();
+        order.sort_unstable_by(|&a, &b| values[a].total_cmp(&values[b]).then(a.cmp(&b)));
+        let mut rank_of = vec![0; values.len()];
+        for (rank, &i) in order.iter().enumerate() {
+            rank_of[i] = rank;
+        }
+        RankWindow {
+            sorted: order.iter().map(|&i| values[i]).collect(),
+            rank_of,
+            tree: vec![0; values.len() + 1],
+            len: 0,
+        }
+    }
+
+    /// Value `i` of the list enters the window.
+    fn insert(&mut self, i: usize) {
+        if self.sorted[self.rank_of[i]].is_nan() {
+            return;
+        }
+        self.len += 1;
+        let mut k = self.rank_of[i] + 1;
+        while k < self.tree.len() {
+            self.tree[k] += 1;
+            k += k & k.wrapping_neg();
+        }
+    }
+
+    /// Value `i` of the list, inside, leaves the window.
+    fn remove(&mut self, i: usize) {
+        if self.sorted[self.rank_of[i]].is_nan() {
+            return;
+        }
+        self.len -= 1;
+        let mut k = self.rank_of[i] + 1;
+        while k < self.tree.len() {
+            self.tree[k] -= 1;
+            k += k & k.wrapping_neg();
+        }
+    }
+
+    /// The `k`-th smallest value inside (from 1; `k` at most [`RankWindow::len`]).
+    fn kth(&self, k: usize) -> f64 {
+        // Down the tree: the longest prefix of places holding fewer than `k` values inside.
+        let (mut place, mut left) = (0usize, k as u32);
+        let mut step = (self.tree.len() - 1)
+            .checked_ilog2()
+            .map_or(0, |b| 1usize << b);
+        while step > 0 {
+            let next = place + step;
+            if next < self.tree.len() && self.tree[next] < left {
+                place = next;
+                left -= self.tree[next];
+            }
+            step >>= 1;
+        }
+        self.sorted[place]
+    }
+
+    /// [`run::percentile`] of the values inside: the nearest rank, the ceiling of n × p / 100
+    /// (at least the first); `None` when the window is empty or `p` is NaN.
+    fn percentile(&self, p: f64) -> Option<f64> {
+        if p.is_nan() || self.len == 0 {
+            return None;
+        }
+        let target = self.len as f64 * (p.clamp(0.0, 100.0) / 100.0);
+        Some(self.kth((target.ceil() as usize).clamp(1, self.len)))
     }
 }
 
@@ -778,18 +892,30 @@ pub fn finalize(
 
 /// Two activities are the same run exported twice when they start within this many seconds...
 const DUPLICATE_START_S: i64 = 120;
-/// ...and their distances differ by at most this share (or 200 m)...
+/// ...and their distances differ by at most this share (or [`DUPLICATE_DISTANCE_FLOOR_M`])...
 const DUPLICATE_DISTANCE_SHARE: f64 = 0.05;
-/// ...and their durations by at most this share (or 60 s).
+const DUPLICATE_DISTANCE_FLOOR_M: f64 = 200.0;
+/// ...and their durations by at most this share (or [`DUPLICATE_DURATION_FLOOR_S`]).
 const DUPLICATE_DURATION_SHARE: f64 = 0.10;
+const DUPLICATE_DURATION_FLOOR_S: f64 = 60.0;
 
 fn same_run(a: &ActivitySummary, b: &ActivitySummary) -> bool {
     let close =
         |x: f64, y: f64, share: f64, floor: f64| (x - y).abs() <= (share * x.max(y)).max(floor);
     (a.start_utc - b.start_utc).num_seconds().abs() <= DUPLICATE_START_S
         && a.sport == b.sport
-        && close(a.distance_m, b.distance_m, DUPLICATE_DISTANCE_SHARE, 200.0)
-        && close(a.duration_s, b.duration_s, DUPLICATE_DURATION_SHARE, 60.0)
+        && close(
+            a.distance_m,
+            b.distance_m,
+            DUPLICATE_DISTANCE_SHARE,
+            DUPLICATE_DISTANCE_FLOOR_M,
+        )
+        && close(
+            a.duration_s,
+            b.duration_s,
+            DUPLICATE_DURATION_SHARE,
+            DUPLICATE_DURATION_FLOOR_S,
+        )
 }
 
 /// How much an export tells: FIT carries the device summary and dynamics, TCX lap totals, GPX
@@ -821,7 +947,43 @@ fn richness(a: &ActivitySummary) -> (u8, usize, usize, usize) {
 }
 
 /// Marks every activity that repeats an earlier-listed richer one (`summaries` sorted by start).
+///
+/// Each activity not yet marked, in order, gathers the unmarked ones that start within
+/// [`DUPLICATE_START_S`] after it and are the same run ([`same_run`]). Those are found among the
+/// activities of the same sport whose distance and duration lie within two [`Cells`] of its own:
+/// looking at every activity of the two minutes for each was quadratic in a file of thousands of
+/// sessions that start together.
 pub fn mark_duplicates(summaries: &mut [ActivitySummary]) {
+    if !summaries.is_sorted_by_key(|a| a.start_utc) {
+        mark_duplicates_by_scan(summaries);
+        return;
+    }
+    let cells = Cells::new(summaries);
+    let mut end = 0;
+    for i in 0..summaries.len() {
+        if summaries[i].duplicate_of.is_some() {
+            continue;
+        }
+        // The activities after this one that start within the two minutes: i + 1..end (the end
+        // only moves forward, the starts being in order).
+        end = end.max(i + 1);
+        while end < summaries.len()
+            && (summaries[end].start_utc - summaries[i].start_utc).num_seconds()
+                <= DUPLICATE_START_S
+        {
+            end += 1;
+        }
+        let group = cells.same_runs(summaries, i, end);
+        if group.len() < 2 {
+            continue;
+        }
+        mark_group(summaries, i, &group);
+    }
+}
+
+/// [`mark_duplicates`] by looking at every activity of the two minutes after each, for a list
+/// not in order of start (none that `analyse` makes).
+fn mark_duplicates_by_scan(summaries: &mut [ActivitySummary]) {
     for i in 0..summaries.len() {
         if summaries[i].duplicate_of.is_some() {
             continue;
@@ -838,29 +1000,123 @@ pub fn mark_duplicates(summaries: &mut [ActivitySummary]) {
         if group.len() < 2 {
             continue;
         }
-        // Keep the richest; ties go to the first listed (earliest start, then source name).
-        let keep = *group
-            .iter()
-            .max_by(|&&x, &&y| {
-                richness(&summaries[x])
-                    .cmp(&richness(&summaries[y]))
-                    .then(y.cmp(&x))
-            })
-            .unwrap_or(&i);
-        let keep_id = summaries[keep].id.clone();
-        for &k in &group {
-            if k != keep {
-                summaries[k].duplicate_of = Some(keep_id.clone());
+        mark_group(summaries, i, &group);
+    }
+}
+
+/// Where the activities of a list lie by sport, distance and duration, for [`mark_duplicates`].
+/// A value's cell is the whole part of a scale on which values [`same_run`] takes as close lie
+/// at most about one apart (1.007 for distances, 1.014 for durations, where the tolerance turns
+/// from metres or seconds to a share): 200 m or 60 s a step up to 4 km or 10 minutes, and above
+/// that 5 % or 10 % a step. So the same run lies within two cells each way, and an activity looks
+/// at 25 cells instead of every activity of its two minutes.
+struct Cells {
+    /// Indices of the activities of each cell (sport, distance cell, duration cell), in order.
+    by_cell: std::collections::HashMap<(Sport, i64, i64), Vec<usize>>,
+    /// Each activity's cell; `None` for a distance or duration that is not finite.
+    cell_of: Vec<Option<(Sport, i64, i64)>>,
+    /// Indices, in order, of the activities with an infinite distance or duration (which
+    /// [`same_run`] may take as close to any other): looked at by every activity.
+    infinite: Vec<usize>,
+}
+
+impl Cells {
+    /// Cells on the scale of a tolerance of `floor` or `share`, whichever is larger.
+    fn cell(x: f64, share: f64, floor: f64) -> i64 {
+        let turn = floor / share;
+        let steps = if x <= turn {
+            x / floor
+        } else {
+            turn / floor + (x / turn).ln() / -(1.0 - share).ln()
+        };
+        steps.floor() as i64
+    }
+
+    fn new(summaries: &[ActivitySummary]) -> Cells {
+        let mut cells = Cells {
+            by_cell: std::collections::HashMap::new(),
+            cell_of: Vec::with_capacity(summaries.len()),
+            infinite: Vec::new(),
+        };
+        for (i, a) in summaries.iter().enumerate() {
+            let (d, t) = (a.distance_m, a.duration_s);
+            let cell = (d.is_finite() && t.is_finite()).then(|| {
+                (
+                    a.sport,
+                    Cells::cell(d, DUPLICATE_DISTANCE_SHARE, DUPLICATE_DISTANCE_FLOOR_M),
+                    Cells::cell(t, DUPLICATE_DURATION_SHARE, DUPLICATE_DURATION_FLOOR_S),
+                )
+            });
+            match cell {
+                Some(key) => cells.by_cell.entry(key).or_default().push(i),
+                // NaN is close to nothing: such an activity is never in a group.
+                None if d.is_nan() || t.is_nan() => {}
+                None => cells.infinite.push(i),
             }
+            cells.cell_of.push(cell);
         }
-        // The kept copy takes the name and gear a manifest gave another copy (a file from one
-        // export, the same session as a row of the other), the first listed first.
-        if summaries[keep].name.is_none() {
-            summaries[keep].name = group.iter().find_map(|&k| summaries[k].name.clone());
+        cells
+    }
+
+    /// `i` and the activities of `i + 1..end` not yet marked that are the same run as `i`, in
+    /// order.
+    fn same_runs(&self, summaries: &[ActivitySummary], i: usize, end: usize) -> Vec<usize> {
+        let a = &summaries[i];
+        let joins = |j: usize| summaries[j].duplicate_of.is_none() && same_run(a, &summaries[j]);
+        // The indices of `list` (in order) in i + 1..end.
+        let after = |list: &[usize]| -> std::ops::Range<usize> {
+            let from = list.partition_point(|&j| j <= i);
+            from..from + list[from..].partition_point(|&j| j < end)
+        };
+        let mut group = vec![i];
+        match self.cell_of[i] {
+            Some((sport, d, t)) => {
+                for dd in -2..=2 {
+                    for dt in -2..=2 {
+                        if let Some(list) = self.by_cell.get(&(sport, d + dd, t + dt)) {
+                            group.extend(list[after(list)].iter().filter(|&&j| joins(j)));
+                        }
+                    }
+                }
+                let infinite = &self.infinite[after(&self.infinite)];
+                group.extend(infinite.iter().filter(|&&j| joins(j)));
+                group[1..].sort_unstable();
+            }
+            // An infinite distance or duration: every activity of the two minutes looked at.
+            None if !(a.distance_m.is_nan() || a.duration_s.is_nan()) => {
+                group.extend((i + 1..end).filter(|&j| joins(j)));
+            }
+            None => {}
         }
-        if summaries[keep].gear.is_none() {
-            summaries[keep].gear = group.iter().find_map(|&k| summaries[k].gear.clone());
+        group
+    }
+}
+
+/// Marks the activities of `group` (`i`, the first listed, then the same runs after it) but the
+/// richest as its duplicates.
+fn mark_group(summaries: &mut [ActivitySummary], i: usize, group: &[usize]) {
+    // Keep the richest; ties go to the first listed (earliest start, then source name).
+    let keep = *group
+        .iter()
+        .max_by(|&&x, &&y| {
+            richness(&summaries[x])
+                .cmp(&richness(&summaries[y]))
+                .then(y.cmp(&x))
+        })
+        .unwrap_or(&i);
+    let keep_id = summaries[keep].id.clone();
+    for &k in group {
+        if k != keep {
+            summaries[k].duplicate_of = Some(keep_id.clone());
         }
+    }
+    // The kept copy takes the name and gear a manifest gave another copy (a file from one
+    // export, the same session as a row of the other), the first listed first.
+    if summaries[keep].name.is_none() {
+        summaries[keep].name = group.iter().find_map(|&k| summaries[k].name.clone());
+    }
+    if summaries[keep].gear.is_none() {
+        summaries[keep].gear = group.iter().find_map(|&k| summaries[k].gear.clone());
     }
 }
 
@@ -924,6 +1180,195 @@ mod tests {
         assert_eq!(by("export.gpx").duplicate_of.as_ref(), Some(&original));
         assert_eq!(by("other.fit").duplicate_of, None);
         assert_eq!(by("later.fit").duplicate_of, None);
+    }
+
+    /// Hard sessions by pace as [`classify_hard`] judged them before its window: the earlier
+    /// runs' speeds looked through, and selected among, for each run.
+    fn hard_by_looking_through_every_run(
+        summaries: &[ActivitySummary],
+        t: &Thresholds,
+    ) -> Vec<Option<HardSession>> {
+        let speeds: Vec<(DateTime<Utc>, f64)> = summaries
+            .iter()
+            .filter(|a| a.counts_as_run() && a.moving_s > 0.0 && a.distance_m > 0.0)
+            .map(|a| (a.start_utc, a.distance_m / a.moving_s))
+            .collect();
+        summaries
+            .iter()
+            .map(|a| {
+                if !a.counts_as_run() {
+                    return None;
+                }
+                let since = a.start_utc - chrono::Duration::weeks(t.hard_pace_lookback_weeks);
+                let earlier: Vec<f64> = speeds
+                    .iter()
+                    .filter(|(s, _)| *s >= since && *s < a.start_utc)
+                    .map(|(_, v)| *v)
+                    .collect();
+                let speed = (a.moving_s > 0.0).then(|| a.distance_m / a.moving_s);
+                Some(
+                    match (speed, run::percentile(&earlier, t.hard_speed_percentile)) {
+                        (Some(v), Some(p)) if earlier.len() >= t.hard_pace_min_runs => {
+                            HardSession {
+                                hard: v > p,
+                                basis: HardBasis::Pace,
+                            }
+                        }
+                        _ => HardSession {
+                            hard: false,
+                            basis: HardBasis::None,
+                        },
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn hard_by_pace_is_what_a_look_through_every_earlier_run_finds() {
+        // 400 runs at whole hours over 83 days (some at the same hour), speeds from a few
+        // values (equal speeds), some not moving, some without distance, some walks, in no
+        // order of start; several look-backs, percentiles and least numbers of runs.
+        let mut rng = crate::synth::Rng::new(5);
+        let mut runs: Vec<ActivitySummary> = (0..400)
+            .map(|i| {
+                let start_s = 3600 * (rng.next_u64() % 2000) as i64;
+                let km = 5.0 + (rng.next_u64() % 12) as f64;
+                let mut s = summary(&format!("{i}.fit"), Format::Fit, start_s, km, 5);
+                s.moving_s = match i % 17 {
+                    0 => 0.0,
+                    _ => 1500.0 + 300.0 * (rng.next_u64() % 8) as f64,
+                };
+                if i % 29 == 0 {
+                    s.distance_m = 0.0;
+                }
+                if i % 23 == 0 {
+                    s.sport = Sport::Walking;
+                }
+                s
+            })
+            .collect();
+        let (mut pace, mut hard) = (0, 0);
+        for (weeks, percentile, least) in [(8, 80.0, 4), (1, 50.0, 1), (2, 0.0, 3), (3, 100.0, 2)] {
+            let t = Thresholds {
+                hard_pace_lookback_weeks: weeks,
+                hard_speed_percentile: percentile,
+                hard_pace_min_runs: least,
+                ..Thresholds::default()
+            };
+            let want = hard_by_looking_through_every_run(&runs, &t);
+            classify_hard(&mut runs, &t);
+            let got: Vec<Option<HardSession>> = runs.iter().map(|a| a.hard.clone()).collect();
+            assert_eq!(got, want, "{weeks} weeks, {percentile} %, {least} runs");
+            let by_pace = got.iter().flatten().filter(|h| h.basis == HardBasis::Pace);
+            pace += by_pace.clone().count();
+            hard += by_pace.filter(|h| h.hard).count();
+        }
+        assert!(pace > 0 && hard > 0 && hard < pace, "{hard} of {pace}");
+    }
+
+    #[test]
+    fn a_rank_window_gives_the_percentile_a_selection_gives() {
+        let values = [
+            3.0,
+            f64::NAN,
+            1.0,
+            3.0,
+            2.0,
+            0.5,
+            7.0,
+            3.0,
+            f64::INFINITY,
+            2.0,
+        ];
+        let mut w = RankWindow::new(values.to_vec());
+        assert_eq!(w.percentile(50.0), None, "empty");
+        // The window moves forward, each end on its own.
+        let (mut inside_from, mut inside_to) = (0, 0);
+        for (from, to) in [(0, 1), (0, 4), (1, 6), (3, 10), (9, 10)] {
+            for i in inside_to..to {
+                w.insert(i);
+            }
+            for i in inside_from..from {
+                w.remove(i);
+            }
+            (inside_from, inside_to) = (from, to);
+            for p in [0.0, 10.0, 25.0, 50.0, 80.0, 99.0, 100.0, f64::NAN] {
+                let want = run::percentile(&values[from..to], p);
+                assert_eq!(
+                    w.percentile(p).map(f64::to_bits),
+                    want.map(f64::to_bits),
+                    "{from}..{to}, {p}"
+                );
+            }
+        }
+        w.remove(9);
+        assert_eq!(w.percentile(50.0), None, "emptied");
+    }
+
+    #[test]
+    fn duplicates_are_those_a_look_at_every_activity_of_two_minutes_finds() {
+        // 3,000 activities in bursts (many at the same second, some 120.x s apart), of three
+        // sports, distances and durations in steps around the tolerances (across 4 km and 10
+        // minutes, where they turn from metres and seconds to shares), a few not finite, some
+        // marked already, some with a name or gear.
+        let mut rng = crate::synth::Rng::new(21);
+        let mut at_ms = 0i64;
+        let mut v: Vec<ActivitySummary> = (0..3000)
+            .map(|i| {
+                at_ms += match rng.next_u64() % 10 {
+                    0 => 600_000,
+                    1 => 120_500,
+                    2..=5 => 0,
+                    _ => (rng.next_u64() % 40_000) as i64,
+                };
+                let format = [Format::Fit, Format::Gpx, Format::Csv][i % 3];
+                let mut s = summary(&format!("{i}.x"), format, 0, 1.0, i % 4);
+                s.start_utc = Utc.timestamp_millis_opt(1_700_000_000_000 + at_ms).unwrap();
+                s.sport = [
+                    Sport::Running,
+                    Sport::Running,
+                    Sport::Cycling,
+                    Sport::Walking,
+                ][(rng.next_u64() % 4) as usize];
+                let base_m = [300.0, 3_900.0, 4_000.0, 4_100.0, 10_000.0, 42_000.0]
+                    [(rng.next_u64() % 6) as usize];
+                s.distance_m = base_m + 50.0 * (rng.next_u64() % 12) as f64 - 250.0;
+                let base_s = [100.0, 580.0, 600.0, 640.0, 3_600.0][(rng.next_u64() % 5) as usize];
+                s.duration_s = base_s * (1.0 + 0.03 * (rng.next_u64() % 9) as f64) - 40.0;
+                match rng.next_u64() % 200 {
+                    0 => s.distance_m = f64::NAN,
+                    1 => s.duration_s = f64::INFINITY,
+                    2 => s.distance_m = f64::NEG_INFINITY,
+                    3 => s.duplicate_of = Some("earlier".into()),
+                    4 => s.name = Some(format!("name {i}")),
+                    5 => s.gear = Some(format!("gear {i}")),
+                    _ => {}
+                }
+                s
+            })
+            .collect();
+        v.sort_by(|a, b| (a.start_utc, &a.source).cmp(&(b.start_utc, &b.source)));
+        let mut want = v.clone();
+        mark_duplicates_by_scan(&mut want);
+        mark_duplicates(&mut v);
+        let marks =
+            |v: &[ActivitySummary]| -> Vec<(Option<String>, Option<String>, Option<String>)> {
+                v.iter()
+                    .map(|a| (a.duplicate_of.clone(), a.name.clone(), a.gear.clone()))
+                    .collect()
+            };
+        assert_eq!(marks(&v), marks(&want));
+        let marked = want.iter().filter(|a| a.duplicate_of.is_some()).count();
+        assert!(marked > 300 && marked < 2000, "{marked}");
+        // Out of order, the look at every activity decides.
+        let mut reversed = want.clone();
+        reversed.iter_mut().for_each(|a| a.duplicate_of = None);
+        reversed.reverse();
+        let mut by_scan = reversed.clone();
+        mark_duplicates_by_scan(&mut by_scan);
+        mark_duplicates(&mut reversed);
+        assert_eq!(marks(&reversed), marks(&by_scan));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
 use super::rules::{Finding, Rule, Severity};
-use super::{week_start, Analysis};
+use super::{week_start, ActivitySummary, Analysis, Week};
 use crate::model::{Knee, PainRow, PainWhen, Sport};
 
 /// Days up to and including an entry's day whose findings precede it.
@@ -61,20 +61,27 @@ pub struct Preceding {
 }
 
 /// Every row of the logs matched against `a`, in date order (then file and line).
+///
+/// Each entry takes a look-up of its own (the findings, runs and weeks of its days found by
+/// binary searches in the analysis, the earlier entries that matter kept as the log is walked),
+/// so that a log of 80,000 rows is matched in a moment: each entry looked through every earlier
+/// entry, and every finding, run and week, before.
 pub fn entries(rows: &[PainRow], a: &Analysis, ws: super::WeekStart) -> Vec<PainEntry> {
     let mut rows: Vec<&PainRow> = rows.iter().collect();
     rows.sort_by(|x, y| (x.date, &x.source, x.line).cmp(&(y.date, &y.source, y.line)));
     // The same log read twice (given with --pain and found in a folder read) counts once.
     let mut seen = std::collections::HashSet::new();
-    rows.retain(|r| seen.insert((r.date, r.knee, r.score, r.when, r.note.clone())));
+    rows.retain(|r| seen.insert((r.date, r.knee, r.score, r.when, &r.note)));
+    let index = Index::new(a);
+    let mut earlier = Earlier::default();
     rows.iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let earlier = &rows[..i];
-            let (see_clinician, clinician_reason) = match clinician(r, earlier) {
+        .map(|r| {
+            let (see_clinician, clinician_reason) = match clinician(r, &earlier) {
                 Some(why) => (true, Some(why)),
                 None => (false, None),
             };
+            earlier.push(r);
+            let preceded_by = preceding(&index, r.date);
             PainEntry {
                 date: r.date,
                 knee: r.knee,
@@ -83,8 +90,8 @@ pub fn entries(rows: &[PainRow], a: &Analysis, ws: super::WeekStart) -> Vec<Pain
                 note: r.note.clone(),
                 source: r.source.clone(),
                 line: r.line,
-                preceded_by: preceding(&a.findings, r.date),
-                self_check: self_check(r, a, ws),
+                self_check: self_check(r, &index, &preceded_by, ws),
+                preceded_by,
                 see_clinician,
                 clinician_reason,
             }
@@ -92,18 +99,114 @@ pub fn entries(rows: &[PainRow], a: &Analysis, ws: super::WeekStart) -> Vec<Pain
         .collect()
 }
 
+/// The analysis with what a pain entry looks up in it: the findings, activities and weeks are
+/// each in order of date already (findings by date, activities by start, weeks by first day), so
+/// that the ones of an entry's days are found by binary searches. Where a list is not in that
+/// order (none that `analyse` makes), it is looked through whole, as before.
+struct Index<'a> {
+    a: &'a Analysis,
+    findings_by_date: bool,
+    activities_by_start: bool,
+    weeks_by_start: bool,
+    /// The habits raised, few however long the history.
+    habits: Vec<&'a Finding>,
+}
+
+impl<'a> Index<'a> {
+    fn new(a: &'a Analysis) -> Index<'a> {
+        Index {
+            a,
+            findings_by_date: a.findings.is_sorted_by_key(|f| f.date),
+            activities_by_start: a.activities.is_sorted_by_key(|x| x.start_utc),
+            weeks_by_start: a.weeks.is_sorted_by(|x, y| x.start < y.start),
+            habits: a
+                .findings
+                .iter()
+                .filter(|f| f.kind == crate::analysis::Kind::Habit)
+                .collect(),
+        }
+    }
+
+    /// The findings dated from `from` to `to` (both included), in their order.
+    fn findings(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a Finding> {
+        let all = self.a.findings.as_slice();
+        let within = move |f: &Finding| f.date.is_some_and(|d| d >= from && d <= to);
+        let slice = if self.findings_by_date {
+            let start = all.partition_point(|f| f.date < Some(from));
+            let end = start + all[start..].partition_point(|f| f.date <= Some(to));
+            &all[start..end]
+        } else {
+            all
+        };
+        slice.iter().filter(move |f| within(f))
+    }
+
+    /// The activities of the local days from `from` to `to` (both included), in their order:
+    /// those that started within a day of them (local time is within a day of UTC), then each
+    /// by its local day.
+    fn activities(
+        &self,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> impl Iterator<Item = &'a ActivitySummary> {
+        let all = self.a.activities.as_slice();
+        let slice = if self.activities_by_start {
+            let utc = |d: NaiveDate| d.and_time(chrono::NaiveTime::MIN).and_utc();
+            let (lo, hi) = (utc(from - Days::new(1)), utc(to + Days::new(2)));
+            let start = all.partition_point(|x| x.start_utc < lo);
+            let end = start + all[start..].partition_point(|x| x.start_utc < hi);
+            &all[start..end]
+        } else {
+            all
+        };
+        slice
+            .iter()
+            .filter(move |x| x.local_date >= from && x.local_date <= to)
+    }
+
+    /// The counted runs of the local days from `from` to `to` (both included), in start order.
+    fn runs(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a ActivitySummary> {
+        self.activities(from, to).filter(|x| x.counts_as_run())
+    }
+
+    /// The weeks starting from `from` up to but not including `to`, in order.
+    fn weeks(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a Week> {
+        let all = self.a.weeks.as_slice();
+        let slice = if self.weeks_by_start {
+            let start = all.partition_point(|w| w.start < from);
+            let end = start + all[start..].partition_point(|w| w.start < to);
+            &all[start..end]
+        } else {
+            all
+        };
+        slice
+            .iter()
+            .filter(move |w| w.start >= from && w.start < to)
+    }
+
+    /// The week starting on `start`.
+    fn week(&self, start: NaiveDate) -> Option<&'a Week> {
+        self.weeks(start, start + Days::new(1)).next()
+    }
+}
+
 /// The first day of the 14 up to and including `day`.
 fn window_start(day: NaiveDate) -> NaiveDate {
     day - Days::new(PRECEDING_DAYS - 1)
 }
 
-fn preceding(findings: &[Finding], day: NaiveDate) -> Vec<Preceding> {
+fn preceding(index: &Index, day: NaiveDate) -> Vec<Preceding> {
     let from = window_start(day);
     // The events of those days, and the habits in force on the day (a habit is dated on the day
     // it set in, often long before).
-    findings
-        .iter()
-        .filter(|f| f.date.is_some_and(|d| d >= from && d <= day) || f.habit_in_force(day))
+    let mut chosen: Vec<&Finding> = index.findings(from, day).collect();
+    chosen.extend(index.habits.iter().copied().filter(|f| {
+        f.habit_in_force(day) && !f.date.is_some_and(|d| d >= from && d <= day)
+    }));
+    // In the analysis's order: all are elements of its one list, whose order is their address's.
+    chosen.sort_by_key(|f| std::ptr::from_ref::<Finding>(f) as usize);
+    chosen
+        .into_iter()
         .map(|f| Preceding {
             code: f.code,
             severity: f.severity,
@@ -115,20 +218,67 @@ fn preceding(findings: &[Finding], day: NaiveDate) -> Vec<Preceding> {
         .collect()
 }
 
+/// What [`clinician`] needs of the entries before one, kept as the log is walked in date order:
+/// of each knee's entries (an entry for both knees counts for either) and of all of them, the
+/// last two, and the last at rest (stairs or sitting).
+#[derive(Default)]
+struct Earlier<'r> {
+    /// Left or both, right or both, any.
+    of: [Latest<'r>; 3],
+}
+
+#[derive(Clone, Copy, Default)]
+struct Latest<'r> {
+    /// The one before the last, and the last.
+    two: [Option<&'r PainRow>; 2],
+    at_rest: Option<&'r PainRow>,
+}
+
+impl<'r> Earlier<'r> {
+    /// The entries an entry for `knee` counts with: its own knee's (and both), or, for both
+    /// knees, every one.
+    fn same(&self, knee: Knee) -> &Latest<'r> {
+        match knee {
+            Knee::Left => &self.of[0],
+            Knee::Right => &self.of[1],
+            Knee::Both => &self.of[2],
+        }
+    }
+
+    /// `r` comes after every entry so far.
+    fn push(&mut self, r: &'r PainRow) {
+        let counts_with = [
+            r.knee != Knee::Right,
+            r.knee != Knee::Left,
+            true, // every entry counts for one of both knees
+        ];
+        for (latest, counts) in self.of.iter_mut().zip(counts_with) {
+            if counts {
+                latest.two = [latest.two[1], Some(r)];
+                if at_rest(r.when) {
+                    latest.at_rest = Some(r);
+                }
+            }
+        }
+    }
+}
+
+/// Pain on stairs or when sitting.
+fn at_rest(w: PainWhen) -> bool {
+    matches!(w, PainWhen::Stairs | PainWhen::Sitting)
+}
+
 /// RISK_MODEL.md: see a clinician when the scores rise over three entries, when pain shows on
 /// stairs or when sitting while it keeps coming back, or when an entry says swelling, catching
 /// or giving way.
-fn clinician(r: &PainRow, earlier: &[&PainRow]) -> Option<String> {
+fn clinician(r: &PainRow, earlier: &Earlier) -> Option<String> {
     let note = r.note.to_lowercase();
     if let Some(word) = CLINICIAN_WORDS.iter().find(|w| note.contains(*w)) {
         return Some(format!("the note says \"{word}\""));
     }
     // The same knee's entries (an entry for both knees counts for either).
-    let same: Vec<&&PainRow> = earlier
-        .iter()
-        .filter(|e| e.knee == r.knee || e.knee == Knee::Both || r.knee == Knee::Both)
-        .collect();
-    if let [.., a, b] = same.as_slice() {
+    let same = earlier.same(r.knee);
+    if let [Some(a), Some(b)] = same.two {
         if a.score < b.score && b.score < r.score {
             return Some(format!(
                 "the scores rose over three entries: {}, {}, {}",
@@ -136,14 +286,11 @@ fn clinician(r: &PainRow, earlier: &[&PainRow]) -> Option<String> {
             ));
         }
     }
-    let at_rest = |w: PainWhen| matches!(w, PainWhen::Stairs | PainWhen::Sitting);
     if at_rest(r.when) {
         let since = r.date - Days::new(RECURRING_DAYS);
-        if let Some(e) = same
-            .iter()
-            .rev()
-            .find(|e| at_rest(e.when) && e.date >= since)
-        {
+        // The last at rest is the latest of them (the entries come in date order): if it is
+        // older than `since`, so is every one before it.
+        if let Some(e) = same.at_rest.filter(|e| e.date >= since) {
             return Some(format!(
                 "pain {} keeps coming back (also {} on {})",
                 words(r.when),
@@ -186,16 +333,13 @@ fn listed(counts: &[(Rule, usize)]) -> String {
         .join(", ")
 }
 
-/// The seed's self-check line for the entry's `when`, with what the data shows.
-fn self_check(r: &PainRow, a: &Analysis, ws: super::WeekStart) -> String {
+/// The seed's self-check line for the entry's `when`, with what the data shows (`found`: the
+/// findings of its 14 days).
+fn self_check(r: &PainRow, index: &Index, found: &[Preceding], ws: super::WeekStart) -> String {
     let from = window_start(r.date);
-    let found = preceding(&a.findings, r.date);
-    let runs: Vec<_> = a
-        .runs()
-        .filter(|x| x.local_date >= from && x.local_date <= r.date)
-        .collect();
+    let runs: Vec<_> = index.runs(from, r.date).collect();
     let this_week = week_start(r.date, ws);
-    let week = a.weeks.iter().find(|w| w.start == this_week);
+    let week = index.week(this_week);
     match r.when {
         PainWhen::Start => {
             let judged = runs
@@ -207,7 +351,7 @@ fn self_check(r: &PainRow, a: &Analysis, ws: super::WeekStart) -> String {
                  are long enough to judge the first 10 minutes ({})",
                 runs.len(),
                 judged,
-                listed(&count_of(&found, &[Rule::NoEasyStart]))
+                listed(&count_of(found, &[Rule::NoEasyStart]))
             )
         }
         PainWhen::Late => {
@@ -215,37 +359,29 @@ fn self_check(r: &PainRow, a: &Analysis, ws: super::WeekStart) -> String {
                 .iter()
                 .map(|x| x.distance_m / 1000.0)
                 .fold(0.0, f64::max);
-            let before = a
-                .runs()
-                .filter(|x| x.local_date < from && x.local_date >= from - Days::new(30))
+            let before = index
+                .runs(from - Days::new(30), from - Days::new(1))
                 .map(|x| x.distance_m / 1000.0)
                 .reduce(f64::max);
             let before = match before {
                 Some(km) => format!("against {km:.1} km in the 30 days before"),
                 None => "with no run in the 30 days before to compare".to_string(),
             };
-            let strength = a
-                .activities
-                .iter()
+            let strength = index
+                .activities(from, r.date)
                 .filter(|x| x.sport == Sport::Strength && x.duplicate_of.is_none())
-                .filter(|x| x.local_date >= from && x.local_date <= r.date)
                 .count();
             format!(
                 "late in the run, as fatigue builds: the longest run of those 14 days was \
                  {longest:.1} km {before}; {strength} strength session{} in those 14 days ({})",
                 if strength == 1 { "" } else { "s" },
-                listed(&count_of(
-                    &found,
-                    &[Rule::CadenceFade, Rule::SingleRunSpike]
-                ))
+                listed(&count_of(found, &[Rule::CadenceFade, Rule::SingleRunSpike]))
             )
         }
         PainWhen::Descent | PainWhen::Stairs => {
-            let before: Vec<f64> = a
-                .weeks
-                .iter()
-                .filter(|w| w.complete && w.start < this_week)
-                .filter(|w| w.start >= this_week - Days::new(28))
+            let before: Vec<f64> = index
+                .weeks(this_week - Days::new(28), this_week)
+                .filter(|w| w.complete)
                 .map(|w| w.descent_m)
                 .collect();
             let that = week.map_or(0.0, |w| w.descent_m);
@@ -261,21 +397,19 @@ fn self_check(r: &PainRow, a: &Analysis, ws: super::WeekStart) -> String {
             format!(
                 "descent load: {} m that week against {average} ({})",
                 thousands(that),
-                listed(&count_of(&found, &[Rule::DescentSpike, Rule::SteepDescent]))
+                listed(&count_of(found, &[Rule::DescentSpike, Rule::SteepDescent]))
             )
         }
         PainWhen::After => {
-            let previous = a
-                .weeks
-                .iter()
-                .find(|w| w.start == this_week - Days::new(7))
+            let previous = index
+                .week(this_week - Days::new(7))
                 .map_or(0.0, |w| w.run_km);
             let that = week.map_or(0.0, |w| w.run_km);
             format!(
                 "after a jump in training: {that:.1} km that week against {previous:.1} km the \
                  week before ({})",
                 listed(&count_of(
-                    &found,
+                    found,
                     &[
                         Rule::WeeklyJump,
                         Rule::SingleRunSpike,
@@ -326,36 +460,219 @@ mod tests {
         }
     }
 
+    /// What [`entries`] keeps of `rows`, walked in order.
+    fn after<'r>(rows: &[&'r PainRow]) -> Earlier<'r> {
+        let mut earlier = Earlier::default();
+        rows.iter().for_each(|r| earlier.push(r));
+        earlier
+    }
+
     #[test]
     fn the_clinician_rule() {
         let first = row(1, 2, PainWhen::Late, "");
-        assert_eq!(clinician(&first, &[]), None, "a first mild entry");
+        assert_eq!(clinician(&first, &after(&[])), None, "a first mild entry");
         let (a, b, c) = (
             row(2, 2, PainWhen::Late, ""),
             row(5, 3, PainWhen::Late, ""),
             row(9, 5, PainWhen::Late, ""),
         );
-        assert_eq!(clinician(&b, &[&a]), None);
-        assert!(clinician(&c, &[&a, &b])
+        assert_eq!(clinician(&b, &after(&[&a])), None);
+        assert!(clinician(&c, &after(&[&a, &b]))
             .unwrap()
             .contains("rose over three entries: 2, 3, 5"));
         // Level scores do not rise.
         let d = row(12, 5, PainWhen::Late, "");
-        assert_eq!(clinician(&d, &[&a, &b, &c]), None);
+        assert_eq!(clinician(&d, &after(&[&a, &b, &c])), None);
         // Words of the note.
         let e = row(3, 1, PainWhen::Late, "knee felt Swollen after");
-        assert!(clinician(&e, &[]).unwrap().contains("swollen"));
+        assert!(clinician(&e, &after(&[])).unwrap().contains("swollen"));
         // Stairs once is not yet recurring; again within 28 days it is.
         let s1 = row(4, 2, PainWhen::Stairs, "");
         let s2 = row(20, 2, PainWhen::Sitting, "");
-        assert_eq!(clinician(&s1, &[]), None);
-        assert!(clinician(&s2, &[&s1])
+        assert_eq!(clinician(&s1, &after(&[])), None);
+        assert!(clinician(&s2, &after(&[&s1]))
             .unwrap()
             .contains("keeps coming back"));
         // The other knee's entries are another story.
         let mut right = row(25, 6, PainWhen::Late, "");
         right.knee = Knee::Right;
-        assert_eq!(clinician(&right, &[&a, &b]), None);
+        assert_eq!(clinician(&right, &after(&[&a, &b])), None);
+    }
+
+    /// The clinician rule as it was before [`Earlier`]: a look through every earlier entry.
+    fn clinician_by_looking_through(r: &PainRow, earlier: &[&PainRow]) -> Option<String> {
+        let note = r.note.to_lowercase();
+        if let Some(word) = CLINICIAN_WORDS.iter().find(|w| note.contains(*w)) {
+            return Some(format!("the note says \"{word}\""));
+        }
+        let same: Vec<&&PainRow> = earlier
+            .iter()
+            .filter(|e| e.knee == r.knee || e.knee == Knee::Both || r.knee == Knee::Both)
+            .collect();
+        if let [.., a, b] = same.as_slice() {
+            if a.score < b.score && b.score < r.score {
+                return Some(format!(
+                    "the scores rose over three entries: {}, {}, {}",
+                    a.score, b.score, r.score
+                ));
+            }
+        }
+        if at_rest(r.when) {
+            let since = r.date - Days::new(RECURRING_DAYS);
+            if let Some(e) = same
+                .iter()
+                .rev()
+                .find(|e| at_rest(e.when) && e.date >= since)
+            {
+                return Some(format!(
+                    "pain {} keeps coming back (also {} on {})",
+                    words(r.when),
+                    words(e.when),
+                    e.date
+                ));
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn the_clinician_rule_is_what_a_look_through_every_earlier_entry_finds() {
+        // 2,000 entries over four years, several on some days, days apart on others: every
+        // knee, score and `when`, and a note with a word now and then.
+        let mut rng = crate::synth::Rng::new(9);
+        let mut day = NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+        let rows: Vec<PainRow> = (0..2000)
+            .map(|i| {
+                day = day + Days::new(rng.next_u64() % 3 * (rng.next_u64() % 20));
+                PainRow {
+                    source: "pain.csv".into(),
+                    line: i + 2,
+                    date: day,
+                    knee: [Knee::Left, Knee::Right, Knee::Both][(rng.next_u64() % 3) as usize],
+                    score: (rng.next_u64() % 11) as u8,
+                    when: PainWhen::ALL[(rng.next_u64() % 6) as usize],
+                    note: if i % 150 == 7 { "it gave way" } else { "" }.into(),
+                }
+            })
+            .collect();
+        let rows: Vec<&PainRow> = rows.iter().collect();
+        let mut earlier = Earlier::default();
+        let mut reasons = std::collections::HashSet::new();
+        for (i, r) in rows.iter().enumerate() {
+            let want = clinician_by_looking_through(r, &rows[..i]);
+            assert_eq!(clinician(r, &earlier), want, "line {}", r.line);
+            if let Some(why) = want {
+                reasons.insert(why.split(':').next().unwrap_or("").to_string());
+            }
+            earlier.push(r);
+        }
+        // Each of the three reasons, and entries for none.
+        assert!(reasons.len() >= 3, "{reasons:?}");
+    }
+
+    /// Activities without samples (a run or strength session on most days, in local zones from
+    /// UTC−12 to UTC+14, so that local days and UTC days part), analysed.
+    fn analysis() -> Analysis {
+        use crate::model::{Activity, DeviceSummary, Format};
+        let mut rng = crate::synth::Rng::new(4);
+        let start = NaiveDate::from_ymd_opt(2024, 1, 1)
+            .unwrap()
+            .and_hms_opt(0, 0, 0)
+            .unwrap()
+            .and_utc();
+        let activities: Vec<Activity> = (0..300)
+            .map(|i| {
+                let at = start + chrono::Duration::minutes(20 * (rng.next_u64() % 30_000) as i64);
+                let mut a = Activity::new(&format!("{i}.fit"), Format::Fit, at);
+                a.sport = if i % 7 == 3 {
+                    Sport::Strength
+                } else {
+                    Sport::Running
+                };
+                a.utc_offset_s = Some(3600 * ((rng.next_u64() % 27) as i32 - 12));
+                a.device = Some(DeviceSummary {
+                    distance_m: Some(2000.0 + 500.0 * (rng.next_u64() % 40) as f64),
+                    timer_s: Some(1800.0 + 60.0 * (rng.next_u64() % 60) as f64),
+                    ..DeviceSummary::default()
+                });
+                a
+            })
+            .collect();
+        let settings = crate::analysis::Settings::new(chrono_tz::UTC, super::super::WeekStart::Mon);
+        crate::analysis::analyse(&activities, Vec::new(), &settings).unwrap()
+    }
+
+    #[test]
+    fn an_entrys_days_are_found_as_a_look_through_everything_finds() {
+        let a = analysis();
+        assert!(
+            a.findings.len() > 20 && a.weeks.len() > 50,
+            "{}",
+            a.findings.len()
+        );
+        // The lists as `analyse` orders them, and out of that order (looked through whole).
+        let mut shuffled = a.clone();
+        shuffled.activities.reverse();
+        shuffled.findings.reverse();
+        shuffled.weeks.reverse();
+        let ids = |it: &mut dyn Iterator<Item = &ActivitySummary>| -> Vec<String> {
+            it.map(|x| x.id.clone()).collect()
+        };
+        let (mut activities, mut findings) = (0, 0);
+        for (analysis, ordered) in [(&a, true), (&shuffled, false)] {
+            let index = Index::new(analysis);
+            assert_eq!(
+                (
+                    index.findings_by_date,
+                    index.activities_by_start,
+                    index.weeks_by_start
+                ),
+                (ordered, ordered, ordered)
+            );
+            let first = NaiveDate::from_ymd_opt(2023, 12, 1).unwrap();
+            for offset in (0..480).step_by(3) {
+                let from = first + Days::new(offset);
+                for length in [0, 1, 13, 29] {
+                    let to = from + Days::new(length);
+                    let within = |d: NaiveDate| d >= from && d <= to;
+                    let want: Vec<String> = analysis
+                        .activities
+                        .iter()
+                        .filter(|x| within(x.local_date))
+                        .map(|x| x.id.clone())
+                        .collect();
+                    assert_eq!(ids(&mut index.activities(from, to)), want);
+                    let want: Vec<String> = analysis
+                        .runs()
+                        .filter(|x| within(x.local_date))
+                        .map(|x| x.id.clone())
+                        .collect();
+                    assert_eq!(ids(&mut index.runs(from, to)), want);
+                    activities += want.len();
+                    let want: Vec<&Finding> = analysis
+                        .findings
+                        .iter()
+                        .filter(|f| f.date.is_some_and(within))
+                        .collect();
+                    assert_eq!(index.findings(from, to).collect::<Vec<_>>(), want);
+                    findings += want.len();
+                    let want: Vec<&Week> = analysis
+                        .weeks
+                        .iter()
+                        .filter(|w| w.start >= from && w.start < to)
+                        .collect();
+                    assert_eq!(index.weeks(from, to).collect::<Vec<_>>(), want);
+                    assert_eq!(
+                        index.week(from),
+                        analysis.weeks.iter().find(|w| w.start == from)
+                    );
+                }
+            }
+        }
+        assert!(
+            activities > 1000 && findings > 100,
+            "{activities} {findings}"
+        );
     }
 
     #[test]

@@ -364,11 +364,13 @@ enum About<'a> {
     Day(NaiveDate, Option<String>),
 }
 
-/// The label of the week (as the load table has it) that holds `date`.
+/// The label of the week (as the load table has it) that holds `date`: the last week starting
+/// on or before it (the table's weeks follow one another), found by a binary search.
 fn week_of(load: &Load, date: NaiveDate) -> Option<String> {
-    load.weeks
-        .iter()
-        .find(|w| w.start <= date && date < w.start + Days::new(7))
+    let after = load.weeks.partition_point(|w| w.start <= date);
+    load.weeks[..after]
+        .last()
+        .filter(|w| date < w.start + Days::new(7))
         .map(|w| w.week.clone())
 }
 
@@ -411,6 +413,44 @@ fn finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_week_of_a_day_is_the_one_a_look_through_every_week_finds() {
+        use crate::analysis::load::{load, LoadEntry};
+        use crate::analysis::WeekStart;
+        use chrono::{TimeZone, Utc};
+        let entries: Vec<LoadEntry> = [(2025, 3, 5), (2025, 3, 6), (2025, 4, 20), (2025, 6, 1)]
+            .into_iter()
+            .map(|(y, m, d)| LoadEntry {
+                id: format!("r{m}-{d}"),
+                start_utc: Utc.with_ymd_and_hms(y, m, d, 7, 0, 0).unwrap(),
+                date: NaiveDate::from_ymd_opt(y, m, d).unwrap(),
+                is_run: true,
+                is_strength: false,
+                distance_km: 5.0,
+                descent_m: 0.0,
+                downhill_km: 0.0,
+                hard: false,
+            })
+            .collect();
+        for week_start in [WeekStart::Mon, WeekStart::Sun] {
+            let l = load(&entries, week_start).unwrap();
+            let first = NaiveDate::from_ymd_opt(2025, 2, 20).unwrap();
+            let mut found = 0;
+            for n in 0..120 {
+                let date = first + Days::new(n);
+                let want = l
+                    .weeks
+                    .iter()
+                    .find(|w| w.start <= date && date < w.start + Days::new(7))
+                    .map(|w| w.week.clone());
+                found += usize::from(want.is_some());
+                assert_eq!(week_of(&l, date), want, "{date}");
+            }
+            assert_eq!(found, 7 * l.weeks.len());
+        }
+        assert_eq!(week_of(&Load::default(), NaiveDate::MIN), None);
+    }
 
     #[test]
     fn the_table_has_every_code_of_the_risk_model_once() {

@@ -1,5 +1,7 @@
 //! Perform: how the runs are done and how load is dosed (cadence, descents, jumps in volume).
 
+use std::collections::HashMap;
+
 use super::habit::{self, Judged};
 use super::{finding, iso, About, Finding, Rule, Severity, Thresholds, Unit};
 use crate::analysis::load::Load;
@@ -14,6 +16,12 @@ pub(super) fn single_run_spike(
     t: &Thresholds,
     out: &mut Vec<Finding>,
 ) {
+    // Each run by its id (the first listed, where two share one), not looked for among all of
+    // them for every spike.
+    let mut by_id: HashMap<&str, &ActivitySummary> = HashMap::with_capacity(runs.len());
+    for run in runs {
+        by_id.entry(run.id.as_str()).or_insert(run);
+    }
     for c in &load.longest {
         let Some(previous) = c.longest_previous_km.filter(|p| *p > 0.0) else {
             continue;
@@ -22,7 +30,7 @@ pub(super) fn single_run_spike(
         if ratio <= t.single_run_spike_ratio {
             continue;
         }
-        let Some(run) = runs.iter().find(|r| r.id == c.id) else {
+        let Some(run) = by_id.get(c.id.as_str()) else {
             continue;
         };
         let severity = if ratio > t.single_run_spike_high_ratio {

@@ -139,8 +139,12 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
         .collect();
     let in_weeks = sessions_in_7_days(&hard_days);
     let mut last_flagged: Option<NaiveDate> = None;
+    // Hard days in a row up to this one, counted along (a look back through the whole row at
+    // each finding took as long as the row was).
+    let mut in_a_row = 0usize;
     for (i, (&(date, n), &in_week)) in hard_days.iter().zip(&in_weeks).enumerate() {
         let consecutive = i > 0 && (date - hard_days[i - 1].0).num_days() == 1;
+        in_a_row = if consecutive { in_a_row + 1 } else { 1 };
         let crowded = in_week as usize >= t.hard_sessions_in_7_days;
         let same_day = n >= 2;
         if !(consecutive || crowded || same_day) {
@@ -153,12 +157,6 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
         last_flagged = Some(date);
         // The finding says which condition fired: days in a row, two on one day, or too many
         // in 7 days, each with its own value and threshold.
-        let in_a_row = hard_days[..=i]
-            .iter()
-            .rev()
-            .zip(0..)
-            .take_while(|((d, _), k)| (date - *d).num_days() == *k)
-            .count();
         let (value, threshold, unit, message) = if consecutive {
             (
                 in_a_row as f64,
@@ -264,6 +262,45 @@ pub(super) fn monotony_high(load: &Load, t: &Thresholds, out: &mut Vec<Finding>)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_row_of_hard_days_is_counted_whole_at_each_finding() {
+        use crate::analysis::load::{load, LoadEntry};
+        use crate::analysis::WeekStart;
+        use chrono::{TimeZone, Utc};
+        // A hard run on each of 20 days in a row: one finding every 7 days, each counting the
+        // whole row up to its day.
+        let entries: Vec<LoadEntry> = (1..=20)
+            .map(|d| LoadEntry {
+                id: format!("r{d}"),
+                start_utc: Utc.with_ymd_and_hms(2025, 3, d, 7, 0, 0).unwrap(),
+                date: NaiveDate::from_ymd_opt(2025, 3, d).unwrap(),
+                is_run: true,
+                is_strength: false,
+                distance_km: 8.0,
+                descent_m: 0.0,
+                downhill_km: 0.0,
+                hard: true,
+            })
+            .collect();
+        let l = load(&entries, WeekStart::Mon).unwrap();
+        let mut out = Vec::new();
+        hard_days_clustered(&l, &Thresholds::default(), &mut out);
+        let got: Vec<(Option<NaiveDate>, f64, Unit)> =
+            out.iter().map(|f| (f.date, f.value, f.unit)).collect();
+        let day = |d| Some(NaiveDate::from_ymd_opt(2025, 3, d).unwrap());
+        assert_eq!(
+            got,
+            [
+                (day(2), 2.0, Unit::DaysInARow),
+                (day(9), 9.0, Unit::DaysInARow),
+                (day(16), 16.0, Unit::DaysInARow),
+            ]
+        );
+        assert!(out[2]
+            .message
+            .starts_with("hard sessions on 16 days in a row up to 2025-03-16"));
+    }
 
     #[test]
     fn sessions_in_7_days_are_those_a_look_through_every_day_finds() {

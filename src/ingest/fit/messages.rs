@@ -186,6 +186,7 @@ pub(super) struct Records {
 
 impl Records {
     /// Records in the columns.
+    #[cfg(test)]
     pub(super) fn len(&self) -> usize {
         self.t.len()
     }

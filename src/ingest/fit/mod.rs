@@ -154,25 +154,82 @@ fn from_decoded(
         return Ok(vec![a]);
     }
 
-    let many = sessions.len() > 1;
+    if sessions.len() == 1 {
+        let mut a = build(&sessions[0], &mut records, None, &ctx, warnings);
+        a.strength = strength(d.sets.iter());
+        return Ok(vec![a]);
+    }
+    // Each record and each timed set belongs to exactly one session (see `session_of`): they
+    // are dealt out once, in their order, not looked through again for every session.
+    let starts: Vec<i64> = sessions.iter().map(|s| s.start).collect();
+    let records_of = deal(
+        records.t.iter().map(|&t| Some(session_of(&starts, t))),
+        starts.len(),
+    );
+    let sets_of = deal(
+        d.sets.iter().map(|s| s.t.map(|t| session_of(&starts, t))),
+        starts.len(),
+    );
     let mut out = Vec::with_capacity(sessions.len());
     for (i, session) in sessions.iter().enumerate() {
-        let next_start = sessions.get(i + 1).map(|s| s.start);
-        let span = many.then_some(Span {
-            from: (i > 0).then_some(session.start),
-            to: next_start,
-        });
-        let mut a = build(session, &mut records, span, &ctx, warnings.clone());
+        let mut a = build(
+            session,
+            &mut records,
+            Some(records_of.of(i)),
+            &ctx,
+            warnings.clone(),
+        );
         a.session = i;
-        a.strength = strength(d.sets.iter().filter(|s| {
-            !many
-                || s.t.is_some_and(|t| {
-                    (i == 0 || t >= session.start) && next_start.is_none_or(|n| t < n)
-                })
-        }));
+        a.strength = strength(sets_of.of(i).iter().map(|&k| &d.sets[k as usize]));
         out.push(a);
     }
     Ok(out)
+}
+
+/// The session (index into `starts`, the sessions' starts in order, at least one) whose records
+/// a record or set at `t` is: the last that starts at or before `t`, or the first for anything
+/// before them all. Each session takes what lies from its start to the next session's start
+/// (the first session: from any time; the last: to any time), so sessions that start at the
+/// same second leave the earlier of them nothing.
+fn session_of(starts: &[i64], t: i64) -> usize {
+    starts.partition_point(|&s| s <= t).saturating_sub(1)
+}
+
+/// Indices (of records or sets) dealt out to sessions, each session's in their own order.
+struct Dealt {
+    /// The indices, session after session.
+    indices: Vec<u32>,
+    /// Where each session's indices start in `indices` (one more entry than sessions).
+    starts: Vec<usize>,
+}
+
+impl Dealt {
+    /// The indices session `i` was dealt, in ascending order.
+    fn of(&self, i: usize) -> &[u32] {
+        &self.indices[self.starts[i]..self.starts[i + 1]]
+    }
+}
+
+/// Deals the items of `owners` (each the session it belongs to, or none) to `sessions` sessions
+/// by counting: linear in the items and sessions.
+fn deal(owners: impl Iterator<Item = Option<usize>> + Clone, sessions: usize) -> Dealt {
+    let mut starts = vec![0usize; sessions + 1];
+    for owner in owners.clone().flatten() {
+        starts[owner + 1] += 1;
+    }
+    for i in 0..sessions {
+        starts[i + 1] += starts[i];
+    }
+    let mut next = starts.clone();
+    let mut indices = vec![0u32; starts[sessions]];
+    for (k, owner) in owners.enumerate() {
+        if let Some(owner) = owner {
+            // FIT files are at most 4 GiB: fewer records than u32::MAX.
+            indices[next[owner]] = k as u32;
+            next[owner] += 1;
+        }
+    }
+    Dealt { indices, starts }
 }
 
 /// The sets of a session from its `set` messages: rests left out, repetitions summed over the
@@ -190,33 +247,20 @@ fn strength<'s>(sets: impl Iterator<Item = &'s SetRow>) -> Option<StrengthSets> 
     out
 }
 
-/// The records a session of a file of several takes: from its start (the first session: from any
-/// time) to the next session's start.
-#[derive(Clone, Copy)]
-struct Span {
-    from: Option<i64>,
-    to: Option<i64>,
-}
-
-impl Span {
-    fn keeps(self, t: i64) -> bool {
-        self.from.is_none_or(|f| t >= f) && self.to.is_none_or(|n| t < n)
-    }
-}
-
 struct Context<'a> {
     source: &'a str,
     utc_offset: Option<i32>,
     device_name: Option<String>,
 }
 
-/// The activity of `session` from its records: those of `span`, or all of them. A file of one
-/// session whose records all lie within its window hands its columns over as they are (`records`
-/// is left empty); otherwise the records are gathered one by one.
+/// The activity of `session` from its records: those at the indices `dealt` (a file of several
+/// sessions), or all of them. A file of one session whose records all lie within its window
+/// hands its columns over as they are (`records` is left empty); otherwise the records are
+/// gathered one by one.
 fn build(
     session: &Session,
     records: &mut Records,
-    span: Option<Span>,
+    dealt: Option<&[u32]>,
     ctx: &Context,
     warnings: Vec<String>,
 ) -> Activity {
@@ -239,7 +283,7 @@ fn build(
         &session.device,
     );
     let t_s_of = |t: i64| ((t - session.start) * 1000) as f64 / 1000.0;
-    let (samples, raw_cadence, outside) = match span {
+    let (samples, raw_cadence, outside) = match dealt {
         None if records.compressed.is_empty() => {
             // In place: an i64 and an f64 take the same room.
             let t_s: Vec<f64> = std::mem::take(&mut records.t)
@@ -252,16 +296,20 @@ fn build(
                 let raw_cadence = std::mem::take(&mut samples.cadence_spm);
                 (samples, raw_cadence, 0)
             } else {
-                gather(records, t_s.len(), |i| Some(t_s[i]), &window)
+                gather(records, t_s.iter().copied().enumerate(), &window)
             }
         }
-        _ => gather(
+        None => gather(
             records,
-            records.len(),
-            |i| {
-                let t = records.t[i];
-                span.is_none_or(|s| s.keeps(t)).then(|| t_s_of(t))
-            },
+            records.t.iter().map(|&t| t_s_of(t)).enumerate(),
+            &window,
+        ),
+        Some(dealt) => gather(
+            records,
+            dealt.iter().map(|&i| {
+                let i = i as usize;
+                (i, t_s_of(records.t[i]))
+            }),
             &window,
         ),
     };
@@ -276,25 +324,23 @@ fn build(
     a
 }
 
-/// The samples of the first `n` records that `t_s` gives a time (seconds from the session's
-/// start) and that lie within `window`, with compressed distances accumulated over them: (samples
-/// with an all-NaN cadence column, the raw cadences, records outside the window). `records.t`
-/// may have been taken already: `t_s` is the only time read here.
+/// The samples of the records `picks` gives (index and time in seconds from the session's start,
+/// in the records' order) that lie within `window`, with compressed distances accumulated over
+/// them: (samples with an all-NaN cadence column, the raw cadences, records outside the window).
+/// `records.t` may have been taken already: `picks` gives the only time read here.
 fn gather(
     records: &Records,
-    n: usize,
-    t_s: impl Fn(usize) -> Option<f64>,
+    picks: impl ExactSizeIterator<Item = (usize, f64)>,
     window: &std::ops::RangeInclusive<f64>,
 ) -> (Samples, Vec<f64>, usize) {
-    // Counted first: the columns are allocated once, not grown and copied.
-    let kept = (0..n).filter(|&i| t_s(i).is_some()).count();
+    // The columns are allocated once, not grown and copied.
+    let kept = picks.len();
     let mut samples = Samples::default();
     samples.reserve(kept);
     let mut raw_cadence = Vec::with_capacity(kept);
     let mut outside = 0usize;
     let mut compressed = CompressedDistance::default();
-    for i in 0..n {
-        let Some(t_s) = t_s(i) else { continue };
+    for (i, t_s) in picks {
         let (mut s, compressed_distance) = records.sample(i);
         s.t_s = t_s;
         if let Some(raw) = compressed_distance {
@@ -393,7 +439,9 @@ fn apply_cadence_rule(
 
 #[cfg(test)]
 pub(super) mod tests {
-    use super::messages::{MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_RECORD, MESG_SESSION};
+    use super::messages::{
+        MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_RECORD, MESG_SESSION, MESG_SET,
+    };
     use super::*;
     use crate::model::Sample;
 
@@ -680,14 +728,11 @@ pub(super) mod tests {
                 utc_offset: None,
                 device_name: None,
             };
-            let all = Span {
-                from: None,
-                to: None,
-            };
             let mut moved = std::mem::take(&mut d.out.records);
             moved.flush();
             let mut copy = moved.clone();
-            let gathered = build(session, &mut copy, Some(all), &ctx, Vec::new());
+            let all: Vec<u32> = (0..copy.len() as u32).collect();
+            let gathered = build(session, &mut copy, Some(&all), &ctx, Vec::new());
             let whole = build(session, &mut moved, None, &ctx, Vec::new());
             let columns = |r: &Records| r.columns.heart_rate_bpm.len();
             handed_over += usize::from(columns(&moved) == 0 && columns(&copy) > 0);
@@ -1104,6 +1149,101 @@ pub(super) mod tests {
             bytes[i] ^= 0x5a;
         }
         let _ = read(&bytes, "flipped");
+    }
+
+    #[test]
+    fn records_and_sets_are_dealt_as_a_look_through_every_session_finds() {
+        // Starts on a grid of 10 s (some sessions at the same second), times before, between, at
+        // and after them in no order, some items without a time.
+        let mut rng = crate::synth::Rng::new(11);
+        let mut emptied = 0;
+        for sessions in [1usize, 2, 3, 7, 40] {
+            let mut starts: Vec<i64> = (0..sessions)
+                .map(|_| 100 + 10 * (rng.next_u64() % 20) as i64)
+                .collect();
+            starts.sort_unstable();
+            let times: Vec<Option<i64>> = (0..500)
+                .map(|k| (k % 13 != 0).then(|| 90 + (rng.next_u64() % 230) as i64))
+                .collect();
+            let dealt = deal(
+                times.iter().map(|t| t.map(|t| session_of(&starts, t))),
+                sessions,
+            );
+            for (i, &start) in starts.iter().enumerate() {
+                // The look through every item for each session that dealing replaced.
+                let next = starts.get(i + 1);
+                let want: Vec<u32> = (0..times.len() as u32)
+                    .filter(|&k| {
+                        times[k as usize]
+                            .is_some_and(|t| (i == 0 || t >= start) && next.is_none_or(|&n| t < n))
+                    })
+                    .collect();
+                assert_eq!(dealt.of(i), want, "{sessions} sessions, session {i}");
+                emptied += usize::from(want.is_empty());
+            }
+        }
+        assert!(emptied > 0, "some session starts with the next one");
+    }
+
+    #[test]
+    fn each_session_takes_the_records_and_sets_from_its_start_to_the_next() {
+        // Sessions starting at T0 + 100, 200 and 200 again; records and sets in no order.
+        let mut b = Builder::new(false);
+        b.define(0, MESG_FILE_ID, &[(0, 1, 0x00)]);
+        b.data(0, &[(4, 1)]);
+        b.define(1, MESG_RECORD, &[(253, 4, 0x86), (3, 1, 0x02)]);
+        for (dt, hr) in [
+            (50, 101),
+            (150, 102),
+            (250, 103),
+            (100, 104),
+            (200, 105),
+            (120, 106),
+        ] {
+            b.data(1, &[(T0 + dt, 4), (hr, 1)]);
+        }
+        // set: start_time, repetitions, set_type (1 active, 0 rest); one with no time at all.
+        b.define(2, MESG_SET, &[(6, 4, 0x86), (3, 2, 0x84), (5, 1, 0x00)]);
+        for (dt, reps, active) in [(210, 3, 1), (110, 5, 1), (220, 0xFFFF, 0)] {
+            b.data(2, &[(T0 + dt, 4), (reps, 2), (active, 1)]);
+        }
+        b.define(3, MESG_SET, &[(3, 2, 0x84), (5, 1, 0x00)]);
+        b.data(3, &[(7, 2), (1, 1)]);
+        b.define(4, MESG_SESSION, &[(2, 4, 0x86), (5, 1, 0x00)]);
+        for dt in [100, 200, 200] {
+            b.data(4, &[(T0 + dt, 4), (1, 1)]);
+        }
+        let got = read(&b.finish(), "three.fit").unwrap();
+        // Each activity's session, times, heart rates and sets.
+        type Seen = (usize, Vec<f64>, Vec<f64>, Option<StrengthSets>);
+        let seen: Vec<Seen> = got
+            .iter()
+            .map(|a| {
+                let s = &a.samples;
+                (
+                    a.session,
+                    s.t_s.clone(),
+                    s.heart_rate_bpm.clone(),
+                    a.strength,
+                )
+            })
+            .collect();
+        let sets = |sets, repetitions| Some(StrengthSets { sets, repetitions });
+        assert_eq!(
+            seen,
+            [
+                // The first session also takes what lies before it.
+                (
+                    0,
+                    vec![-50.0, 50.0, 0.0, 20.0],
+                    vec![101.0, 102.0, 104.0, 106.0],
+                    sets(1, 5)
+                ),
+                // Starting when the next one starts, the second takes nothing.
+                (1, vec![], vec![], None),
+                (2, vec![50.0, 0.0], vec![103.0, 105.0], sets(1, 3)),
+            ]
+        );
     }
 
     #[test]
