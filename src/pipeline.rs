@@ -217,7 +217,7 @@ pub fn analyse(
     let extracts = std::mem::take(&mut extracted.extracts);
     let skipped = std::mem::take(&mut extracted.skipped);
     let analysis = analysis::analyse_extracts(&extracts, skipped, settings)?;
-    let analysis = analysis::with_pain(analysis, &extracted.pain, settings.week_start);
+    let analysis = analysis::with_pain(analysis, &extracted.pain);
     Ok((analysis, extracted))
 }
 

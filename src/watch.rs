@@ -245,7 +245,7 @@ fn publish(
 ) -> anyhow::Result<(Analysis, Written)> {
     let (extracts, skipped, pain) = folder.extracted();
     let result = analysis::analyse_extracts(&extracts, skipped, settings)?;
-    let result = analysis::with_pain(result, &pain, settings.week_start);
+    let result = analysis::with_pain(result, &pain);
     let ctx = crate::report::RenderContext::new(opts.athlete.as_str());
     let written = crate::report::write_report(&result, &opts.out, &ctx)?;
     Ok((result, written))

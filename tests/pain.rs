@@ -1,5 +1,5 @@
 //! The runner's pain log (RISK_MODEL.md) on a planted block: descent pain after a descent spike
-//! is preceded by `descent-spike` and its self-check gives that week's descent against the
+//! is preceded by `descent-spike` and its self-check gives the descent of its 7 days against the
 //! weeks before; three rising scores send the last entry to a clinician, a first mild entry
 //! does not; a log found in a folder or given with `--pain` reaches the JSON, the terminal and
 //! the report; bad rows are named by line and the others count.
@@ -38,7 +38,7 @@ fn entry(day: u64, score: u8, when: PainWhen, note: &str) -> PainRow {
 
 fn matched(rows: &[PainRow]) -> Vec<PainEntry> {
     let a = analyse(&hill_block());
-    let a = analysis::with_pain(a, rows, analysis::WeekStart::Mon);
+    let a = analysis::with_pain(a, rows);
     a.pain
 }
 
@@ -50,14 +50,19 @@ fn descent_pain_after_a_descent_spike_is_preceded_by_it() {
     let codes: Vec<&str> = p[0].preceded_by.iter().map(|f| f.code.code()).collect();
     assert!(codes.contains(&"descent-spike"), "{codes:?}");
     assert!(codes.contains(&"steep-descent"), "{codes:?}");
-    // That week: 4 × 400 m (Mon, Wed, Fri and Sun are in it; Sunday is day 41, after the
-    // entry, but the week's descent is the week's); the 4 weeks before: 4 × 20 m = 80 m.
+    // The 7 days up to the entry (days 34-40): Sunday's 20 m and 3 × 400 m, not Sunday day 41's
+    // run after the entry; the 4 weeks before them: 4 runs of 20 m a week.
+    let check = &p[0].self_check;
     assert!(
-        p[0].self_check.starts_with(
-            "descent load: 1,600 m that week against 80 m a week on average in the 4 weeks before"
+        check.starts_with("descent load: 1,220 m in the 7 days up to the entry, "),
+        "{check}"
+    );
+    assert!(
+        check.contains(
+            " m of it on grades of −10 % or steeper, against 80 m a week on average in \
+             the 4 weeks before ("
         ),
-        "{}",
-        p[0].self_check
+        "{check}"
     );
     assert!(!p[0].see_clinician);
 }

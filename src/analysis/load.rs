@@ -109,8 +109,9 @@ pub struct Week {
     pub downhill_km: f64,
     /// Highest daily acute:chronic ratio of the week.
     pub acwr: Option<f64>,
-    /// Foster monotony: mean ÷ standard deviation of the 7 daily running distances; `None` when
-    /// they do not vary (or the week is partly outside the data).
+    /// Foster monotony: mean ÷ standard deviation of the week's daily running distances (those
+    /// within the data: `monotony-high` judges whole weeks only); `None` when they do not vary,
+    /// seven equal days included, which the rule then leaves unjudged.
     pub monotony: Option<f64>,
     pub hard_sessions: u32,
     pub strength_sessions: u32,

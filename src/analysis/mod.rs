@@ -229,8 +229,8 @@ pub struct Analysis {
 }
 
 /// `a` with the pain log's rows matched against it ([`pain::entries`]).
-pub fn with_pain(mut a: Analysis, rows: &[crate::model::PainRow], ws: WeekStart) -> Analysis {
-    a.pain = pain::entries(rows, &a, ws);
+pub fn with_pain(mut a: Analysis, rows: &[crate::model::PainRow]) -> Analysis {
+    a.pain = pain::entries(rows, &a);
     a
 }
 

@@ -10,8 +10,8 @@
 //!   week of the return, rising by that step each week until it reaches that average; after 14
 //!   days of reduced training (under `return_reduced_share` of the daily average of the 28 days
 //!   before them), half the average week of those 28 days (seed).
-//! * **descent ceiling**: `descent_spike_ratio` (1.5) × the mean weekly descent of the 4 weeks
-//!   before this one (E13).
+//! * **descent ceiling**: `descent_spike_ratio` (1.5) × the mean weekly descent of the whole
+//!   weeks among the 4 before this one, at least 2 of them (E13).
 //! * **next hard day**: not before the day after an easy or rest day that follows the last hard
 //!   session.
 //! * **strength**: sessions so far this week against `strength_sessions_per_week` (2) to 3; a
@@ -237,9 +237,10 @@ pub fn outlook(inputs: &Inputs, as_of: Option<NaiveDate>) -> Option<Outlook> {
                 items.push(OutlookItem {
                     code: "week-distance",
                     text: format!(
-                        "Keep this week under {}{}: last week was {} (E3: more than {:.0} % up on \
-                         the week before went with more distance-related injuries in novices; a \
-                         caution, not a finding of the largest cohort)",
+                        "Keep this week under {}{}: last week was {} (the seed's caution and \
+                         E3's: more than {:.0} % up on the week before went with more \
+                         distance-related injuries in novices; not a finding of the largest \
+                         cohort)",
                         km(limit),
                         so_far(km(week_km_so_far)),
                         km(w.run_km),

@@ -6,8 +6,9 @@
 use chrono::{Days, NaiveDate};
 use serde::Serialize;
 
+use super::load::Day;
 use super::rules::{Finding, Rule, Severity};
-use super::{week_start, ActivitySummary, Analysis, Week};
+use super::{ActivitySummary, Analysis, Week};
 use crate::model::{Knee, PainRow, PainWhen, Sport};
 
 /// Days up to and including an entry's day whose findings precede it.
@@ -66,7 +67,7 @@ pub struct Preceding {
 /// binary searches in the analysis, the earlier entries that matter kept as the log is walked),
 /// so that a log of 80,000 rows is matched in a moment: each entry looked through every earlier
 /// entry, and every finding, run and week, before.
-pub fn entries(rows: &[PainRow], a: &Analysis, ws: super::WeekStart) -> Vec<PainEntry> {
+pub fn entries(rows: &[PainRow], a: &Analysis) -> Vec<PainEntry> {
     let mut rows: Vec<&PainRow> = rows.iter().collect();
     rows.sort_by(|x, y| (x.date, &x.source, x.line).cmp(&(y.date, &y.source, y.line)));
     // The same log read twice (given with --pain and found in a folder read) counts once.
@@ -90,7 +91,7 @@ pub fn entries(rows: &[PainRow], a: &Analysis, ws: super::WeekStart) -> Vec<Pain
                 note: r.note.clone(),
                 source: r.source.clone(),
                 line: r.line,
-                self_check: self_check(r, &index, &preceded_by, ws),
+                self_check: self_check(r, &index, &preceded_by),
                 preceded_by,
                 see_clinician,
                 clinician_reason,
@@ -108,6 +109,7 @@ struct Index<'a> {
     findings_by_date: bool,
     activities_by_start: bool,
     weeks_by_start: bool,
+    days_by_date: bool,
     /// The habits raised, few however long the history.
     habits: Vec<&'a Finding>,
 }
@@ -119,6 +121,7 @@ impl<'a> Index<'a> {
             findings_by_date: a.findings.is_sorted_by_key(|f| f.date),
             activities_by_start: a.activities.is_sorted_by_key(|x| x.start_utc),
             weeks_by_start: a.weeks.is_sorted_by(|x, y| x.start < y.start),
+            days_by_date: a.days.is_sorted_by(|x, y| x.date < y.date),
             habits: a
                 .findings
                 .iter()
@@ -188,6 +191,18 @@ impl<'a> Index<'a> {
     fn week(&self, start: NaiveDate) -> Option<&'a Week> {
         self.weeks(start, start + Days::new(1)).next()
     }
+
+    /// The days of the load table from `from` to `to` (both included).
+    fn days(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a Day> {
+        let all = self.a.days.as_slice();
+        let slice = if self.days_by_date {
+            let start = all.partition_point(|d| d.date < from);
+            &all[start..start + all[start..].partition_point(|d| d.date <= to)]
+        } else {
+            all
+        };
+        slice.iter().filter(move |d| d.date >= from && d.date <= to)
+    }
 }
 
 /// The first day of the 14 up to and including `day`.
@@ -200,9 +215,13 @@ fn preceding(index: &Index, day: NaiveDate) -> Vec<Preceding> {
     // The events of those days, and the habits in force on the day (a habit is dated on the day
     // it set in, often long before).
     let mut chosen: Vec<&Finding> = index.findings(from, day).collect();
-    chosen.extend(index.habits.iter().copied().filter(|f| {
-        f.habit_in_force(day) && !f.date.is_some_and(|d| d >= from && d <= day)
-    }));
+    chosen.extend(
+        index
+            .habits
+            .iter()
+            .copied()
+            .filter(|f| f.habit_in_force(day) && !f.date.is_some_and(|d| d >= from && d <= day)),
+    );
     // In the analysis's order: all are elements of its one list, whose order is their address's.
     chosen.sort_by_key(|f| std::ptr::from_ref::<Finding>(f) as usize);
     chosen
@@ -335,11 +354,15 @@ fn listed(counts: &[(Rule, usize)]) -> String {
 
 /// The seed's self-check line for the entry's `when`, with what the data shows (`found`: the
 /// findings of its 14 days).
-fn self_check(r: &PainRow, index: &Index, found: &[Preceding], ws: super::WeekStart) -> String {
+fn self_check(r: &PainRow, index: &Index, found: &[Preceding]) -> String {
     let from = window_start(r.date);
     let runs: Vec<_> = index.runs(from, r.date).collect();
-    let this_week = week_start(r.date, ws);
-    let week = index.week(this_week);
+    // The 7 days up to and including the entry's day, and the 7 before them: the two halves of
+    // its 14 days, nothing after it.
+    let last_7 = r.date - Days::new(6);
+    let sum = |from: NaiveDate, to: NaiveDate, f: fn(&Day) -> f64| -> f64 {
+        index.days(from, to).map(f).sum()
+    };
     match r.when {
         PainWhen::Start => {
             let judged = runs
@@ -379,35 +402,39 @@ fn self_check(r: &PainRow, index: &Index, found: &[Preceding], ws: super::WeekSt
             )
         }
         PainWhen::Descent | PainWhen::Stairs => {
-            let before: Vec<f64> = index
-                .weeks(this_week - Days::new(28), this_week)
-                .filter(|w| w.complete)
-                .map(|w| w.descent_m)
-                .collect();
-            let that = week.map_or(0.0, |w| w.descent_m);
-            let average = if before.is_empty() {
-                "no whole week before it to compare with".to_string()
+            let that = sum(last_7, r.date, |d| d.descent_m);
+            let steep: f64 = index
+                .runs(last_7, r.date)
+                .filter_map(|x| x.metrics.as_ref()?.grade.as_ref())
+                .map(|g| g.descent_steep_m)
+                .sum();
+            // The 4 weeks before those 7 days, as far as the data reaches back.
+            let (start, end) = (last_7 - Days::new(28), last_7 - Days::new(1));
+            let covered = index.days(start, end).count() / 7;
+            let average = if covered == 0 {
+                "no week before them to compare with".to_string()
             } else {
+                let from = end - Days::new(7 * covered as u64 - 1);
                 format!(
-                    "{} m a week on average in the {} weeks before",
-                    thousands(before.iter().sum::<f64>() / before.len() as f64),
-                    before.len()
+                    "{} m a week on average in the {covered} week{} before",
+                    thousands(sum(from, end, |d| d.descent_m) / covered as f64),
+                    if covered == 1 { "" } else { "s" }
                 )
             };
             format!(
-                "descent load: {} m that week against {average} ({})",
+                "descent load: {} m in the 7 days up to the entry, {} m of it on grades of −10 % \
+                 or steeper, against {average} ({})",
                 thousands(that),
+                thousands(steep),
                 listed(&count_of(found, &[Rule::DescentSpike, Rule::SteepDescent]))
             )
         }
         PainWhen::After => {
-            let previous = index
-                .week(this_week - Days::new(7))
-                .map_or(0.0, |w| w.run_km);
-            let that = week.map_or(0.0, |w| w.run_km);
+            let previous = sum(last_7 - Days::new(7), last_7 - Days::new(1), |d| d.run_km);
+            let that = sum(last_7, r.date, |d| d.run_km);
             format!(
-                "after a jump in training: {that:.1} km that week against {previous:.1} km the \
-                 week before ({})",
+                "after a jump in training: {that:.1} km in the 7 days up to the entry against \
+                 {previous:.1} km in the 7 days before ({})",
                 listed(&count_of(
                     found,
                     &[

@@ -154,10 +154,6 @@ pub fn value_words(f: &Finding) -> String {
             "{:.0} hard days in a row; the rule fires at {:.0} in a row",
             f.value, f.threshold
         ),
-        Unit::SessionsInADay => format!(
-            "{:.0} hard sessions on one day; the rule fires at {:.0}",
-            f.value, f.threshold
-        ),
         unit => format!(
             "{:.0} {unit} against a threshold of {:.0} {unit}",
             f.value,

@@ -127,9 +127,6 @@ pub enum Unit {
     /// Hard days in a row (`hard-days-clustered` fired by consecutive days).
     #[serde(rename = "days-in-a-row")]
     DaysInARow,
-    /// Hard sessions on one day (`hard-days-clustered` fired by a day holding two).
-    #[serde(rename = "sessions-in-a-day")]
-    SessionsInADay,
 }
 
 impl Unit {
@@ -143,7 +140,6 @@ impl Unit {
             Unit::Sessions => "sessions",
             Unit::SPerKm => "s/km",
             Unit::DaysInARow => "days-in-a-row",
-            Unit::SessionsInADay => "sessions-in-a-day",
         }
     }
 }

@@ -188,9 +188,9 @@ pub(super) fn low_cadence(
             threshold,
             Unit::Spm,
             format!(
-                "most of your running time in {} was in runs below {:.0} spm{}; in the lab a \
-                 step rate 5–10 % higher at the same pace, about {:.0}–{:.0} spm for you, \
-                 lowered knee load",
+                "most of your running time in {} was in runs below {:.0} spm{}; a low step rate \
+                 is associated with higher knee load, and in the lab a step rate 5–10 % higher \
+                 at the same pace, about {:.0}–{:.0} spm for you, lowered it",
                 habit::window_words(&load.weeks, e.last),
                 threshold,
                 paces,
@@ -328,10 +328,11 @@ pub(super) fn descent_spike(load: &Load, t: &Thresholds, out: &mut Vec<Finding>)
 }
 
 /// `steep-descent` — an event: a run with 200 m or more of descent on grades of −10 % or
-/// steeper, where impact and braking forces rise by half or more (E13), and more of it than any
-/// run of the 28 days before: a departure from the runner's own recent training (RISK_MODEL.md,
-/// "Findings"). A mountain runner who descends that much every week is told on the run that goes
-/// beyond their recent ones, not on every run.
+/// steeper, where impact and braking forces rise well above level running (E13: +54 % and +73 %
+/// at about −16 %), and more of it than any run of the 28 days before. The last condition is
+/// patella's, beyond RISK_MODEL.md's definition (the README says so): a mountain runner who
+/// descends that much every week is told on the run that goes beyond their recent ones, not on
+/// every run (one real history got 15 of its 30 events per 12 weeks from this rule alone).
 pub(super) fn steep_descent(runs: &[&ActivitySummary], t: &Thresholds, out: &mut Vec<Finding>) {
     let steep = |r: &ActivitySummary| {
         r.metrics

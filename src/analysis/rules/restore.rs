@@ -129,7 +129,8 @@ fn sessions_in_7_days(hard_days: &[(NaiveDate, u32)]) -> Vec<u32> {
 }
 
 /// `hard-days-clustered` — hard sessions on two consecutive days, or three or more within 7 days:
-/// too little recovery between loads (seed). One finding per cluster.
+/// too little recovery between loads (seed). One finding per cluster. Two hard sessions on one
+/// day count as one hard day: RISK_MODEL.md counts days in a row and sessions within 7 days.
 pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Finding>) {
     let hard_days: Vec<(NaiveDate, u32)> = load
         .days
@@ -142,12 +143,11 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
     // Hard days in a row up to this one, counted along (a look back through the whole row at
     // each finding took as long as the row was).
     let mut in_a_row = 0usize;
-    for (i, (&(date, n), &in_week)) in hard_days.iter().zip(&in_weeks).enumerate() {
+    for (i, (&(date, _), &in_week)) in hard_days.iter().zip(&in_weeks).enumerate() {
         let consecutive = i > 0 && (date - hard_days[i - 1].0).num_days() == 1;
         in_a_row = if consecutive { in_a_row + 1 } else { 1 };
         let crowded = in_week as usize >= t.hard_sessions_in_7_days;
-        let same_day = n >= 2;
-        if !(consecutive || crowded || same_day) {
+        if !(consecutive || crowded) {
             continue;
         }
         // A cluster already reported in the last 7 days is the same cluster.
@@ -155,8 +155,8 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
             continue;
         }
         last_flagged = Some(date);
-        // The finding says which condition fired: days in a row, two on one day, or too many
-        // in 7 days, each with its own value and threshold.
+        // The finding says which condition fired: days in a row or too many in 7 days, each
+        // with its own value and threshold.
         let (value, threshold, unit, message) = if consecutive {
             (
                 in_a_row as f64,
@@ -168,23 +168,13 @@ pub(super) fn hard_days_clustered(load: &Load, t: &Thresholds, out: &mut Vec<Fin
                     iso(date)
                 ),
             )
-        } else if crowded {
+        } else {
             (
                 in_week as f64,
                 t.hard_sessions_in_7_days as f64,
                 Unit::Sessions,
                 format!(
                     "{in_week} hard sessions within 7 days up to {}; a pattern worth checking",
-                    iso(date)
-                ),
-            )
-        } else {
-            (
-                n as f64,
-                2.0,
-                Unit::SessionsInADay,
-                format!(
-                    "{n} hard sessions on {} itself; a pattern worth checking",
                     iso(date)
                 ),
             )

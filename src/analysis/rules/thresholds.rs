@@ -411,7 +411,7 @@ impl Thresholds {
             (
                 "strength_logged_weeks",
                 self.strength_logged_weeks as f64,
-                Range::from(0.0, 12.0, "weeks of 12"),
+                Range::from(1.0, 12.0, "weeks of 12"),
             ),
         ];
         if let Some(hr) = self.hr_max_bpm {

@@ -11,7 +11,7 @@ mod common;
 
 use chrono::{Days, NaiveTime};
 use libfuzzer_sys::fuzz_target;
-use patella::analysis::{self, pain::PRECEDING_DAYS, WeekStart};
+use patella::analysis::{self, pain::PRECEDING_DAYS};
 use patella::ingest::clean::{EARLIEST_UNIX_S, LATEST_UNIX_S};
 
 const SOURCE: &str = "athletes/ada/pain.csv";
@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
             r.date
         );
     }
-    let a = analysis::with_pain(common::demo_analysis().clone(), &rows, WeekStart::Mon);
+    let a = analysis::with_pain(common::demo_analysis().clone(), &rows);
     assert!(a.pain.len() <= rows.len());
     assert!(a.pain.windows(2).all(|p| p[0].date <= p[1].date));
     for p in &a.pain {
