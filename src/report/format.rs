@@ -102,6 +102,57 @@ pub fn ratio_pct(ratio: f64) -> String {
     format!("{:.0} %", ratio * 100.0)
 }
 
+/// Events the terminal and the report open with in full; the others of the 14 days are named in
+/// one line ([`opening_events`]).
+pub const OPENING_EVENTS: usize = 5;
+
+/// The events dated in the 14 days before `as_of`, as the terminal and the report open with them:
+/// the [`OPENING_EVENTS`] most severe (the most recent among equals), most recent first, and one
+/// line naming the others by code (`None` when there are none). A fortnight that holds a burst
+/// of events (a real one: 13, from a week of 13.6 km to two of 65 and 112 km with 5,257 m of
+/// descent) opens with the five that matter most, not a screen of them.
+pub fn opening_events<'a>(
+    findings: impl IntoIterator<Item = &'a Finding>,
+    as_of: chrono::NaiveDate,
+) -> (Vec<&'a Finding>, Option<String>) {
+    let since = as_of - chrono::Days::new(crate::analysis::outlook::OPEN_FINDINGS_DAYS);
+    let mut events: Vec<&Finding> = findings
+        .into_iter()
+        .filter(|f| f.kind == crate::analysis::Kind::Event)
+        .filter(|f| f.date.is_some_and(|d| d >= since && d < as_of))
+        .collect();
+    events.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.date.cmp(&a.date)));
+    let rest = events.split_off(events.len().min(OPENING_EVENTS));
+    events.sort_by(|a, b| b.date.cmp(&a.date).then(b.severity.cmp(&a.severity)));
+    if rest.is_empty() {
+        return (events, None);
+    }
+    let mut by_code: Vec<(&str, usize)> = Vec::new();
+    for f in &rest {
+        match by_code.iter_mut().find(|(c, _)| *c == f.code.code()) {
+            Some((_, n)) => *n += 1,
+            None => by_code.push((f.code.code(), 1)),
+        }
+    }
+    by_code.sort_by(|a, b| b.1.cmp(&a.1));
+    let named: Vec<String> = by_code
+        .iter()
+        .map(|(c, n)| {
+            if *n == 1 {
+                c.to_string()
+            } else {
+                format!("{c} ×{n}")
+            }
+        })
+        .collect();
+    let line = format!(
+        "and {} more in these 14 days, listed below with the weeks: {}",
+        rest.len(),
+        named.join(", ")
+    );
+    (events, Some(line))
+}
+
 /// A habit in one line: `low-cadence since 2025-01-06: 162 spm against a threshold of 170 spm;
 /// 92 % of running time over the last 4 weeks`.
 pub fn habit_line(f: &Finding) -> String {
@@ -176,6 +227,73 @@ mod tests {
         assert_eq!(number(0.333), "0.33");
         assert_eq!(ratio_pct(1.1), "110 %");
         assert_eq!(ratio_pct(1.25), "125 %");
+    }
+
+    #[test]
+    fn a_burst_of_events_opens_with_the_five_most_severe_and_names_the_rest() {
+        use crate::analysis::{Rule, Severity};
+        use chrono::NaiveDate;
+        let day = |d: u32| NaiveDate::from_ymd_opt(2025, 3, d).unwrap();
+        let event = |rule: Rule, severity: Severity, d: u32| {
+            let info = rule.info();
+            Finding {
+                code: rule,
+                kind: info.kind,
+                severity,
+                phase: info.phase,
+                week: None,
+                date: Some(day(d)),
+                activity: None,
+                value: 1.0,
+                threshold: 1.0,
+                unit: Unit::Ratio,
+                message: String::new(),
+                evidence: info.evidence,
+                grade: info.grade,
+                since: None,
+                until: None,
+                share: None,
+            }
+        };
+        let all = [
+            event(Rule::WeeklyJump, Severity::Info, 2),
+            event(Rule::AcwrHigh, Severity::Info, 3),
+            event(Rule::SingleRunSpike, Severity::Moderate, 4),
+            event(Rule::AcwrHigh, Severity::Info, 10),
+            event(Rule::DescentSpike, Severity::Moderate, 10),
+            event(Rule::SingleRunSpike, Severity::High, 11),
+            event(Rule::HardDaysClustered, Severity::Moderate, 12),
+            event(Rule::WeeklyJump, Severity::Info, 13),
+            event(Rule::StackedIncreases, Severity::Moderate, 14),
+            event(Rule::AcwrHigh, Severity::Info, 15),
+        ];
+        // As of the 16th: the 2nd to the 15th; the 1st would be outside.
+        let (listed, more) = opening_events(&all, day(16));
+        let got: Vec<(&str, u32)> = listed
+            .iter()
+            .map(|f| (f.code.code(), chrono::Datelike::day(&f.date.unwrap())))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("stacked-increases", 14),
+                ("hard-days-clustered", 12),
+                ("single-run-spike", 11),
+                ("descent-spike", 10),
+                ("single-run-spike", 4)
+            ]
+        );
+        assert_eq!(
+            more.as_deref(),
+            Some(
+                "and 5 more in these 14 days, listed below with the weeks: acwr-high ×3, \
+                 weekly-jump ×2"
+            )
+        );
+        // Five or fewer: all listed, no line.
+        assert_eq!(opening_events(&all[..5], day(16)).0.len(), 5);
+        assert_eq!(opening_events(&all[..5], day(16)).1, None);
+        assert!(opening_events(&all, day(2)).0.is_empty());
     }
 
     #[test]

@@ -459,13 +459,7 @@ fn render_pain(
 /// The events of the 14 days before `as_of`, each in full, most recent first; then the habits in
 /// force on it, one line each.
 fn render_open(out: &mut String, analysis: &Analysis, as_of: NaiveDate, view: &View) {
-    let since = as_of - chrono::Days::new(crate::analysis::outlook::OPEN_FINDINGS_DAYS);
-    let mut events: Vec<&Finding> = analysis
-        .findings
-        .iter()
-        .filter(|f| f.kind == Kind::Event && f.date.is_some_and(|d| d >= since && d < as_of))
-        .collect();
-    events.sort_by(|a, b| b.date.cmp(&a.date).then(b.severity.cmp(&a.severity)));
+    let (events, more) = format::opening_events(&analysis.findings, as_of);
     if events.is_empty() {
         let _ = writeln!(out, "\nNo events in the 14 days before {as_of}.");
     } else {
@@ -490,6 +484,9 @@ fn render_open(out: &mut String, analysis: &Analysis, as_of: NaiveDate, view: &V
                 "            ",
                 100,
             ));
+        }
+        if let Some(more) = more {
+            out.push_str(&wrap(&more, "  ", "    ", 100));
         }
     }
     let habits: Vec<&Finding> = analysis

@@ -162,10 +162,10 @@ pub struct Page {
     pub weeks: usize,
     /// Events per severity, most severe first, then the habits in force: (count, word).
     pub counts: Vec<(usize, &'static str)>,
-    /// The day the outlook looks forward from, and the events of the 14 days before it, most
-    /// recent first.
+    /// The day the outlook looks forward from, and the events of the 14 days before it the page
+    /// opens with, most recent first, with the line naming the others.
     pub as_of: Option<chrono::NaiveDate>,
-    pub open_events: Vec<EventLine>,
+    pub open_events: (Vec<EventLine>, Option<String>),
     /// Every habit that held at some time, those in force first, each with its trend.
     pub habits: Vec<HabitCard>,
     /// The phases with events of the last 12 weeks, in the order Prime, Perform, Restore.
@@ -438,7 +438,7 @@ impl Page {
                 .map(|s| (count(s), s.word()))
                 .chain([(in_force, "habits in force")])
                 .collect(),
-            open_events: as_of.map_or_else(Vec::new, |d| open_events(&events, d)),
+            open_events: as_of.map_or_else(|| (Vec::new(), None), |d| open_events(&events, d)),
             as_of,
             habits,
             phases: phases(&recent_findings),
@@ -529,15 +529,12 @@ impl Page {
     }
 }
 
-/// The events of the 14 days before `as_of`, most recent first.
-fn open_events(events: &[Finding], as_of: chrono::NaiveDate) -> Vec<EventLine> {
-    let since = as_of - chrono::Days::new(crate::analysis::outlook::OPEN_FINDINGS_DAYS);
-    let mut open: Vec<&Finding> = events
-        .iter()
-        .filter(|f| f.date.is_some_and(|d| d >= since && d < as_of))
-        .collect();
-    open.sort_by(|x, y| y.date.cmp(&x.date).then(y.severity.cmp(&x.severity)));
-    open.into_iter()
+/// The events of the 14 days before `as_of` the page opens with ([`format::opening_events`]),
+/// most recent first, and the line naming the others.
+fn open_events(events: &[Finding], as_of: chrono::NaiveDate) -> (Vec<EventLine>, Option<String>) {
+    let (open, more) = crate::report::format::opening_events(events, as_of);
+    let lines = open
+        .into_iter()
         .map(|f| {
             let o = occurrence(f, false);
             EventLine {
@@ -549,7 +546,8 @@ fn open_events(events: &[Finding], as_of: chrono::NaiveDate) -> Vec<EventLine> {
                 advice: f.code.info().advice,
             }
         })
-        .collect()
+        .collect();
+    (lines, more)
 }
 
 /// One card per habit rule that held at some time: its latest stretch, in force on `as_of` or
@@ -891,7 +889,7 @@ mod tests {
             ]
         );
         assert!(p.phases.is_empty() && p.run_rows.is_empty() && p.week_rows.is_empty());
-        assert!(p.habits.is_empty() && p.open_events.is_empty() && p.as_of.is_none());
+        assert!(p.habits.is_empty() && p.open_events.0.is_empty() && p.as_of.is_none());
         assert_eq!(p.quality.hr_max, HrMax::Missing);
         let ids: Vec<&str> = p.figures.iter().map(|f| f.id).collect();
         assert_eq!(

@@ -107,7 +107,7 @@ pub(super) fn render(p: &Page) -> String {
                          standing patterns."
                     }
                     @if let Some(o) = &p.outlook { (outlook(o)) }
-                    @if let Some(as_of) = p.as_of { (open_events(as_of, &p.open_events)) }
+                    @if let Some(as_of) = p.as_of { (open_events(as_of, &p.open_events.0, p.open_events.1.as_deref())) }
                     (habits(&p.habits))
                     (findings(&p.phases))
                     @if let (Some(from), true) = (p.recent_from, p.older_findings > 0) {
@@ -203,7 +203,7 @@ fn outlook(o: &OutlookView) -> Markup {
 }
 
 /// The events of the 14 days before the outlook's day, each in full: what to read first.
-fn open_events(as_of: chrono::NaiveDate, events: &[EventLine]) -> Markup {
+fn open_events(as_of: chrono::NaiveDate, events: &[EventLine], more: Option<&str>) -> Markup {
     html! {
         h2 id="events-now" { "Events in the 14 days before " (as_of) }
         @if events.is_empty() {
@@ -217,6 +217,9 @@ fn open_events(as_of: chrono::NaiveDate, events: &[EventLine]) -> Markup {
                 p { (e.message) " " span class="meta" { "(" (e.detail) ")" } }
                 p class="todo" { (e.advice) }
             }
+        }
+        @if let Some(more) = more {
+            p class="meta" { (more) }
         }
     }
 }
