@@ -497,13 +497,14 @@ fn fit_file() -> Vec<u8> {
     patella::synth::gzip(&patella::synth::to_fit(&a))
 }
 
-/// (name, sport, distance m, start) of each row, oldest first.
-fn read_rows(
-    csv: &str,
-) -> (
-    Vec<(String, Sport, Option<f64>, DateTime<Utc>)>,
-    Vec<String>,
-) {
+/// (name, sport, distance m, start) of a row.
+type Row = (String, Sport, Option<f64>, DateTime<Utc>);
+
+/// The members of an export's zip: (name, bytes).
+type Members = Vec<(String, Vec<u8>)>;
+
+/// Each row, oldest first, and every warning.
+fn read_rows(csv: &str) -> (Vec<Row>, Vec<String>) {
     let source = "export.zip!activities.csv";
     let head = &csv[..csv.len().min(4096)];
     assert_eq!(
@@ -529,7 +530,7 @@ fn read_rows(
     (got, warnings)
 }
 
-fn expected_rows() -> Vec<(String, Sport, Option<f64>, DateTime<Utc>)> {
+fn expected_rows() -> Vec<Row> {
     let sports = [
         Sport::Running,
         Sport::Strength,
@@ -629,7 +630,7 @@ fn counted(doc: &Value) -> Vec<(String, String, String, f64)> {
 #[test]
 fn every_language_and_era_counts_each_session_once_through_the_binary() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut exports: Vec<(String, Vec<(String, Vec<u8>)>)> = langs()
+    let mut exports: Vec<(String, Members)> = langs()
         .iter()
         .map(|l| {
             (
