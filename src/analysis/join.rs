@@ -33,7 +33,10 @@ pub fn join(extracts: &mut Vec<Extract>, rows: &[ManifestRow]) {
     for row in rows {
         let (targets, missing) = match row.origin {
             Origin::StravaCsv => match &row.file {
-                Some(file) => match by_source.get(file) {
+                Some(file) => match by_source
+                    .get(file)
+                    .or_else(|| by_source.get(&unzipped(file)))
+                {
                     Some(found) => (found.clone(), None),
                     None => (Vec::new(), Some(file.clone())),
                 },
@@ -73,6 +76,16 @@ pub fn join(extracts: &mut Vec<Extract>, rows: &[ManifestRow]) {
 /// The file of the row's export that starts nearest the row, within [`JOIN_START_S`], not
 /// joined to another row yet. A manifest under `DI_CONNECT/` looks only there, so that another
 /// export unpacked beside it (a Strava folder) is left to the duplicate check.
+/// The name a manifest's `activities/1234.fit.gz` has once the runner has unpacked it
+/// (`activities/1234.fit`), or the other way round: exports are often gunzipped before they are
+/// shared or read, and their manifest still names the packed files.
+fn unzipped(file: &str) -> String {
+    match file.strip_suffix(".gz") {
+        Some(plain) => plain.to_string(),
+        None => format!("{file}.gz"),
+    }
+}
+
 fn by_start(extracts: &[Extract], row: &ManifestRow, joined: &HashSet<usize>) -> Option<usize> {
     let under = format!("{}DI_CONNECT/", row.root);
     let prefix = if row.source.starts_with(&under) {
@@ -184,6 +197,40 @@ mod tests {
         assert_eq!(extracts.len(), 3, "joined, no activity added");
         let names: Vec<Option<&str>> = extracts.iter().map(|e| e.name.as_deref()).collect();
         assert_eq!(names, [None, None, Some("Garmin run")]);
+    }
+
+    #[test]
+    fn a_strava_row_joins_its_file_once_the_runner_has_gunzipped_it() {
+        let strava_row = |id: &str, file: &str| ManifestRow {
+            source: "/d/activities.csv".into(),
+            origin: Origin::StravaCsv,
+            id: id.into(),
+            file: Some(format!("/d/activities/{file}")),
+            name: Some(format!("run {id}")),
+            ..garmin_row(0)
+        };
+        // The manifest names packed files; the folder holds one unpacked, one packed, and one
+        // row names an unpacked file the folder holds packed.
+        let mut extracts = vec![
+            file("/d/activities/1.fit", 0),
+            file("/d/activities/2.fit.gz", 3600),
+            file("/d/activities/3.tcx.gz", 7200),
+        ];
+        let rows = [
+            strava_row("1", "1.fit.gz"),
+            strava_row("2", "2.fit.gz"),
+            strava_row("3", "3.tcx"),
+            strava_row("4", "4.fit.gz"),
+        ];
+        join(&mut extracts, &rows);
+        let names: Vec<Option<&str>> = extracts.iter().map(|e| e.name.as_deref()).collect();
+        // Three joined; the fourth, whose file is in neither form, counts from the manifest.
+        assert_eq!(
+            names,
+            [Some("run 1"), Some("run 2"), Some("run 3"), Some("run 4")]
+        );
+        assert_eq!(extracts[3].origin, Origin::StravaCsv);
+        assert!(extracts[..3].iter().all(|e| e.origin != Origin::StravaCsv));
     }
 
     #[test]
