@@ -200,9 +200,13 @@ fn preceding(index: &Index, day: NaiveDate) -> Vec<Preceding> {
     // The events of those days, and the habits in force on the day (a habit is dated on the day
     // it set in, often long before).
     let mut chosen: Vec<&Finding> = index.findings(from, day).collect();
-    chosen.extend(index.habits.iter().copied().filter(|f| {
-        f.habit_in_force(day) && !f.date.is_some_and(|d| d >= from && d <= day)
-    }));
+    chosen.extend(
+        index
+            .habits
+            .iter()
+            .copied()
+            .filter(|f| f.habit_in_force(day) && !f.date.is_some_and(|d| d >= from && d <= day)),
+    );
     // In the analysis's order: all are elements of its one list, whose order is their address's.
     chosen.sort_by_key(|f| std::ptr::from_ref::<Finding>(f) as usize);
     chosen
