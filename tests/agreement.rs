@@ -287,12 +287,14 @@ fn computed_distance_of_every_activity_against_its_device() {
         "computed distance within 2 % of the device's: {within}/{}",
         activities.len()
     );
-    // 109 of 130, as before GPS glitches were dropped at ingest (issue 25), which moved none of
+    // 110 of 131: the virtual ride whose session lacks start_time counts since that session is
+    // read (issue 27; 10,984 m from its samples against 11,058 m). Before it 109 of 130, as
+    // before GPS glitches were dropped at ingest (issue 25), which moved none of
     // the 109 out and none in. The 21 others: seven swims, the Fenix 6X's trail run and ultra
     // (above), two more runs, three rides and a walk whose tracks read long or short, a Strava
     // recording cut short, three TCX files whose tracks stop early or hold no positions, one
     // whose laps lie over one another (negative-pause) and a ride whose fixes flip 55-65 m back
     // and forth each second (14582164182: 37.0 km from every step, 28.8 km with its 483
     // glitches dropped, against the device's 14.9 km).
-    assert!(within >= 109, "{within}/{} within 2 %", activities.len());
+    assert!(within >= 110, "{within}/{} within 2 %", activities.len());
 }

@@ -18,7 +18,11 @@
 //!   the one that drops fewest fixes is taken, so a lone far fix, a phone's Wi-Fi fix that stays
 //!   a few seconds and a receiver's first fixes go, while a track that goes on from a new place
 //!   (after a long gap the step is within reach anyway) keeps both sides;
-//! - the start follows the first sample kept.
+//! - the start follows the first sample kept when samples before it were dropped or moved here
+//!   (dated out of range, the stretch before a jump cut off, a clock jump closed), or when the
+//!   first sample lies before the start the file gives. Otherwise the file's own start stands
+//!   (a FIT session's `start_time`, which the first record may follow by a minute or more while
+//!   the watch finds its fix), and the samples keep their times from it.
 //!
 //! Times are compared as seconds in `f64` and rebuilt with checked constructors: a time that a
 //! file controls never reaches chrono arithmetic that could overflow.
@@ -67,6 +71,9 @@ pub fn clean(mut a: Activity) -> Result<Activity, ReadError> {
             "every one of the {n} samples is dated outside 1989–2100"
         )));
     }
+    // Whether the first sample as read is gone, or the samples were moved: the start then follows
+    // the first sample kept rather than the file's own start.
+    let mut front_changed = dated_out > 0 && !dated(a.samples.t_s[0]);
     if dated_out > 0 {
         a.samples = select(&a.samples, |i| dated(a.samples.t_s[i]));
         a.warnings.push(format!(
@@ -74,7 +81,7 @@ pub fn clean(mut a: Activity) -> Result<Activity, ReadError> {
         ));
     }
 
-    close_clock_jumps(&mut a);
+    front_changed |= close_clock_jumps(&mut a);
 
     // Jumps of more than a day left: keep the longest stretch between them (the first of equals).
     let t = &a.samples.t_s;
@@ -94,6 +101,7 @@ pub fn clean(mut a: Activity) -> Result<Activity, ReadError> {
         }
     }
     if jumps > 0 {
+        front_changed |= best.0 > 0;
         let total = t.len();
         let kept = best.1 - best.0;
         a.samples = select(&a.samples, |i| i >= best.0 && i < best.1);
@@ -124,9 +132,10 @@ pub fn clean(mut a: Activity) -> Result<Activity, ReadError> {
 
     drop_unreachable_fixes(&mut a);
 
-    // The start follows the first sample kept.
+    // The start follows the first sample kept where the front changed above, or where the first
+    // sample comes before the file's start; else the file's own start stands.
     let first = a.samples.t_s[0];
-    if first != 0.0 {
+    if first < 0.0 || (first > 0.0 && (front_changed || !in_range(start_s))) {
         let new_start = start_s + first;
         let secs = new_start.floor();
         let nanos = ((new_start - secs) * 1e9).round().min(999_999_999.0) as u32;
@@ -159,14 +168,15 @@ fn same_recording(s: &Samples, i: usize) -> bool {
 }
 
 /// Closes every jump of more than a day across which the recording goes on: the samples before
-/// it move by the jump (less one usual step), so they run on into the later ones.
-fn close_clock_jumps(a: &mut Activity) {
+/// it move by the jump (less one usual step), so they run on into the later ones. Whether any
+/// jump was closed.
+fn close_clock_jumps(a: &mut Activity) -> bool {
     let t = &a.samples.t_s;
     let jumps: Vec<usize> = (1..t.len())
         .filter(|&i| (t[i] - t[i - 1]).abs() > MAX_JUMP_S && same_recording(&a.samples, i))
         .collect();
     if jumps.is_empty() {
-        return;
+        return false;
     }
     // The usual step between samples (the median of the steps that are not jumps).
     let mut steps: Vec<f64> = t
@@ -203,6 +213,7 @@ fn close_clock_jumps(a: &mut Activity) {
          moved to run on into the later ones",
         listed.join(", ")
     ));
+    true
 }
 
 /// The fastest anyone moves on foot, over a step between two GPS fixes: a little above the
@@ -594,6 +605,32 @@ mod tests {
         let a = clean(a).unwrap();
         assert_eq!(a.start_utc.timestamp(), 700_000_000);
         assert_eq!(a.samples.t_s, [0.0, 1.0]);
+    }
+
+    #[test]
+    fn the_files_start_stands_unless_samples_before_the_first_kept_were_dropped() {
+        // The first record 78 s after the session's start, nothing dropped: the start stands and
+        // the samples keep their times from it.
+        let a = clean(activity(&[78.0, 79.0, 80.0], &[])).unwrap();
+        assert_eq!(
+            a.start_utc,
+            Utc.with_ymd_and_hms(2025, 3, 3, 7, 0, 0).unwrap()
+        );
+        assert_eq!(a.samples.t_s, [78.0, 79.0, 80.0]);
+        assert!(a.warnings.is_empty());
+        // A sample in the middle dated out: the start still stands.
+        let far = (253_402_214_400_i64 - 1_740_985_200) as f64;
+        let a = clean(activity(&[78.0, far, 80.0], &[])).unwrap();
+        assert_eq!(a.start_utc.timestamp(), 1_740_985_200);
+        assert_eq!(a.samples.t_s, [78.0, 80.0]);
+        // The first sample dated out: the start follows the first kept.
+        let a = clean(activity(&[-1_740_985_200.0 + 1.0, 78.0, 79.0], &[])).unwrap();
+        assert_eq!(a.start_utc.timestamp(), 1_740_985_278);
+        assert_eq!(a.samples.t_s, [0.0, 1.0]);
+        // Samples before the file's start: the start moves back to the first of them.
+        let a = clean(activity(&[-5.0, 0.0, 1.0], &[])).unwrap();
+        assert_eq!(a.start_utc.timestamp(), 1_740_985_195);
+        assert_eq!(a.samples.t_s, [0.0, 5.0, 6.0]);
     }
 
     #[test]

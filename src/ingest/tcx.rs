@@ -12,7 +12,8 @@ use super::xml::{
 use crate::ingest::error::ReadError;
 use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Sport};
 
-/// A stride cadence whose median is above this is implausible: the writer probably stored steps.
+/// A stride cadence whose median is this or more is implausible (240 steps per minute): the
+/// writer stored steps, and they are kept as they are. The limit GPX's `cad` is judged by.
 const STRIDE_MEDIAN_LIMIT: f64 = 120.0;
 
 #[derive(Clone, Debug)]
@@ -370,26 +371,25 @@ fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
         warnings.push("no trackpoints with a time; lap totals only".to_string());
     }
 
-    // Cadence: on foot only; RunCadence (strides) doubled, else trackpoint Cadence doubled.
+    // Cadence: on foot only; RunCadence (strides) doubled, else trackpoint Cadence doubled,
+    // unless their median already sits in the steps range (decided once per file, as GPX does).
     let on_foot = act.sport.on_foot();
     let has_run_cad = points.iter().any(|p| p.run_cadence.is_finite());
     let has_cad = points.iter().any(|p| p.cadence.is_finite());
     let use_cadence = on_foot && (has_run_cad || has_cad);
+    let mut factor = 2.0;
     if use_cadence {
-        act.cadence_rule = CadenceRule::TcxStridesDoubled;
         let strides: Vec<f64> = points
             .iter()
             .map(|p| stride_cadence(p, has_run_cad))
             .filter(|c| c.is_finite() && *c > 0.0)
             .collect();
-        if let Some(m) = median(strides) {
-            if m > STRIDE_MEDIAN_LIMIT {
-                warnings.push(format!(
-                    "cadence median {m:.0} strides/min is implausible; the writer may have \
-                     stored steps per minute"
-                ));
-            }
-        }
+        factor = median(strides).map_or(2.0, steps_factor);
+        act.cadence_rule = if factor == 1.0 {
+            CadenceRule::TcxAlreadySpm
+        } else {
+            CadenceRule::TcxStridesDoubled
+        };
     }
 
     act.samples.reserve(points.len());
@@ -406,7 +406,7 @@ fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
             distance_m: p.dist,
             speed_m_s: p.speed,
             cadence_spm: if use_cadence {
-                stride_cadence(p, has_run_cad) * 2.0
+                stride_cadence(p, has_run_cad) * factor
             } else {
                 f64::NAN
             },
@@ -429,7 +429,10 @@ fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
             distance_m: sum(|l| l.distance_m),
             ascent_m: None,
             descent_m: None,
-            cadence_spm: lap_cadence(&raw.laps, on_foot).map(|c| c * 2.0),
+            // The laps' average as the trackpoints are read; without trackpoint cadence, judged
+            // on its own.
+            cadence_spm: lap_cadence(&raw.laps, on_foot)
+                .map(|c| c * if use_cadence { factor } else { steps_factor(c) }),
             timer_s: sum(|l| l.total_time_s),
             elapsed_s: match (first_time, last_time) {
                 (Some(a), Some(b)) => Some(seconds_between(a, b)),
@@ -439,6 +442,16 @@ fn build(raw: RawActivity, source: &str) -> Result<Activity, ReadError> {
     }
     act.warnings = warnings;
     Ok(act)
+}
+
+/// What brings a cadence whose median (or lap average) is `stride_median` to steps per minute:
+/// 2 for strides, 1 where the value already sits in the steps range.
+fn steps_factor(stride_median: f64) -> f64 {
+    if stride_median >= STRIDE_MEDIAN_LIMIT {
+        1.0
+    } else {
+        2.0
+    }
 }
 
 /// A trackpoint's cadence in strides per minute: `RunCadence` when the file has it, else
@@ -745,6 +758,54 @@ mod tests {
             "truncated XML at byte 149: unclosed <Trackpoint>; kept the 1 trackpoints read \
              before it"
         );
+    }
+
+    /// A run of `cadences` (one trackpoint a second) as `RunCadence` under the ActivityExtension
+    /// namespace, with one lap whose `AvgRunCadence` is `lap_cadence`.
+    fn run_with_run_cadence(cadences: &[u32], lap_cadence: u32) -> String {
+        let points: String = cadences
+            .iter()
+            .enumerate()
+            .map(|(i, c)| {
+                format!(
+                    "<Trackpoint><Time>2024-05-01T06:00:{i:02}Z</Time>\
+                     <DistanceMeters>{}</DistanceMeters><Extensions><ns3:TPX>\
+                     <ns3:RunCadence>{c}</ns3:RunCadence></ns3:TPX></Extensions></Trackpoint>",
+                    3 * i
+                )
+            })
+            .collect();
+        format!(
+            "<TrainingCenterDatabase xmlns:ns3=\"http://www.garmin.com/xmlschemas/ActivityExtension/v2\">\
+             <Activities><Activity Sport=\"Running\"><Id>2024-05-01T06:00:00Z</Id>\
+             <Lap StartTime=\"2024-05-01T06:00:00Z\"><TotalTimeSeconds>{}</TotalTimeSeconds>\
+             <Track>{points}</Track><Extensions><ns3:LX><ns3:AvgRunCadence>{lap_cadence}\
+             </ns3:AvgRunCadence></ns3:LX></Extensions></Lap></Activity></Activities>\
+             </TrainingCenterDatabase>",
+            cadences.len()
+        )
+    }
+
+    #[test]
+    fn run_cadence_already_in_steps_is_kept_not_doubled() {
+        // Steps per minute where strides belong (a peer's fixture read 240 spm): kept.
+        let doc = run_with_run_cadence(&[168, 170, 172, 174, 0], 171);
+        let a = &read_ok(doc.as_bytes(), "steps")[0];
+        assert_eq!(a.cadence_rule, CadenceRule::TcxAlreadySpm);
+        assert_eq!(a.samples.cadence_spm, [168.0, 170.0, 172.0, 174.0, 0.0]);
+        assert_eq!(a.device.as_ref().unwrap().cadence_spm, Some(171.0));
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+        // Strides, as Garmin writes them: doubled, the lap's average too.
+        let doc = run_with_run_cadence(&[84, 85, 86, 87, 0], 85);
+        let a = &read_ok(doc.as_bytes(), "strides")[0];
+        assert_eq!(a.cadence_rule, CadenceRule::TcxStridesDoubled);
+        assert_eq!(a.samples.cadence_spm, [168.0, 170.0, 172.0, 174.0, 0.0]);
+        assert_eq!(a.device.as_ref().unwrap().cadence_spm, Some(170.0));
+        // The limit is GPX's: a median of 120 is steps, 119 strides.
+        let a = &read_ok(run_with_run_cadence(&[120, 120, 119], 0).as_bytes(), "120")[0];
+        assert_eq!(a.cadence_rule, CadenceRule::TcxAlreadySpm);
+        let a = &read_ok(run_with_run_cadence(&[119, 119, 120], 0).as_bytes(), "119")[0];
+        assert_eq!(a.cadence_rule, CadenceRule::TcxStridesDoubled);
     }
 
     #[test]

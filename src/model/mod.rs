@@ -132,12 +132,16 @@ pub enum CadenceRule {
     /// FIT `cadence` whose values already sit in the steps-per-minute range (median above 130 on
     /// a run: some third-party writers store steps), kept.
     FitAlreadySpm,
-    /// TCX `RunCadence` (or `Cadence` on a run) in strides per minute, doubled.
+    /// TCX `RunCadence` (or `Cadence` on a run) in strides per minute (median below 120),
+    /// doubled.
     TcxStridesDoubled,
     /// GPX `cad` whose values sit in the per-leg range (median below 120), doubled.
     GpxPerLegDoubled,
     /// GPX `cad` whose values are already steps per minute (median 120 or more), kept.
     GpxAlreadySpm,
+    /// TCX `RunCadence` (or `Cadence` on a run) whose values already sit in the steps-per-minute
+    /// range (median 120 or more: some writers store steps), kept.
+    TcxAlreadySpm,
     /// No cadence recorded, or not an on-foot sport (cycling cadence is not steps).
     None,
 }
@@ -148,6 +152,7 @@ impl CadenceRule {
             CadenceRule::FitStridesDoubled => "fit-strides-doubled",
             CadenceRule::FitAlreadySpm => "fit-already-spm",
             CadenceRule::TcxStridesDoubled => "tcx-strides-doubled",
+            CadenceRule::TcxAlreadySpm => "tcx-already-spm",
             CadenceRule::GpxPerLegDoubled => "gpx-per-leg-doubled",
             CadenceRule::GpxAlreadySpm => "gpx-already-spm",
             CadenceRule::None => "none",

@@ -1,5 +1,6 @@
 //! The messages patella reads, decoded from a data message's body into what the activity
-//! builder needs: `file_id`, `sport`, `session`, `record`, `activity`, `set`, and the
+//! builder needs: `file_id`, `sport`, `session`, `lap` (its start), `record`, `activity`, `set`,
+//! and the
 //! `field_description`s that give developer fields their type, scale and (profile) name. Every
 //! other message is counted and passed over.
 //!
@@ -18,6 +19,7 @@ use crate::model::{DeviceSummary, Sample, Samples};
 pub(super) const MESG_FILE_ID: u16 = 0;
 pub(super) const MESG_SPORT: u16 = 12;
 pub(super) const MESG_SESSION: u16 = 18;
+pub(super) const MESG_LAP: u16 = 19;
 pub(super) const MESG_RECORD: u16 = 20;
 pub(super) const MESG_ACTIVITY: u16 = 34;
 pub(super) const MESG_FIELD_DESCRIPTION: u16 = 206;
@@ -397,8 +399,9 @@ impl RecordPlan {
 
 /// A `session` message as the file states it.
 pub(super) struct Session {
-    /// Seconds since the FIT epoch.
-    pub(super) start: i64,
+    /// `start_time`, seconds since the FIT epoch; `None` where the message lacks it (the start is
+    /// then taken from the laps, the session's end, the records or the activity message).
+    pub(super) start: Option<i64>,
     /// Milliseconds since the FIT epoch: its timestamp, else its start plus its elapsed time.
     pub(super) end_ms: Option<i64>,
     pub(super) sport: String,
@@ -423,14 +426,28 @@ pub(super) struct Decoded {
     pub(super) file_id: Option<FileId>,
     /// First `sport` message: (sport, sub_sport).
     pub(super) sport: Option<(String, String)>,
-    /// First `activity` message: (timestamp, local_timestamp), in seconds since the FIT epoch.
-    pub(super) activity: Option<(Option<i64>, Option<i64>)>,
+    /// First `activity` message.
+    pub(super) activity: Option<ActivityMessage>,
     pub(super) sessions: Vec<Session>,
+    /// The `start_time` of every `lap` message that has one, in the file's order, in seconds
+    /// since the FIT epoch.
+    pub(super) lap_starts: Vec<i64>,
     pub(super) records: Records,
     pub(super) sets: Vec<SetRow>,
     /// Rows read by a [`RecordPlan`] (for the test that holds plans to the general path).
     #[cfg(test)]
     pub(super) planned: usize,
+}
+
+/// The `activity` message: the whole recording's end and timer.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct ActivityMessage {
+    /// Seconds since the FIT epoch.
+    pub(super) timestamp: Option<i64>,
+    /// `local_timestamp`, seconds since the FIT epoch in local time.
+    pub(super) local: Option<i64>,
+    /// `total_timer_time`, seconds.
+    pub(super) timer_s: Option<f64>,
 }
 
 /// One `set` message of a strength session.
@@ -468,8 +485,16 @@ impl Decoder {
                 ));
             }
             MESG_ACTIVITY if self.out.activity.is_none() => {
-                let local = timestamp_of(def.raw(body, 5));
-                self.out.activity = Some((timestamp, local));
+                self.out.activity = Some(ActivityMessage {
+                    timestamp,
+                    local: timestamp_of(def.raw(body, 5)),
+                    timer_s: num(def.raw(body, 0), 1000.0, 0.0),
+                });
+            }
+            MESG_LAP => {
+                if let Some(start) = timestamp_of(def.raw(body, 2)) {
+                    self.out.lap_starts.push(start);
+                }
             }
             MESG_FIELD_DESCRIPTION => self.field_description(body, def)?,
             MESG_SET => {
@@ -632,14 +657,11 @@ impl Decoder {
                 dev.num(n)
             }
         };
-        let start_raw = raw(2);
-        let Some(start) = timestamp_of(start_raw) else {
-            return;
-        };
+        let start = timestamp_of(raw(2));
         let elapsed = or_dev(raw(7), 1000.0, Named::TotalElapsedTime);
         let end_ms = timestamp
             .map(|t| t * 1000)
-            .or_else(|| elapsed.map(|e| start * 1000 + (e * 1000.0) as i64));
+            .or_else(|| Some(start? * 1000 + (elapsed? * 1000.0) as i64));
         let cadence_raw = or_dev(raw(18), 1.0, Named::AvgCadence)
             .map(|c| c + or_dev(raw(92), 128.0, Named::AvgFractionalCadence).unwrap_or(0.0));
         let text = |n: u8, table, named: Named| {

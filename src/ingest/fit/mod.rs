@@ -28,7 +28,7 @@ use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Samples, Sport,
 #[cfg(feature = "synth")]
 pub(crate) use framing::crc16;
 use framing::{check_crcs, Decoder};
-use messages::{Decoded, Records, Session, SetRow};
+use messages::{ActivityMessage, Decoded, Records, Session, SetRow};
 
 /// Seconds from the Unix epoch to the FIT epoch, 1989-12-31T00:00:00Z.
 const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
@@ -37,6 +37,9 @@ const FIT_EPOCH_UNIX_S: i64 = 631_065_600;
 const RECORD_SLACK_S: f64 = 3600.0;
 /// Without a session end, records are kept for this long after the first one.
 const MAX_SESSION_S: f64 = 48.0 * 3600.0;
+/// A session's timer this much (or 1 %) below the activity message's is missing part of the run,
+/// where the records show it ([`check_timer`]).
+const TIMER_SHORT_S: f64 = 10.0;
 
 /// Whether `bytes` starts like a FIT file (".FIT" at offset 8 of the header).
 pub fn sniff(bytes: &[u8]) -> bool {
@@ -118,15 +121,25 @@ fn from_decoded(
             return Err(ReadError::not_activity(format!("fit {kind} file")));
         }
     }
-    let utc_offset = d.activity.and_then(|(ts, local)| {
-        let offset = local? - ts?;
+    let utc_offset = d.activity.and_then(|a| {
+        let offset = a.local? - a.timestamp?;
         (offset.abs() <= 14 * 3600).then_some(offset as i32)
     });
-    let mut sessions = std::mem::take(&mut d.sessions);
-    sessions.retain(|s| utc(s.start).is_some());
-    sessions.sort_by_key(|s| s.start);
     let mut records = std::mem::take(&mut d.records);
     records.flush();
+    let mut sessions = std::mem::take(&mut d.sessions);
+    fill_starts(
+        &mut sessions,
+        &d.lap_starts,
+        &records.t,
+        d.activity.as_ref(),
+        &mut warnings,
+    );
+    sessions.retain(|s| s.start.and_then(utc).is_some());
+    sessions.sort_by_key(|s| s.start);
+    if let ([session], Some(activity)) = (sessions.as_mut_slice(), d.activity.as_ref()) {
+        check_timer(session, activity, &records, &mut warnings);
+    }
     let ctx = Context {
         source,
         utc_offset,
@@ -141,7 +154,7 @@ fn from_decoded(
         let (sport, sub_sport) = d.sport.take().unwrap_or_default();
         warnings.push("no session message: summary computed from records only".into());
         let session = Session {
-            start: first,
+            start: Some(first),
             end_ms: None,
             sport,
             sub_sport,
@@ -161,7 +174,10 @@ fn from_decoded(
     }
     // Each record and each timed set belongs to exactly one session (see `session_of`): they
     // are dealt out once, in their order, not looked through again for every session.
-    let starts: Vec<i64> = sessions.iter().map(|s| s.start).collect();
+    let starts: Vec<i64> = sessions
+        .iter()
+        .map(|s| s.start.unwrap_or_default())
+        .collect();
     let records_of = deal(
         records.t.iter().map(|&t| Some(session_of(&starts, t))),
         starts.len(),
@@ -184,6 +200,122 @@ fn from_decoded(
         out.push(a);
     }
     Ok(out)
+}
+
+/// Gives a start to each session message without `start_time` (some writers leave it out and
+/// keep the rest): the first of its laps' starts, else its end less its elapsed time, else its
+/// first record, else (the only session) the activity message's end less its timer. Laps and
+/// records are looked for between the end of the session before it in the file and its own end.
+/// One warning says where each start came from; a session given none is left without one.
+fn fill_starts(
+    sessions: &mut [Session],
+    lap_starts: &[i64],
+    record_t: &[i64],
+    activity: Option<&ActivityMessage>,
+    warnings: &mut Vec<String>,
+) {
+    let only = sessions.len() == 1;
+    // Seconds, rounded, within what a FIT time can be: a value a file controls never overflows.
+    let whole_s = |x: f64| {
+        (x.is_finite() && (0.0..=f64::from(u32::MAX)).contains(&x)).then(|| x.round() as i64)
+    };
+    let mut after: Option<i64> = None;
+    for s in sessions.iter_mut() {
+        if s.start.is_none() {
+            let until = s.end_ms.map(|e| e.div_euclid(1000));
+            let within = |t: i64| after.is_none_or(|a| t >= a) && until.is_none_or(|u| t <= u);
+            let found = lap_starts
+                .iter()
+                .copied()
+                .filter(|&t| within(t))
+                .min()
+                .map(|t| (t, "its first lap"))
+                .or_else(|| {
+                    let end = s.end_ms?.div_euclid(1000);
+                    Some((
+                        end - whole_s(s.device.elapsed_s?)?,
+                        "its end less its elapsed time",
+                    ))
+                })
+                .or_else(|| {
+                    let first = record_t.iter().copied().filter(|&t| within(t)).min()?;
+                    Some((first, "its first record"))
+                })
+                .or_else(|| {
+                    let a = activity.filter(|_| only)?;
+                    let start = a.timestamp? - whole_s(a.timer_s?)?;
+                    Some((start, "the activity message"))
+                });
+            if let Some((start, from)) = found {
+                s.start = Some(start);
+                if s.end_ms.is_none() {
+                    s.end_ms = s
+                        .device
+                        .elapsed_s
+                        .and_then(whole_s)
+                        .map(|e| (start + e) * 1000);
+                }
+                warnings.push(format!(
+                    "a session message has no start_time; its start is taken from {from}"
+                ));
+            }
+        }
+        after = s.end_ms.map(|e| e.div_euclid(1000)).or(s.start).or(after);
+    }
+}
+
+/// The timer of the only session against the activity message's and the records: a session
+/// whose own span (its elapsed time, else its end) stops short of its records, and whose timer
+/// falls short of the activity's timer, which the records span, left part of the run out (a
+/// Suunto file whose session lacks its final lap: 4,035 s where the activity and the records say
+/// 4,961 s). "Short" is by more than [`TIMER_SHORT_S`] or 1 %. The session then takes the
+/// activity's timer, the records' span from its start as its elapsed time, and the records' last
+/// distance where that is further, with a warning. A session that spans its records is left
+/// alone whatever the activity says (Wahoo writes the elapsed time as the activity's timer).
+fn check_timer(
+    session: &mut Session,
+    activity: &ActivityMessage,
+    records: &Records,
+    warnings: &mut Vec<String>,
+) {
+    let (Some(timer_s), Some(activity_s), Some(start)) =
+        (session.device.timer_s, activity.timer_s, session.start)
+    else {
+        return;
+    };
+    let (Some(&first), Some(&last)) = (records.t.first(), records.t.last()) else {
+        return;
+    };
+    let short = |of: f64, than: f64| than - of > TIMER_SHORT_S.max(0.01 * than);
+    let run_s = (last - start) as f64;
+    let covered_s = session
+        .device
+        .elapsed_s
+        .or_else(|| Some(session.end_ms? as f64 / 1000.0 - start as f64));
+    // The records' clock counts whole seconds: a second each end.
+    let spanned = (last - first) as f64 + 2.0 >= activity_s;
+    if !(covered_s.is_some_and(|c| short(c, run_s)) && short(timer_s, activity_s) && spanned) {
+        return;
+    }
+    let d = &mut session.device;
+    d.timer_s = Some(activity_s);
+    d.elapsed_s = Some(run_s);
+    let last_distance = records
+        .columns
+        .distance_m
+        .iter()
+        .rev()
+        .find(|x| x.is_finite())
+        .copied();
+    if let (Some(total), Some(further)) = (d.distance_m, last_distance) {
+        if further > total {
+            d.distance_m = Some(further);
+        }
+    }
+    warnings.push(format!(
+        "the session stops short of its records and its timer ({timer_s:.0} s) of the \
+         activity's ({activity_s:.0} s), which the records span: took the activity's timer"
+    ));
 }
 
 /// The session (index into `starts`, the sessions' starts in order, at least one) whose records
@@ -264,7 +396,8 @@ fn build(
     ctx: &Context,
     warnings: Vec<String>,
 ) -> Activity {
-    let start = utc(session.start).unwrap_or_default();
+    let start_fit = session.start.unwrap_or_default();
+    let start = utc(start_fit).unwrap_or_default();
     let mut a = Activity::new(ctx.source, Format::Fit, start);
     a.sport = sport_of(&session.sport, &session.sub_sport);
     a.sport_detail = if session.sub_sport.is_empty() {
@@ -279,10 +412,10 @@ fn build(
     let window = record_window(
         session
             .end_ms
-            .map(|end| ((end - session.start * 1000) / 1000) as f64),
+            .map(|end| ((end - start_fit * 1000) / 1000) as f64),
         &session.device,
     );
-    let t_s_of = |t: i64| ((t - session.start) * 1000) as f64 / 1000.0;
+    let t_s_of = |t: i64| ((t - start_fit) * 1000) as f64 / 1000.0;
     let (samples, raw_cadence, outside) = match dealt {
         None if records.compressed.is_empty() => {
             // In place: an i64 and an f64 take the same room.
@@ -440,7 +573,8 @@ fn apply_cadence_rule(
 #[cfg(test)]
 pub(super) mod tests {
     use super::messages::{
-        MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_RECORD, MESG_SESSION, MESG_SET,
+        MESG_ACTIVITY, MESG_FIELD_DESCRIPTION, MESG_FILE_ID, MESG_LAP, MESG_RECORD, MESG_SESSION,
+        MESG_SET,
     };
     use super::*;
     use crate::model::Sample;
@@ -601,6 +735,191 @@ pub(super) mod tests {
                 include_bytes!("../../../fixtures/fit/workoutizer-run_with_coordinates.fit"),
             ),
         ]
+    }
+
+    /// What a generated run file holds beyond its records (`None` leaves a field out).
+    #[derive(Clone, Copy, Default)]
+    struct Run {
+        /// Seconds after [`T0`] of the first and last record (one every 5 s, 10 m apart).
+        records: (u64, u64),
+        session_start: Option<u64>,
+        session_end: Option<u64>,
+        elapsed_s: Option<u64>,
+        timer_s: Option<u64>,
+        distance_m: Option<u64>,
+        lap_start: Option<u64>,
+        activity_timer_s: Option<u64>,
+    }
+
+    /// A running FIT file of `run`: records, a lap, a session and an activity message, times in
+    /// seconds after [`T0`]; the invalid marker wherever `run` leaves a value out.
+    fn run_file(run: Run) -> Vec<u8> {
+        let t = |s: Option<u64>| s.map_or(0xFFFF_FFFF, |s| T0 + s);
+        let ms = |s: Option<u64>| s.map_or(0xFFFF_FFFF, |s| s * 1000);
+        let mut b = Builder::new(false);
+        b.define(0, MESG_FILE_ID, &[(0, 1, 0x00)]);
+        b.data(0, &[(4, 1)]);
+        b.define(1, MESG_RECORD, &[(253, 4, 0x86), (5, 4, 0x86)]);
+        for k in (run.records.0..=run.records.1).step_by(5) {
+            b.data(1, &[(T0 + k, 4), ((k - run.records.0) * 200, 4)]);
+        }
+        b.define(2, MESG_LAP, &[(253, 4, 0x86), (2, 4, 0x86)]);
+        b.data(2, &[(t(run.session_end), 4), (t(run.lap_start), 4)]);
+        b.define(
+            3,
+            MESG_SESSION,
+            &[
+                (253, 4, 0x86),
+                (2, 4, 0x86),
+                (5, 1, 0x00),
+                (7, 4, 0x86),
+                (8, 4, 0x86),
+                (9, 4, 0x86),
+            ],
+        );
+        b.data(
+            3,
+            &[
+                (t(run.session_end), 4),
+                (t(run.session_start), 4),
+                (1, 1),
+                (ms(run.elapsed_s), 4),
+                (ms(run.timer_s), 4),
+                (run.distance_m.map_or(0xFFFF_FFFF, |d| d * 100), 4),
+            ],
+        );
+        b.define(4, MESG_ACTIVITY, &[(253, 4, 0x86), (0, 4, 0x86)]);
+        b.data(4, &[(T0 + run.records.1, 4), (ms(run.activity_timer_s), 4)]);
+        b.finish()
+    }
+
+    /// The one activity of `bytes` as ingest gives it (cleaned), after both readers agree.
+    fn ingested(bytes: &[u8]) -> Activity {
+        assert!(same(
+            &reference::read(bytes, "run.fit"),
+            &read(bytes, "run.fit")
+        ));
+        let mut got = crate::ingest::read_bytes("run.fit", bytes, &Default::default());
+        assert!(got.skipped.is_empty(), "{:?}", got.skipped);
+        assert_eq!(got.activities.len(), 1);
+        got.activities.remove(0)
+    }
+
+    fn fit_utc(s: u64) -> DateTime<Utc> {
+        utc(T0 as i64 + s as i64).unwrap()
+    }
+
+    #[test]
+    fn the_sessions_start_stands_when_the_first_record_comes_later() {
+        // A pool swim's first record 78 s after the session's start (runalyze's
+        // swim-fenix-50m.fit): the start is the session's, as the FIT SDK reads it.
+        let a = ingested(&run_file(Run {
+            records: (78, 3578),
+            session_start: Some(0),
+            session_end: Some(3578),
+            elapsed_s: Some(3578),
+            timer_s: Some(3500),
+            distance_m: Some(7000),
+            lap_start: Some(0),
+            activity_timer_s: Some(3500),
+        }));
+        assert_eq!(a.start_utc, fit_utc(0));
+        assert_eq!(a.samples.t_s[0], 78.0);
+        assert_eq!(a.samples.t_s.last(), Some(&3578.0));
+        assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    }
+
+    #[test]
+    fn a_session_without_start_time_keeps_its_totals() {
+        // The start from the lap; the session's distance and sport kept (they were lost with
+        // "no session message" before).
+        let run = Run {
+            records: (10, 1210),
+            session_start: None,
+            session_end: Some(1210),
+            elapsed_s: Some(1205),
+            timer_s: Some(1200),
+            distance_m: Some(4800),
+            lap_start: Some(3),
+            activity_timer_s: None,
+        };
+        let a = ingested(&run_file(run));
+        assert_eq!(a.start_utc, fit_utc(3));
+        assert_eq!(a.sport, Sport::Running);
+        let d = a.device.as_ref().expect("the session's totals");
+        assert_eq!(d.distance_m, Some(4800.0));
+        assert_eq!(d.timer_s, Some(1200.0));
+        assert_eq!(
+            a.warnings,
+            ["a session message has no start_time; its start is taken from its first lap"]
+        );
+        // No lap start: the session's end less its elapsed time.
+        let a = ingested(&run_file(Run {
+            lap_start: None,
+            ..run
+        }));
+        assert_eq!(a.start_utc, fit_utc(5));
+        assert_eq!(a.device.as_ref().unwrap().distance_m, Some(4800.0));
+        // Nor an end: the first record.
+        let a = ingested(&run_file(Run {
+            lap_start: None,
+            session_end: None,
+            ..run
+        }));
+        assert_eq!(a.start_utc, fit_utc(10));
+        assert_eq!(a.device.as_ref().unwrap().distance_m, Some(4800.0));
+        assert_eq!(
+            a.warnings,
+            ["a session message has no start_time; its start is taken from its first record"]
+        );
+    }
+
+    #[test]
+    fn a_session_short_of_its_records_takes_the_activitys_timer() {
+        // The session lacks its final lap (4,035 s of a 4,961 s run) where the activity message
+        // and the records have it all.
+        let run = Run {
+            records: (0, 4960),
+            session_start: Some(0),
+            session_end: Some(4035),
+            elapsed_s: Some(4035),
+            timer_s: Some(4035),
+            distance_m: Some(8_000),
+            lap_start: Some(0),
+            activity_timer_s: Some(4961),
+        };
+        let a = ingested(&run_file(run));
+        let d = a.device.as_ref().unwrap();
+        assert_eq!(d.timer_s, Some(4961.0));
+        assert_eq!(d.elapsed_s, Some(4960.0));
+        // The records' last distance: 992 steps of 10 m.
+        assert_eq!(d.distance_m, Some(9_920.0));
+        assert_eq!(
+            a.warnings,
+            [
+                "the session stops short of its records and its timer (4035 s) of the activity's \
+              (4961 s), which the records span: took the activity's timer"
+            ]
+        );
+        // A session that spans its records is left alone (Wahoo writes the elapsed time as the
+        // activity's timer), and so is one whose records do not reach the activity's timer.
+        for other in [
+            Run {
+                session_end: Some(4960),
+                elapsed_s: Some(4961),
+                ..run
+            },
+            Run {
+                records: (0, 4500),
+                ..run
+            },
+        ] {
+            let a = ingested(&run_file(other));
+            let d = a.device.as_ref().unwrap();
+            assert_eq!(d.timer_s, Some(4035.0));
+            assert_eq!(d.distance_m, Some(8_000.0));
+            assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+        }
     }
 
     #[test]

@@ -19,7 +19,7 @@ use fitparser::de::{DecodeOption, FitObject, FitStreamProcessor};
 use fitparser::profile::MesgNum;
 use fitparser::{FitDataRecord, Value};
 
-use super::messages::{Decoded, FileId, Records, Row, Session, SetRow};
+use super::messages::{ActivityMessage, Decoded, FileId, Records, Row, Session, SetRow};
 use super::{activities, check_crcs, Stop, FIT_EPOCH_UNIX_S};
 use crate::ingest::error::{one_line, ReadError};
 use crate::model::{Activity, DeviceSummary};
@@ -194,16 +194,20 @@ fn decoded_of(records: &[FitDataRecord]) -> Decoded {
             let text_of = |name| field(r, name).and_then(text).unwrap_or_default();
             (text_of("sport"), text_of("sub_sport"))
         }),
-        activity: first(MesgNum::Activity).map(|r| {
-            (
-                field(r, "timestamp").and_then(fit_seconds),
-                field(r, "local_timestamp").and_then(raw_local_seconds),
-            )
+        activity: first(MesgNum::Activity).map(|r| ActivityMessage {
+            timestamp: field(r, "timestamp").and_then(fit_seconds),
+            local: field(r, "local_timestamp").and_then(raw_local_seconds),
+            timer_s: field_num(r, "total_timer_time"),
         }),
+        lap_starts: records
+            .iter()
+            .filter(|r| r.kind() == MesgNum::Lap)
+            .filter_map(|r| field(r, "start_time").and_then(fit_seconds))
+            .collect(),
         sessions: records
             .iter()
             .filter(|r| r.kind() == MesgNum::Session)
-            .filter_map(session_of)
+            .map(session_of)
             .collect(),
         records: {
             let mut out = Records::default();
@@ -289,16 +293,16 @@ fn first_num(rec: &FitDataRecord, names: &[&str]) -> Option<f64> {
     names.iter().find_map(|n| field_num(rec, n))
 }
 
-fn session_of(rec: &FitDataRecord) -> Option<Session> {
-    let start = field(rec, "start_time").and_then(fit_seconds)?;
+fn session_of(rec: &FitDataRecord) -> Session {
+    let start = field(rec, "start_time").and_then(fit_seconds);
     let elapsed = field_num(rec, "total_elapsed_time");
     let end_ms = field(rec, "timestamp")
         .and_then(fit_seconds)
         .map(|t| t * 1000)
-        .or_else(|| elapsed.map(|e| start * 1000 + (e * 1000.0) as i64));
+        .or_else(|| Some(start? * 1000 + (elapsed? * 1000.0) as i64));
     let cadence_raw = first_num(rec, &["avg_running_cadence", "avg_cadence"])
         .map(|c| c + field_num(rec, "avg_fractional_cadence").unwrap_or(0.0));
-    Some(Session {
+    Session {
         start,
         end_ms,
         sport: field(rec, "sport").and_then(text).unwrap_or_default(),
@@ -312,7 +316,7 @@ fn session_of(rec: &FitDataRecord) -> Option<Session> {
             elapsed_s: elapsed,
         },
         cadence_raw,
-    })
+    }
 }
 
 /// The 12-bit distance component of a `compressed_speed_distance` field (1/16 m, rolling over
