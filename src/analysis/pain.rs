@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::load::Day;
 use super::rules::{Finding, Rule, Severity};
-use super::{ActivitySummary, Analysis, Week};
+use super::{ActivitySummary, Analysis};
 use crate::model::{Knee, PainRow, PainWhen, Sport};
 
 /// Days up to and including an entry's day whose findings precede it.
@@ -108,7 +108,6 @@ struct Index<'a> {
     a: &'a Analysis,
     findings_by_date: bool,
     activities_by_start: bool,
-    weeks_by_start: bool,
     days_by_date: bool,
     /// The habits raised, few however long the history.
     habits: Vec<&'a Finding>,
@@ -120,7 +119,6 @@ impl<'a> Index<'a> {
             a,
             findings_by_date: a.findings.is_sorted_by_key(|f| f.date),
             activities_by_start: a.activities.is_sorted_by_key(|x| x.start_utc),
-            weeks_by_start: a.weeks.is_sorted_by(|x, y| x.start < y.start),
             days_by_date: a.days.is_sorted_by(|x, y| x.date < y.date),
             habits: a
                 .findings
@@ -170,26 +168,6 @@ impl<'a> Index<'a> {
     /// The counted runs of the local days from `from` to `to` (both included), in start order.
     fn runs(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a ActivitySummary> {
         self.activities(from, to).filter(|x| x.counts_as_run())
-    }
-
-    /// The weeks starting from `from` up to but not including `to`, in order.
-    fn weeks(&self, from: NaiveDate, to: NaiveDate) -> impl Iterator<Item = &'a Week> {
-        let all = self.a.weeks.as_slice();
-        let slice = if self.weeks_by_start {
-            let start = all.partition_point(|w| w.start < from);
-            let end = start + all[start..].partition_point(|w| w.start < to);
-            &all[start..end]
-        } else {
-            all
-        };
-        slice
-            .iter()
-            .filter(move |w| w.start >= from && w.start < to)
-    }
-
-    /// The week starting on `start`.
-    fn week(&self, start: NaiveDate) -> Option<&'a Week> {
-        self.weeks(start, start + Days::new(1)).next()
     }
 
     /// The days of the load table from `from` to `to` (both included).
@@ -641,7 +619,7 @@ mod tests {
         let mut shuffled = a.clone();
         shuffled.activities.reverse();
         shuffled.findings.reverse();
-        shuffled.weeks.reverse();
+        shuffled.days.reverse();
         let ids = |it: &mut dyn Iterator<Item = &ActivitySummary>| -> Vec<String> {
             it.map(|x| x.id.clone()).collect()
         };
@@ -652,7 +630,7 @@ mod tests {
                 (
                     index.findings_by_date,
                     index.activities_by_start,
-                    index.weeks_by_start
+                    index.days_by_date
                 ),
                 (ordered, ordered, ordered)
             );
@@ -683,16 +661,8 @@ mod tests {
                         .collect();
                     assert_eq!(index.findings(from, to).collect::<Vec<_>>(), want);
                     findings += want.len();
-                    let want: Vec<&Week> = analysis
-                        .weeks
-                        .iter()
-                        .filter(|w| w.start >= from && w.start < to)
-                        .collect();
-                    assert_eq!(index.weeks(from, to).collect::<Vec<_>>(), want);
-                    assert_eq!(
-                        index.week(from),
-                        analysis.weeks.iter().find(|w| w.start == from)
-                    );
+                    let want: Vec<&Day> = analysis.days.iter().filter(|d| within(d.date)).collect();
+                    assert_eq!(index.days(from, to).collect::<Vec<_>>(), want);
                 }
             }
         }

@@ -134,7 +134,7 @@ pub fn opening_events<'a>(
             None => by_code.push((f.code.code(), 1)),
         }
     }
-    by_code.sort_by(|a, b| b.1.cmp(&a.1));
+    by_code.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
     let named: Vec<String> = by_code
         .iter()
         .map(|(c, n)| {
