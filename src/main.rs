@@ -352,11 +352,10 @@ fn run(args: Args) -> anyhow::Result<ExitCode> {
             for w in &extracted.warnings {
                 eprintln!("patella: warning: {w}");
             }
-            for s in &result.skipped {
-                eprintln!(
-                    "patella: skipped {}",
-                    report::format::sanitise(&s.to_string())
-                );
+            // Files an export holds beside its activities (monitoring FIT, side JSON) are
+            // counted in one line unless --all; anything else keeps its own.
+            for line in patella::model::skip::skip_lines(&result.skipped, all) {
+                eprintln!("patella: {}", report::format::sanitise(&line));
             }
             if store.is_some() {
                 eprintln!(

@@ -15,7 +15,7 @@ use crate::analysis::Extract;
 use crate::model::{GearLink, ManifestRow, PainRow, Skipped};
 
 /// Bumped whenever what a file gives changes meaning (decoders, metrics, the `Extract` layout).
-pub const STORE_FORMAT: u32 = 12;
+pub const STORE_FORMAT: u32 = 13;
 
 /// The parser version that keys the store: the crate version, the store format, and this build of
 /// the binary (its size and modification time), so that a rebuilt decoder never reads what an

@@ -325,7 +325,7 @@ pub fn analyse_one(a: &Athlete, opts: &Options, out: Option<&Path>) -> Result<Do
         .files_seen
         .saturating_sub(listed - analysis.skipped.len());
     messages.extend(extracted.warnings.iter().map(|w| format!("warning: {w}")));
-    messages.extend(analysis.skipped.iter().map(|s| format!("skipped {s}")));
+    messages.extend(crate::model::skip::skip_lines(&analysis.skipped, false));
     if analysis.activities.is_empty() {
         return Err(unread(format!(
             "no readable activity in {files_seen} file(s)"

@@ -112,11 +112,13 @@ fn broken_files_are_read_as_far_as_they_go_and_say_so() {
     let header = read("fit/python-fitparse/activity-settings-corruptheader.fit");
     assert!(!header.samples.is_empty());
     assert!(!header.warnings.is_empty());
-    // A Forerunner 225 whose clock was set 20 days ahead after 102 records (Runalyze's test
-    // file): one run, dated by the set clock, every record kept, the watch's distance within 2 %.
+    // A Forerunner 225 whose records jump 20 days ahead after 102 of them (Runalyze's test
+    // file): one run, every record kept, the watch's distance within 2 %, dated by its session's
+    // start_time, 2017-02-22: the day Runalyze's issue #2077 about it was filed, so the later
+    // clock (2017-03-14) lay in the future.
     let jump = read("fit/runalyze/time-jump.fit");
     assert_eq!(jump.samples.len(), 567);
-    assert_eq!(jump.start_utc.date_naive().to_string(), "2017-03-14");
+    assert_eq!(jump.start_utc.date_naive().to_string(), "2017-02-22");
     assert!(
         jump.warnings.iter().any(|w| w.contains("the clock jumped")),
         "{:?}",

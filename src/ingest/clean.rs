@@ -6,11 +6,14 @@
 //! - a sample dated outside 1989–2100 is dropped;
 //! - where the samples jump by more than a day, the clock jumped or the file joins recordings:
 //!   when the recording goes on across the jump (the same place, or the device's distance going
-//!   on), the watch set its clock mid-run, and the samples before the jump are moved to run on
-//!   into the later ones (watches set their clock from GPS once it is found, so the later clock is
-//!   trusted: Runalyze's `time-jump.fit`, a Forerunner 225 run whose first 102 records are dated
-//!   20 days early); otherwise the activity is cut there and its longest stretch kept. Either way
-//!   with a warning;
+//!   on), the watch set its clock mid-run, and the stretches are moved to run on into each other:
+//!   a FIT session's own `start_time` decides which clock is right (the stretch it falls in stays,
+//!   the others move to it: a Garmin run whose records jump 1.4 days ahead mid-run, its session
+//!   and Garmin's manifest giving the earlier start; Runalyze's `time-jump.fit`, a Forerunner 225
+//!   run whose records jump 20 days ahead after 102 of them, its session dated the day the issue
+//!   about it was filed); without a session the later clock is trusted (watches set their clock
+//!   from GPS once it is found). Otherwise the activity is cut there and its longest stretch kept.
+//!   Either way with a warning;
 //! - a GPS fix that the track could reach only faster than its sport allows (12.5 m/s on foot,
 //!   40 m/s on a bike or in a sport not named, with 10 m for the receiver's error), or that lies
 //!   elsewhere at the same time as the fix before, is a glitch: its position is dropped (the
@@ -31,7 +34,7 @@ use chrono::{DateTime, Utc};
 use geo::{Distance, Haversine, Point};
 
 use super::error::ReadError;
-use crate::model::{Activity, Samples, Sport};
+use crate::model::{Activity, Format, Samples, Sport};
 
 /// 1989-01-01T00:00:00Z: before any GPS watch (and before the FIT epoch, 1989-12-31).
 pub const EARLIEST_UNIX_S: i64 = 599_616_000;
@@ -41,6 +44,9 @@ pub const LATEST_UNIX_S: i64 = 4_102_444_800;
 pub const MAX_JUMP_S: f64 = 86_400.0;
 /// Across a jump, samples this close (in place, or in the device's distance) are one recording.
 pub const SAME_RECORDING_M: f64 = 250.0;
+/// The words of the warning an activity whose clock jumped while it recorded carries (the join
+/// of a Garmin manifest looks for them: such a file may start far from its manifest row).
+pub const CLOCK_JUMPED: &str = "the clock jumped while the recording went on";
 /// How many clock jumps a warning lists by place before it gives only how many more there are.
 const LISTED_JUMPS: usize = 3;
 
@@ -167,9 +173,10 @@ fn same_recording(s: &Samples, i: usize) -> bool {
     }
 }
 
-/// Closes every jump of more than a day across which the recording goes on: the samples before
-/// it move by the jump (less one usual step), so they run on into the later ones. Whether any
-/// jump was closed.
+/// Closes every jump of more than a day across which the recording goes on: one stretch stays
+/// (the one a FIT session's `start_time` falls in or lies nearest, else the last) and the others
+/// move by the jumps between (less one usual step each), so that they run on into it. Whether
+/// the samples at the front moved (the start then follows them).
 fn close_clock_jumps(a: &mut Activity) -> bool {
     let t = &a.samples.t_s;
     let jumps: Vec<usize> = (1..t.len())
@@ -186,18 +193,53 @@ fn close_clock_jumps(a: &mut Activity) -> bool {
         .collect();
     steps.sort_by(|x, y| x.total_cmp(y));
     let step = steps.get(steps.len() / 2).copied().unwrap_or(1.0);
-    // Each jump's shift, from the times as read: a later shift moves both sides of an earlier
-    // jump alike. Then every sample moves by the shifts of the jumps after it, in one pass from
-    // the end, so that a file of many jumps costs no more than a file of one.
+    // The stretch that stays: with a session's start (t = 0 is the session's `start_time`),
+    // the one nearest it (the later of equals); else the last.
+    let n = t.len();
+    let stretch = |k: usize| {
+        let from = if k == 0 { 0 } else { jumps[k - 1] };
+        let to = jumps.get(k).copied().unwrap_or(n);
+        (from, to)
+    };
+    let session_start = a.format == Format::Fit && a.device.is_some();
+    let anchor = if session_start {
+        (0..=jumps.len())
+            .map(|k| {
+                let (from, to) = stretch(k);
+                let (first, last) = (t[from], t[to - 1]);
+                let off = if first <= 0.0 && 0.0 <= last {
+                    0.0
+                } else {
+                    first.abs().min(last.abs())
+                };
+                (k, off)
+            })
+            .min_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)))
+            .map_or(jumps.len(), |(k, _)| k)
+    } else {
+        jumps.len()
+    };
+    // Each jump's shift, from the times as read. The stretches before the one that stays move
+    // forward by the shifts of the jumps between, those after it back, each in one pass, so that
+    // a file of many jumps costs no more than a file of one.
     let t = &mut a.samples.t_s;
     let moved: Vec<(f64, usize)> = jumps.iter().map(|&i| (t[i] - t[i - 1] - step, i)).collect();
-    let (mut shift, mut after) = (0.0, moved.len());
-    for i in (0..t.len()).rev() {
-        while after > 0 && moved[after - 1].1 > i {
-            after -= 1;
-            shift += moved[after].0;
+    let (from, to) = stretch(anchor);
+    let (mut shift, mut j) = (0.0, anchor);
+    for i in (0..from).rev() {
+        while j > 0 && moved[j - 1].1 > i {
+            j -= 1;
+            shift += moved[j].0;
         }
         t[i] += shift;
+    }
+    let (mut shift, mut j) = (0.0, anchor);
+    for (i, ti) in t.iter_mut().enumerate().skip(to) {
+        while j < moved.len() && moved[j].1 <= i {
+            shift += moved[j].0;
+            j += 1;
+        }
+        *ti -= shift;
     }
     // One short line whatever the file holds: the first few jumps, then how many more.
     let mut listed: Vec<String> = moved
@@ -208,12 +250,23 @@ fn close_clock_jumps(a: &mut Activity) -> bool {
     if moved.len() > LISTED_JUMPS {
         listed.push(format!("and {} more", moved.len() - LISTED_JUMPS));
     }
-    a.warnings.push(format!(
-        "the clock jumped while the recording went on ({}); the samples before each jump were \
-         moved to run on into the later ones",
-        listed.join(", ")
-    ));
-    true
+    let how = if anchor == jumps.len() {
+        "the samples before each jump were moved to run on into the later ones".to_string()
+    } else if anchor == 0 {
+        "the samples after each jump were moved back to run on from the earlier ones, as the \
+         session's start time has them"
+            .to_string()
+    } else {
+        format!(
+            "the samples were moved to run on from stretch {} of {}, where the session's start \
+             time has them",
+            anchor + 1,
+            jumps.len() + 1
+        )
+    };
+    a.warnings
+        .push(format!("{CLOCK_JUMPED} ({}); {how}", listed.join(", ")));
+    anchor > 0
 }
 
 /// The fastest anyone moves on foot, over a step between two GPS fixes: a little above the
@@ -583,6 +636,64 @@ mod tests {
         // The same by position, without a distance column.
         let a = clean(activity(&[0.0, 1.0, jump, jump + 1.0], &[])).unwrap();
         assert_eq!(a.samples.t_s, [0.0, 1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_fit_sessions_start_decides_which_clock_is_right() {
+        // A FIT run whose session starts with its first records, then the records jump 1.4 days
+        // ahead while the distance goes on: the later records move back, the start stays.
+        let jump = 1.4 * 86_400.0;
+        let times = [0.0, 1.0, 2.0, jump, jump + 1.0, jump + 2.0];
+        let fit = |times: &[f64]| {
+            let mut a = activity(times, &[]);
+            a.format = Format::Fit;
+            a.device = Some(crate::model::DeviceSummary::default());
+            a.samples.distance_m = vec![0.0, 3.0, 6.0, 9.0, 12.0, 15.0];
+            a
+        };
+        let a = clean(fit(&times)).unwrap();
+        assert_eq!(a.samples.t_s, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(
+            a.start_utc,
+            Utc.with_ymd_and_hms(2025, 3, 3, 7, 0, 0).unwrap()
+        );
+        assert_eq!(
+            a.warnings,
+            [
+                "the clock jumped while the recording went on (1.4 days at sample 3); the samples \
+              after each jump were moved back to run on from the earlier ones, as the session's \
+              start time has them"
+            ]
+        );
+        // The session starting by the later clock (the first records before it): the earlier
+        // records move forward, as without a session.
+        let late: Vec<f64> = times.iter().map(|t| t - jump).collect();
+        let a = clean(fit(&late)).unwrap();
+        assert_eq!(a.samples.t_s, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(
+            a.start_utc,
+            Utc.with_ymd_and_hms(2025, 3, 3, 6, 59, 57).unwrap()
+        );
+        // Three stretches, the session's start in the middle one: each side moves to it.
+        let mut a = activity(
+            &[0.0, 1.0, jump, jump + 1.0, 2.0 * jump, 2.0 * jump + 1.0],
+            &[],
+        );
+        a.format = Format::Fit;
+        a.device = Some(crate::model::DeviceSummary::default());
+        a.samples.distance_m = vec![0.0, 3.0, 6.0, 9.0, 12.0, 15.0];
+        for t in &mut a.samples.t_s {
+            *t -= jump;
+        }
+        let a = clean(a).unwrap();
+        assert_eq!(a.samples.t_s, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(
+            a.start_utc,
+            Utc.with_ymd_and_hms(2025, 3, 3, 6, 59, 58).unwrap()
+        );
+        assert!(
+            a.warnings[0].ends_with("from stretch 2 of 3, where the session's start time has them")
+        );
     }
 
     #[test]

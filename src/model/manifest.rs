@@ -59,6 +59,12 @@ pub struct ManifestRow {
     pub distance_m: Option<f64>,
     pub elapsed_s: Option<f64>,
     pub moving_s: Option<f64>,
+    /// The session's average cadence in steps per minute, where the manifest gives it (Garmin's
+    /// `avgDoubleCadence`, or `avgRunCadence` doubled: that one counts one leg).
+    pub cadence_spm: Option<f64>,
+    /// The sets and repetitions a strength session logged, where the manifest lists them
+    /// (Garmin's `summarizedExerciseSets`): the session has them without a FIT file.
+    pub strength: Option<super::StrengthSets>,
     /// What the reader noticed but read through (an unknown type), naming the row.
     pub warnings: Vec<String>,
 }

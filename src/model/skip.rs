@@ -195,6 +195,82 @@ impl SkipReason {
     }
 }
 
+/// A file an export is known to hold beside its activities, passed over without a line of its
+/// own on the terminal (the JSON keeps every skip): the kinds its summary line counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum SideFile {
+    /// A FIT monitoring file (`monitoring_a`, `monitoring_b`, `monitoring_daily`): steps, heart
+    /// rate and stress through the day, hundreds of them in a Garmin export.
+    Monitoring,
+    /// Any other FIT file that is not an activity (settings, device, sport, workout, course,
+    /// totals, goals, weight, sleep and the types the profile does not name); a JSON or CSV
+    /// side file of a Garmin Connect export (under `DI_CONNECT/`: personal records, training
+    /// plans, aggregator files); an image.
+    Other,
+}
+
+impl SideFile {
+    /// How the summary line names `n` files of the kind.
+    pub fn count(self, n: usize) -> String {
+        let what = match self {
+            SideFile::Monitoring => "monitoring",
+            SideFile::Other => "other export",
+        };
+        format!("{n} {what} file{}", if n == 1 { "" } else { "s" })
+    }
+}
+
+impl Skipped {
+    /// The kind of side file this is when an export is known to hold it beside its activities
+    /// (see [`SideFile`]); `None` for a damaged, unreadable or unexpected file, which keeps its
+    /// own line.
+    pub fn side_file(&self) -> Option<SideFile> {
+        match &self.reason {
+            SkipReason::Read(ReadError::NotActivity(what)) => {
+                let kind = what.strip_prefix("fit ")?.strip_suffix(" file")?;
+                Some(if kind.starts_with("monitoring") {
+                    SideFile::Monitoring
+                } else {
+                    SideFile::Other
+                })
+            }
+            SkipReason::NotActivityFile { what } if what == "an image" => Some(SideFile::Other),
+            SkipReason::NotActivityFile { what }
+                if (what == "a .json file" || what == "a .csv file" || what == "a .txt file")
+                    && self.source.contains("DI_CONNECT/") =>
+            {
+                Some(SideFile::Other)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The lines the terminal gives for `skipped`: one per file that is not a known side file (in
+/// their order, `skipped {source}: {reason}`), then, when there are side files, one line
+/// counting them by kind (`343 monitoring files and 20 other export files passed over: --all
+/// lists them`). With `all`, every file has its own line.
+pub fn skip_lines(skipped: &[Skipped], all: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut counts: std::collections::BTreeMap<SideFile, usize> = Default::default();
+    for s in skipped {
+        match s.side_file() {
+            Some(kind) if !all => *counts.entry(kind).or_default() += 1,
+            _ => lines.push(format!("skipped {s}")),
+        }
+    }
+    if !counts.is_empty() {
+        let parts: Vec<String> = counts.iter().map(|(k, n)| k.count(*n)).collect();
+        let joined = match parts.as_slice() {
+            [one] => one.clone(),
+            [init @ .., last] => format!("{} and {last}", init.join(", ")),
+            [] => String::new(),
+        };
+        lines.push(format!("{joined} passed over: --all lists them"));
+    }
+    lines
+}
+
 /// A size in MiB for messages: whole above 10 MiB, one decimal below.
 fn mib(bytes: u64) -> String {
     let m = bytes as f64 / (1024.0 * 1024.0);
@@ -281,5 +357,41 @@ mod tests {
         );
         assert_eq!(damaged.position(), Some(Position::Byte(699)));
         assert_eq!(SkipReason::from(damaged).kind(), "invalid");
+    }
+
+    #[test]
+    fn side_files_of_an_export_are_counted_and_the_rest_named() {
+        let not_activity = |what: &str| SkipReason::Read(ReadError::not_activity(what));
+        let other = |what: &str| SkipReason::NotActivityFile { what: what.into() };
+        let skipped = vec![
+            Skipped::new("e.zip!u/1.fit", not_activity("fit monitoring_b file")),
+            Skipped::new("e.zip!u/2.fit", not_activity("fit monitoring_daily file")),
+            Skipped::new("e.zip!u/3.fit", SkipReason::NotFit),
+            Skipped::new("e.zip!u/4.fit", not_activity("fit settings file")),
+            Skipped::new("e.zip!u/5.fit", not_activity("fit 49 file")),
+            Skipped::new(
+                "e.zip!DI_CONNECT/DI-Connect-Fitness/me_personalRecord.json",
+                other("a .json file"),
+            ),
+            Skipped::new("e.zip!DI_CONNECT/x/photo.jpg", other("an image")),
+            // A CSV outside a Garmin export may be a manifest not recognised: named.
+            Skipped::new("runs/activities.csv", other("a .csv file")),
+            Skipped::new("runs/route.gpx", not_activity("gpx has no track")),
+        ];
+        assert_eq!(
+            skip_lines(&skipped, false),
+            [
+                "skipped e.zip!u/3.fit: not a FIT file (no .FIT signature in the header)",
+                "skipped runs/activities.csv: not an activity file: a .csv file",
+                "skipped runs/route.gpx: not an activity: gpx has no track",
+                "2 monitoring files and 4 other export files passed over: --all lists them",
+            ]
+        );
+        assert_eq!(skip_lines(&skipped, true).len(), skipped.len());
+        assert_eq!(
+            skip_lines(&skipped[..1], false),
+            ["1 monitoring file passed over: --all lists them"]
+        );
+        assert!(skip_lines(&[], false).is_empty());
     }
 }

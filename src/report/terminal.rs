@@ -166,7 +166,7 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
         if analysis.skipped.is_empty() || view.all {
             ""
         } else {
-            " (named on stderr)"
+            " (on stderr)"
         }
     );
 

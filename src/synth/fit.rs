@@ -133,6 +133,12 @@ pub(crate) fn sport_detail(sport: Sport) -> String {
 /// Laps are one per kilometre (or one for a session without distance); the `activity` message
 /// carries `local_timestamp` from `utc_offset_s`.
 pub fn to_fit(a: &Activity) -> Vec<u8> {
+    to_fit_timed(a, None)
+}
+
+/// [`to_fit`], with the session's timer and elapsed time `session_s` where given (else the
+/// samples' span): a watch whose clock jumped mid-run still times the run itself.
+pub fn to_fit_timed(a: &Activity, session_s: Option<f64>) -> Vec<u8> {
     let s = &a.samples;
     let n = s.len();
     let start = fit_time(a.start_utc);
@@ -313,7 +319,10 @@ pub fn to_fit(a: &Activity) -> Vec<u8> {
     let mut session_fields = shared([2, 7, 8, 9, 16, 18, 92, 22, 23, 5]);
     session_fields.extend([(6, Ty::Enum), (25, Ty::U16), (26, Ty::U16), (28, Ty::Enum)]);
     let session = w.define(4, 18, &session_fields);
-    let st = stats(s, 0, n.saturating_sub(1));
+    let mut st = stats(s, 0, n.saturating_sub(1));
+    if let Some(timer_s) = session_s {
+        st.timer_s = timer_s;
+    }
     let mut row = vec![Some(0), Some(end), Some(8), Some(1)];
     row.extend(totals(&st, 0));
     row.extend([Some(0), Some(bounds.len() as i64), Some(0)]);
@@ -348,14 +357,45 @@ pub fn to_fit(a: &Activity) -> Vec<u8> {
         ],
     );
 
-    let mut out = Vec::with_capacity(w.buf.len() + 16);
+    framed(&w.buf)
+}
+
+/// A FIT file of another type than `activity` (`file_type` as the profile numbers it: 2
+/// settings, 15 and 32 monitoring, 28 monitoring_daily), as a watch writes beside its
+/// activities: its `file_id`, then one `monitoring` message (55) of a timestamp and a step
+/// count, as monitoring files hold them by the hundred.
+pub fn non_activity_fit(file_type: u8, at: DateTime<Utc>) -> Vec<u8> {
+    let mut w = Writer { buf: Vec::new() };
+    let file_id = w.define(
+        0,
+        0,
+        &[(0, Ty::Enum), (1, Ty::U16), (3, Ty::U32z), (4, Ty::U32)],
+    );
+    let t = fit_time(at);
+    w.write(
+        &file_id,
+        &[
+            Some(i64::from(file_type)),
+            Some(1),
+            Some(SERIAL_NUMBER),
+            Some(t),
+        ],
+    );
+    let monitoring = w.define(1, 55, &[(253, Ty::U32), (3, Ty::U32)]);
+    w.write(&monitoring, &[Some(t), Some(1_234)]);
+    framed(&w.buf)
+}
+
+/// A FIT file around its records: the 14-byte header and the CRC of the whole.
+fn framed(records: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(records.len() + 16);
     out.extend([14u8, 0x20]);
     out.extend(PROFILE_VERSION.to_le_bytes());
-    out.extend((w.buf.len() as u32).to_le_bytes());
+    out.extend((records.len() as u32).to_le_bytes());
     out.extend(b".FIT");
     let header_crc = crc16(0, &out);
     out.extend(header_crc.to_le_bytes());
-    out.extend(&w.buf);
+    out.extend(records);
     let crc = crc16(0, &out);
     out.extend(crc.to_le_bytes());
     out

@@ -20,7 +20,7 @@ use crate::model::{Activity, CadenceRule, DeviceSummary, Format, Sample, Samples
 
 pub use demo::{demo_block, demo_manifest, new_york_offset_s, DemoRun};
 pub use export::{export_plan, garmin_export, strava_export, strava_members, ExportSession};
-pub use fit::to_fit;
+pub use fit::{non_activity_fit, to_fit, to_fit_timed};
 pub use history::history;
 pub use team::{member, planted, team, Member, Planted};
 pub use xml::{to_gpx, to_tcx};

@@ -2,13 +2,26 @@
 //! data export: `[{"summarizedActivitiesExport": [ … ]}]`, one entry per session, times in
 //! milliseconds (`beginTimestamp`/`startTimeGmt` UTC, `startTimeLocal` local wall-clock),
 //! `duration` in milliseconds, `distance` in centimetres. The FIT files sit elsewhere in the
-//! export (`DI-Connect-Uploaded-Files/UploadedFiles_0-_Part1.zip`), named by upload id, so rows
-//! are joined to them by start time.
+//! export, named by upload id, so rows are joined to them by start time (`analysis::join`).
+//!
+//! The shapes seen in real exports, all read:
+//! - the summaries split over several files of a thousand sessions each
+//!   (`<user>_0_summarizedActivities.json`, `<user>_1001_summarizedActivities.json`);
+//! - times and totals as floats in exponent form (`1.685097098E12`), and numbers as strings;
+//! - the uploads in `DI_CONNECT/DI-Connect-Uploaded-Files/` (2022 on),
+//!   `DI_CONNECT/DI-Connect-Fitness-Uploaded-Files/` (2021) or inside
+//!   `DI_CONNECT/DI-Connect-Fitness/` (2018): any folder under `DI_CONNECT/`;
+//! - cadence as `avgDoubleCadence` (steps per minute) beside `avgRunCadence` (one leg's);
+//! - a session's kind in `sportType` where `activityType` says nothing more (`STEPS`: walking);
+//! - `summarizedExerciseSets` on strength sessions: sets and repetitions without a FIT file,
+//!   which make the session a strength session whatever its type.
 
 use chrono::{DateTime, TimeZone, Utc};
 use serde_json::Value;
 
-use crate::model::{GearLink, ManifestRow, Origin, ReadError, SkipReason, Skipped, Sport};
+use crate::model::{
+    GearLink, ManifestRow, Origin, ReadError, SkipReason, Skipped, Sport, StrengthSets,
+};
 
 /// Garmin's `activityType` keys and the sport each counts as (README, "Export manifests"). A
 /// key not listed is `other`, with a warning naming the row.
@@ -49,11 +62,80 @@ pub const TYPES: &[(&str, Sport)] = &[
 
 /// The sport of a Garmin type key; `None` for a key not in [`TYPES`].
 pub fn sport_of(key: &str) -> Option<Sport> {
+    lookup(TYPES, key)
+}
+
+/// The sport `key` has in `table`, whatever its case.
+fn lookup(table: &[(&str, Sport)], key: &str) -> Option<Sport> {
     let k = key.trim();
-    TYPES
+    table
         .iter()
         .find(|(name, _)| name.eq_ignore_ascii_case(k))
         .map(|(_, s)| *s)
+}
+
+/// Garmin's `sportType` values and the sport each counts as, for an entry whose `activityType`
+/// is missing or not in [`TYPES`].
+pub const SPORT_TYPES: &[(&str, Sport)] = &[
+    ("RUNNING", Sport::Running),
+    ("STEPS", Sport::Walking),
+    ("WALKING", Sport::Walking),
+    ("HIKING", Sport::Hiking),
+    ("CYCLING", Sport::Cycling),
+    ("SWIMMING", Sport::Swimming),
+    ("STRENGTH_TRAINING", Sport::Strength),
+];
+
+/// The sport of a Garmin `sportType`; `None` for a value not in [`SPORT_TYPES`].
+fn sport_of_sport_type(value: &str) -> Option<Sport> {
+    lookup(SPORT_TYPES, value)
+}
+
+/// A number as the export writes it: a JSON number in any form (`1685097098000`,
+/// `1.685097098E12`), or a string holding one.
+fn number_of(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => super::number(s),
+        _ => None,
+    }
+}
+
+/// An id as the export writes it: a whole number (also in exponent form, `2.0000000001E10`,
+/// given as the integer it is) or a string.
+fn id_of(v: Option<&Value>) -> String {
+    match v {
+        Some(Value::Number(n)) => match (n.as_u64(), n.as_f64()) {
+            (Some(u), _) => u.to_string(),
+            (None, Some(f)) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{}", f as i64),
+            _ => n.to_string(),
+        },
+        Some(Value::String(s)) => s.trim().to_string(),
+        _ => String::new(),
+    }
+}
+
+/// The sets and repetitions of `summarizedExerciseSets` (`[{"category", "reps", "sets", …}]`),
+/// summed over the exercises; `None` when the entry lists none.
+fn exercise_sets(v: Option<&Value>) -> Option<StrengthSets> {
+    let list = v?.as_array()?;
+    let mut out: Option<StrengthSets> = None;
+    for e in list {
+        let count = |key: &str| {
+            e.get(key)
+                .and_then(number_of)
+                .filter(|n| n.is_finite() && *n >= 0.0 && *n < 1e6)
+                .map(|n| n.round() as u32)
+        };
+        let (sets, reps) = (count("sets"), count("reps"));
+        if sets.is_none() && reps.is_none() {
+            continue;
+        }
+        let sum = out.get_or_insert_with(StrengthSets::default);
+        sum.sets += sets.unwrap_or(0);
+        sum.repetitions += reps.unwrap_or(0);
+    }
+    out
 }
 
 /// The furthest any zone's local time is from UTC: 18 hours.
@@ -103,7 +185,7 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
     let root = root_of(source);
     for (i, entry) in entries(&doc).into_iter().enumerate() {
         let row = i + 1;
-        let num = |key: &str| entry.get(key).and_then(Value::as_f64);
+        let num = |key: &str| entry.get(key).and_then(number_of);
         let text = |key: &str| {
             entry
                 .get(key)
@@ -111,11 +193,7 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
         };
-        let id = match entry.get("activityId") {
-            Some(Value::Number(n)) => n.to_string(),
-            Some(Value::String(s)) => s.clone(),
-            _ => String::new(),
-        };
+        let id = id_of(entry.get("activityId"));
         let label = format!("{source} row {row} (activity {id})");
         let start_ms = num("beginTimestamp").or_else(|| num("startTimeGmt"));
         let Some(start_utc) = start_ms.and_then(ms_to_utc) else {
@@ -143,12 +221,32 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
             _ => String::new(),
         };
         let mut warnings = Vec::new();
-        let sport = sport_of(&type_name).unwrap_or_else(|| {
-            warnings.push(format!(
-                "{label}: unknown activity type {type_name:?}, counted as other"
-            ));
-            Sport::Other
-        });
+        let sport_type = text("sportType");
+        let strength = exercise_sets(entry.get("summarizedExerciseSets"));
+        let sport = match (
+            sport_of(&type_name),
+            sport_type.and_then(sport_of_sport_type),
+        ) {
+            // Sets and repetitions logged: a strength session, whatever the type says (Garmin
+            // files some under `indoor_cardio` or `fitness_equipment`).
+            _ if strength.is_some() => Sport::Strength,
+            (Some(s), None) => s,
+            (Some(s), Some(_)) if s != Sport::Other => s,
+            (_, Some(s)) => s,
+            (None, None) => {
+                let also = sport_type
+                    .map(|t| format!(" (sportType {t:?})"))
+                    .unwrap_or_default();
+                warnings.push(format!(
+                    "{label}: unknown activity type {type_name:?}{also}, counted as other"
+                ));
+                Sport::Other
+            }
+        };
+        // Garmin's `avgRunCadence` counts one leg's steps; `avgDoubleCadence` both.
+        let cadence_spm = num("avgDoubleCadence")
+            .or_else(|| num("avgRunCadence").map(|c| c * 2.0))
+            .filter(|c| c.is_finite() && *c > 0.0 && *c < 400.0);
         // Local time minus UTC: no zone is further from UTC than 18 hours (a broken
         // `startTimeLocal` leaves the offset to the zone, with a warning).
         let gmt = num("startTimeGmt").or_else(|| num("beginTimestamp"));
@@ -183,6 +281,8 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
                 .or_else(|| num("duration"))
                 .map(|ms| ms / 1000.0),
             moving_s: num("duration").map(|ms| ms / 1000.0),
+            cadence_spm,
+            strength,
             warnings,
         });
     }
@@ -367,6 +467,59 @@ mod tests {
                 "{src} row 3 (activity 9003): manifest row not counted: no start time \
                  (beginTimestamp, startTimeGmt)"
             )
+        );
+    }
+
+    #[test]
+    fn the_shapes_of_real_exports_are_read() {
+        // Times in exponent form and as strings, an id in exponent form, walking as `STEPS`,
+        // sets and repetitions on a strength session, one leg's cadence beside both legs'.
+        let json = r#"[{"summarizedActivitiesExport": [
+            {"activityId": 1.1E10, "activityType": "running", "sportType": "RUNNING",
+             "beginTimestamp": 1.685097098E12, "startTimeGmt": 1.685097098E12,
+             "startTimeLocal": 1.685104298E12, "duration": 3.0E6, "distance": 1.0E6,
+             "avgRunCadence": 84.5, "avgDoubleCadence": 169.0},
+            {"activityId": "11000000001", "activityType": {"typeKey": "other"},
+             "sportType": "STEPS", "startTimeGmt": "1685190000000", "duration": "1800000"},
+            {"activityId": 11000000002, "activityType": "indoor_cardio",
+             "startTimeGmt": 1685290000000, "duration": 2400000,
+             "summarizedExerciseSets": [{"category": "SQUAT", "reps": 30, "sets": 3},
+                                        {"category": "PLANK", "duration": 60000, "sets": 2},
+                                        {"category": "UNKNOWN"}]},
+            {"activityId": 11000000003, "activityType": "treadmill_running",
+             "startTimeGmt": 1685390000000, "avgRunCadence": 86.0},
+            {"activityId": 11000000004, "activityType": "kite_surfing",
+             "sportType": "KITING", "startTimeGmt": 1685490000000}
+        ]}]"#;
+        let src = "g.zip!DI_CONNECT/DI-Connect-Fitness/me_1001_summarizedActivities.json";
+        let (rows, skipped) = read(src, json.as_bytes());
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let got: Vec<_> = rows
+            .iter()
+            .map(|r| (r.id.as_str(), r.sport, r.cadence_spm, r.strength))
+            .collect();
+        let sets = |sets, repetitions| Some(StrengthSets { sets, repetitions });
+        assert_eq!(
+            got,
+            [
+                ("11000000000", Sport::Running, Some(169.0), None),
+                ("11000000001", Sport::Walking, None, None),
+                ("11000000002", Sport::Strength, None, sets(5, 30)),
+                ("11000000003", Sport::Running, Some(172.0), None),
+                ("11000000004", Sport::Other, None, None),
+            ]
+        );
+        assert_eq!(rows[0].start_utc, ms_to_utc(1_685_097_098_000.0).unwrap());
+        assert_eq!(rows[0].utc_offset_s, Some(2 * 3600));
+        assert_eq!(rows[0].distance_m, Some(10_000.0));
+        assert_eq!(rows[1].moving_s, Some(1800.0));
+        assert!(rows[..4].iter().all(|r| r.warnings.is_empty()));
+        assert_eq!(
+            rows[4].warnings,
+            [format!(
+                "{src} row 5 (activity 11000000004): unknown activity type \"kite_surfing\" \
+                 (sportType \"KITING\"), counted as other"
+            )]
         );
     }
 

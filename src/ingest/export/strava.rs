@@ -1082,6 +1082,8 @@ pub fn read(source: &str, bytes: &[u8]) -> (Vec<ManifestRow>, Vec<Skipped>) {
             distance_m,
             elapsed_s,
             moving_s: cell(layout.moving).and_then(super::number),
+            cadence_spm: None,
+            strength: None,
             warnings,
         });
     }
