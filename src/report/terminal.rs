@@ -504,7 +504,12 @@ fn render_open(out: &mut String, analysis: &Analysis, as_of: NaiveDate, view: &V
             severity_colour(f.severity),
             &format!("{:<8}", f.severity.word()),
         );
-        let _ = writeln!(out, "  {severity}  {}", format::habit_line(f));
+        out.push_str(&wrap(
+            &format::habit_line(f),
+            &format!("  {severity}  "),
+            "            ",
+            100,
+        ));
     }
 }
 
