@@ -13,7 +13,7 @@ use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
 use patella::analysis::rules::RULES;
 use patella::analysis::triggers::{self, Entry, Triggers};
 use patella::analysis::{self, Analysis, Extract, Kind, Rule, Settings, WeekStart};
-use patella::model::Sport;
+use patella::model::{Knee, PainRow, PainWhen, Sport};
 
 /// SplitMix64: the tests' own random numbers, the same on every machine.
 struct Rng(u64);
@@ -232,6 +232,60 @@ fn pain_after_planted_long_run_spikes_is_found() {
         .collect();
     assert!(!run(&after, &moved).is_trigger(Rule::SingleRunSpike));
 
+    // Where it shows: the outlook's long-run ceiling at 1.05 × saying why, one line of the
+    // terminal's opening, the report's card, the JSON.
+    let rows: Vec<PainRow> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| PainRow {
+            source: "pain.csv".into(),
+            line: i + 2,
+            date: e.date,
+            knee: Knee::Left,
+            score: e.score,
+            when: PainWhen::Late,
+            note: String::new(),
+        })
+        .collect();
+    let a = analysis::with_pain(after, &rows);
+    let t = a.triggers.as_ref().unwrap();
+    assert!(t.is_trigger(Rule::SingleRunSpike));
+    let o = a.outlook.as_ref().unwrap();
+    let item = o.items.iter().find(|i| i.code == "long-run").unwrap();
+    let longest = item.value.unwrap();
+    assert!(
+        (item.limit.unwrap() - 1.05 * longest).abs() < 1e-9,
+        "{item:?}"
+    );
+    assert_eq!(o.long_run_km_max, item.limit);
+    assert_eq!(item.evidence, "own pain log");
+    assert!(
+        item.text
+            .contains("1.05 × rather than 1.10 ×, from your own pain log: 8 of your 8"),
+        "{}",
+        item.text
+    );
+    let terminal = patella::report::terminal::render(&a);
+    let opening: Vec<&str> = terminal
+        .lines()
+        .filter(|l| {
+            l.starts_with("Your own pain log: 8 of your 8 pain episodes followed a long-run")
+        })
+        .collect();
+    assert_eq!(opening.len(), 1, "{terminal}");
+    let page = patella::report::html::render(&a, "");
+    assert!(page.contains("Your triggers"));
+    assert!(page.contains("Habits are not tested this way"));
+    assert!(page.contains("for you, long-run spikes look like a trigger"));
+    assert!(!page.contains("caused by"));
+    let doc: serde_json::Value = serde_json::from_str(&patella::report::json::render(&a)).unwrap();
+    let codes = doc["triggers"]["codes"].as_array().unwrap();
+    let spike = codes
+        .iter()
+        .find(|c| c["code"] == "single-run-spike")
+        .unwrap();
+    assert_eq!(spike["episodes_with"], 8);
+    assert_eq!(spike["significant"], true);
 }
 
 /// Random days of `days` from `from`, so that a 14-day window holds one with chance `share`.

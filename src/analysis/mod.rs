@@ -237,6 +237,9 @@ pub struct Analysis {
 pub fn with_pain(mut a: Analysis, rows: &[crate::model::PainRow]) -> Analysis {
     a.pain = pain::entries(rows, &a);
     a.triggers = own_triggers(&a);
+    if let (Some(o), Some(t)) = (a.outlook.as_mut(), a.triggers.as_ref()) {
+        outlook::tighten(o, t);
+    }
     a
 }
 

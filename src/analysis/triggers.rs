@@ -601,7 +601,7 @@ mod tests {
                 .map(|_| {
                     let controls = 1 + (rng.next_u64() % 6) as usize;
                     set(
-                        rng.next_u64() % 2 == 0,
+                        rng.next_u64().is_multiple_of(2),
                         controls,
                         (rng.next_u64() % (controls as u64 + 1)) as usize,
                     )
