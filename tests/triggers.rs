@@ -286,6 +286,12 @@ fn pain_after_planted_long_run_spikes_is_found() {
         .unwrap();
     assert_eq!(spike["episodes_with"], 8);
     assert_eq!(spike["significant"], true);
+    // The team page's column.
+    let as_of = o.as_of;
+    let status = patella::analysis::team::AthleteStatus::of(&a, "k", "K", as_of, WeekStart::Mon);
+    assert_eq!(status.own_triggers, ["single-run-spike"]);
+    let row = patella::report::team::Row::of(&status, as_of);
+    assert_eq!(row.own_trigger, "single-run-spike");
 }
 
 /// Random days of `days` from `from`, so that a 14-day window holds one with chance `share`.
