@@ -218,6 +218,10 @@ pub fn analyse(
     let skipped = std::mem::take(&mut extracted.skipped);
     let analysis = analysis::analyse_extracts(&extracts, skipped, settings)?;
     let analysis = analysis::with_pain(analysis, &extracted.pain);
+    // Pain entries outside the training data's dates: one warning, with the files' warnings.
+    if let Some(t) = &analysis.triggers {
+        extracted.warnings.extend(t.warnings.iter().cloned());
+    }
     Ok((analysis, extracted))
 }
 

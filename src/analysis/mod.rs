@@ -11,6 +11,7 @@ pub mod pain;
 pub mod rules;
 pub mod run;
 pub mod team;
+pub mod triggers;
 pub mod zone;
 
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, Offset, TimeZone, Utc};
@@ -226,12 +227,46 @@ pub struct Analysis {
     pub outlook: Option<outlook::Outlook>,
     /// The runner's pain log matched against the training ([`pain`]); set by [`with_pain`].
     pub pain: Vec<pain::PainEntry>,
+    /// The pain log against the runner's own training ([`triggers`]); `None` without a pain
+    /// log or training days. Set by [`with_pain`].
+    pub triggers: Option<triggers::Triggers>,
 }
 
-/// `a` with the pain log's rows matched against it ([`pain::entries`]).
+/// `a` with the pain log's rows matched against it ([`pain::entries`]) and the runner's own
+/// triggers found in it ([`triggers::triggers`]).
 pub fn with_pain(mut a: Analysis, rows: &[crate::model::PainRow]) -> Analysis {
     a.pain = pain::entries(rows, &a);
+    a.triggers = own_triggers(&a);
+    if let (Some(o), Some(t)) = (a.outlook.as_mut(), a.triggers.as_ref()) {
+        outlook::tighten(o, t);
+    }
     a
+}
+
+/// The triggers of `a`'s pain entries (already matched, a log read twice counted once).
+pub fn own_triggers(a: &Analysis) -> Option<triggers::Triggers> {
+    if a.pain.is_empty() {
+        return None;
+    }
+    let (first, last) = triggers::data_days(&a.days)?;
+    let entries: Vec<triggers::Entry> = a
+        .pain
+        .iter()
+        .map(|p| triggers::Entry {
+            date: p.date,
+            score: p.score,
+        })
+        .collect();
+    let mut sources: Vec<&str> = a.pain.iter().map(|p| p.source.as_str()).collect();
+    sources.sort_unstable();
+    sources.dedup();
+    Some(triggers::triggers(
+        &entries,
+        &a.findings,
+        first,
+        last,
+        &sources.join(", "),
+    ))
 }
 
 /// The counted runs and kilometres of one pair of shoes (a manifest's `Activity Gear`).
@@ -465,6 +500,7 @@ pub fn analyse_extracts(
     Ok(Analysis {
         outlook,
         pain: Vec::new(),
+        triggers: None,
         gear: gear_km(&summaries),
         activities: summaries,
         weeks: load.weeks,

@@ -27,6 +27,7 @@ use serde::Serialize;
 
 use super::load::{average_week_before, days_within, reduced_base, Day, Week};
 use super::rules::{Finding, Kind, Severity};
+use super::triggers::Triggers;
 use super::{week_start, ActivitySummary, Thresholds, WeekStart};
 
 /// Days of data before the day that the limits need.
@@ -569,4 +570,72 @@ fn break_ramp(
         limit: Some(limit),
         evidence: "seed",
     })
+}
+
+/// The outlook's limits tightened where the runner's own pain log points to a trigger
+/// (RISK_MODEL.md, "Your own triggers"): the long-run ceiling to 1.05 × for `single-run-spike`,
+/// the descent ceiling to 1.2 × for `descent-spike` or `steep-descent`, the week ceiling (over
+/// the last week; a return's ramp is already half the usual week) to 1.15 × for `weekly-jump`
+/// or `return-too-fast`. Each tightened limit says that it comes from the runner's own log, and
+/// its evidence is `own pain log`. A limit already under the tightened one stays.
+pub fn tighten(o: &mut Outlook, triggers: &Triggers) {
+    use super::rules::Rule;
+    use super::triggers::{words, DESCENT_RATIO, LONG_RUN_RATIO, WEEK_RATIO};
+    let first = |codes: &[Rule]| {
+        codes
+            .iter()
+            .find_map(|c| triggers.significant().find(|t| t.code == *c))
+    };
+    for item in &mut o.items {
+        let (ratio, trigger) = match item.code {
+            "long-run" => (LONG_RUN_RATIO, first(&[Rule::SingleRunSpike])),
+            "descent" => (
+                DESCENT_RATIO,
+                first(&[Rule::DescentSpike, Rule::SteepDescent]),
+            ),
+            "week-distance" => (WEEK_RATIO, first(&[Rule::WeeklyJump, Rule::ReturnTooFast])),
+            _ => continue,
+        };
+        let (Some(t), Some(base), Some(limit)) = (trigger, item.value, item.limit) else {
+            continue;
+        };
+        let tightened = base * ratio;
+        if tightened >= limit {
+            continue;
+        }
+        let (one, _) = words(t.code);
+        let why = format!(
+            "{ratio:.2} × rather than {:.2} ×, from your own pain log: {} of your {} pain \
+             episodes followed {one} in the 14 days before, against {} of {} pain-free \
+             windows",
+            limit / base,
+            t.episodes_with,
+            t.episodes,
+            t.control_with,
+            t.control_windows
+        );
+        item.text = match item.code {
+            "long-run" => format!(
+                "Keep your long run under {}: your longest in the last 30 days was {} ({why})",
+                km(tightened),
+                km(base)
+            ),
+            "descent" => format!(
+                "Keep this week's descent under {tightened:.0} m: your weeks averaged {base:.0} m \
+                 ({why})"
+            ),
+            _ => format!(
+                "Keep this week under {}: last week was {} ({why})",
+                km(tightened),
+                km(base)
+            ),
+        };
+        item.limit = Some(tightened);
+        item.evidence = "own pain log";
+        match item.code {
+            "long-run" => o.long_run_km_max = Some(tightened),
+            "descent" => o.descent_m_max = Some(tightened),
+            _ => o.week_km_max = Some(tightened),
+        }
+    }
 }

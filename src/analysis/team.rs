@@ -89,6 +89,9 @@ pub struct AthleteStatus {
     pub pain_entries: usize,
     pub latest_pain_score: Option<u8>,
     pub see_clinician: Option<String>,
+    /// The event codes the athlete's own pain log points to (significant triggers, RISK_MODEL.md
+    /// "Your own triggers"), in the order of the rules.
+    pub own_triggers: Vec<&'static str>,
 }
 
 impl AthleteStatus {
@@ -151,6 +154,11 @@ impl AthleteStatus {
             pain_entries: pain.len(),
             latest_pain_score: pain.last().map(|p| p.score),
             see_clinician,
+            own_triggers: a
+                .triggers
+                .iter()
+                .flat_map(|t| t.significant().map(|c| c.code.code()))
+                .collect(),
         };
         status.urgency = status.judged(as_of);
         status
@@ -242,6 +250,7 @@ mod tests {
             pain_entries: 0,
             latest_pain_score: None,
             see_clinician: None,
+            own_triggers: Vec::new(),
         }
     }
 

@@ -179,6 +179,21 @@ pub fn habit_line(f: &Finding) -> String {
     }
 }
 
+/// The terminal's opening line when the runner's own pain log points to a trigger: `Your own
+/// pain log: 4 of your 5 pain episodes followed ... (habits are not tested this way)`; `None`
+/// when no trigger is significant.
+pub fn own_triggers_line(a: &crate::analysis::Analysis) -> Option<String> {
+    let t = a.triggers.as_ref()?;
+    let sentences: Vec<String> = t.significant().map(|t| t.sentence()).collect();
+    if sentences.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "Your own pain log: {}; a pattern to watch, not a cause (habits are not tested this way).",
+        sentences.join("; ")
+    ))
+}
+
 /// A finding's value against its threshold, in plain words.
 pub fn value_words(f: &Finding) -> String {
     match f.unit {

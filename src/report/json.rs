@@ -1,11 +1,12 @@
 //! The `--json` document (DESIGN.md): `schema`, `activities`, `weeks`, `findings`, `outlook`,
-//! `pain`, `skipped`, plus the daily table, the gaps and the thresholds and HRmax used.
+//! `pain`, `triggers`, `skipped`, plus the daily table, the gaps and the thresholds and HRmax used.
 
 use serde::Serialize;
 
 use crate::analysis::outlook::Outlook;
 use crate::analysis::pain::PainEntry;
 use crate::analysis::rules::habit::Trend;
+use crate::analysis::triggers::Triggers;
 use crate::analysis::{
     ActivitySummary, Analysis, Day, Finding, Gap, GearKm, HrMaxSource, Thresholds, Week,
 };
@@ -43,6 +44,8 @@ struct Document<'a> {
     outlook: Option<&'a Outlook>,
     /// The pain log matched against the training; empty without one.
     pain: &'a [PainEntry],
+    /// The pain log against the runner's own training (case-crossover); `null` without one.
+    triggers: Option<&'a Triggers>,
     #[serde(serialize_with = "skipped_entries")]
     skipped: &'a [Skipped],
     days: &'a [Day],
@@ -103,6 +106,7 @@ pub fn write_for(
         habits: &analysis.habits,
         outlook: analysis.outlook.as_ref(),
         pain: &analysis.pain,
+        triggers: analysis.triggers.as_ref(),
         skipped: &analysis.skipped,
         // Written below, by hand.
         days: &[],
@@ -289,6 +293,7 @@ mod tests {
                 habits: &analysis.habits,
                 outlook: analysis.outlook.as_ref(),
                 pain: &analysis.pain,
+                triggers: analysis.triggers.as_ref(),
                 skipped: &analysis.skipped,
                 days: &analysis.days,
                 gaps: &analysis.gaps,

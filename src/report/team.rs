@@ -35,6 +35,8 @@ pub struct Row {
     pub hard: String,
     pub strength: String,
     pub pain: String,
+    /// The codes the athlete's own pain log points to, or `–`.
+    pub own_trigger: String,
     pub runs: usize,
     pub latest_run: String,
 }
@@ -132,6 +134,11 @@ impl Row {
             hard,
             strength: format!("{} of 2", s.strength_sessions_this_week),
             pain,
+            own_trigger: if s.own_triggers.is_empty() {
+                "–".into()
+            } else {
+                s.own_triggers.join(", ")
+            },
             runs: s.runs,
             latest_run: or_dash(s.latest_run.map(|d| d.to_string())),
         }

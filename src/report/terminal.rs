@@ -144,6 +144,10 @@ pub fn render_view(analysis: &Analysis, view: &View) -> String {
             out.push_str(rest);
         }
     }
+    // One line when the runner's own pain log points to a trigger.
+    if let Some(line) = format::own_triggers_line(analysis) {
+        out.push_str(&wrap(&line, "", "  ", 100));
+    }
     let runs: Vec<&ActivitySummary> = analysis.runs().collect();
     let other = analysis
         .activities

@@ -183,6 +183,8 @@ pub struct Page {
     pub other_rows: Vec<OtherRow>,
     /// The pain log's entries, one card each.
     pub pain_cards: Vec<PainCard>,
+    /// "Your triggers": the pain log against the runner's own training; `None` without a log.
+    pub triggers: Option<TriggersCard>,
     pub shoe_rows: Vec<ShoeRow>,
     pub week_rows: Vec<WeekRow>,
     pub quality: Quality,
@@ -284,6 +286,58 @@ pub struct RunRow {
     pub gear: String,
     /// The source, marked where it is a manifest row without a file.
     pub source: String,
+}
+
+/// "Your triggers" (RISK_MODEL.md): each event code tested, in a sentence, or why none is.
+#[derive(Clone, Debug)]
+pub struct TriggersCard {
+    /// `5 pain episodes, each against the same 14 days 4, 8, 12… weeks before`.
+    pub head: String,
+    pub left_out: Option<String>,
+    /// (code, significant, sentence, odds ratio in words), significant ones first.
+    pub codes: Vec<(&'static str, bool, String, String)>,
+    /// The codes no window held, named.
+    pub not_seen: String,
+    pub warnings: Vec<String>,
+}
+
+impl TriggersCard {
+    fn of(t: &crate::analysis::triggers::Triggers) -> TriggersCard {
+        let mut codes: Vec<(&'static str, bool, String, String)> = t
+            .codes
+            .iter()
+            .map(|c| {
+                let odds = match c.odds_ratio {
+                    Some(x) => format!("matched odds ratio {x:.1}"),
+                    None if c.episodes_with > 0 => {
+                        "matched odds ratio not finite: no pain-free window to set against"
+                            .to_string()
+                    }
+                    None => "matched odds ratio undefined".to_string(),
+                };
+                (c.code.code(), c.significant, c.sentence(), odds)
+            })
+            .collect();
+        codes.sort_by_key(|c| !c.1);
+        TriggersCard {
+            head: format!(
+                "{} pain episode{} in the data's dates, {} with a pain-free stretch 4, 8, 12… \
+                 weeks before to compare with",
+                t.episodes,
+                if t.episodes == 1 { "" } else { "s" },
+                t.matched
+            ),
+            left_out: t.left_out.clone(),
+            codes,
+            not_seen: t
+                .not_seen
+                .iter()
+                .map(|c| c.code())
+                .collect::<Vec<_>>()
+                .join(", "),
+            warnings: t.warnings.iter().map(|w| sanitise(w)).collect(),
+        }
+    }
 }
 
 /// One pain entry's card.
@@ -456,6 +510,7 @@ impl Page {
                 .filter(|r| !recent(r.local_date))
                 .map(run_row)
                 .collect(),
+            triggers: a.triggers.as_ref().map(TriggersCard::of),
             pain_cards: a
                 .pain
                 .iter()

@@ -4,7 +4,7 @@ use maud::{html, Markup, PreEscaped, DOCTYPE};
 
 use super::{
     Card, EventLine, Figure, HabitCard, HrMax, OtherRow, OutlookView, Page, PainCard,
-    PhaseFindings, Quality, RunRow, ShoeRow, WeekRow,
+    PhaseFindings, Quality, RunRow, ShoeRow, TriggersCard, WeekRow,
 };
 
 /// The page's only style sheet, inline.
@@ -116,6 +116,7 @@ pub(super) fn render(p: &Page) -> String {
                             (finding_cards(&p.older_phases))
                         }
                     }
+                    @if let Some(t) = &p.triggers { (triggers(t)) }
                     (pain(&p.pain_cards))
                     h2 id="charts" { "Charts" }
                     @for f in &p.figures { (figure(f)) }
@@ -149,6 +150,35 @@ pub(super) fn render(p: &Page) -> String {
     let mut out = page.into_string();
     out.push('\n');
     out
+}
+
+/// "Your triggers": the pain episodes against the runner's own pain-free stretches.
+fn triggers(t: &TriggersCard) -> Markup {
+    html! {
+        h2 id="triggers" { "Your triggers" }
+        p class="meta" {
+            "Your pain episodes (a score of 3 or more after 14 days without one) against your own \
+             pain-free stretches: the same 14 days 4, 8, 12… weeks before each. You are your own \
+             control, so what does not change drops out. A trigger found is a pattern to watch in \
+             your training, not a cause of your pain. Habits are not tested this way (they hold \
+             in nearly every window); they stay in the report above."
+        }
+        p { (t.head) "." }
+        @if let Some(reason) = &t.left_out {
+            p { "Not tested: " (reason) "." }
+        }
+        @for (code, significant, sentence, odds) in &t.codes {
+            div class=(if *significant { "finding moderate" } else { "finding" }) {
+                b { (code) }
+                p { (sentence) "." }
+                p class="meta" { (odds) "; p-values after Holm's correction over the codes tested." }
+            }
+        }
+        @if !t.not_seen.is_empty() && t.left_out.is_none() {
+            p class="meta" { "In no window: " (t.not_seen) "." }
+        }
+        @for w in &t.warnings { p class="meta" { (w) } }
+    }
 }
 
 /// The pain log: one card per entry, what preceded it and what the data shows.

@@ -57,6 +57,7 @@ pub fn team_page(v: &TeamView) -> String {
                                     th { "last week (" (v.last_week) ")" } th { "this week" }
                                     th { "long run" } th { "descent" } th { "hard day" }
                                     th { "strength" } th class="l" { "pain, 28 days" }
+                                    th class="l" { "own trigger" }
                                     th { "runs" } th { "last run" }
                                 }
                             }
@@ -74,6 +75,7 @@ pub fn team_page(v: &TeamView) -> String {
                                         td { (r.last_week) } td { (r.this_week) }
                                         td { (r.long_run) } td { (r.descent) } td { (r.hard) }
                                         td { (r.strength) } td class="l" { (r.pain) }
+                                        td class="l" { (r.own_trigger) }
                                         td { (r.runs) } td { (r.latest_run) }
                                     }
                                 }
