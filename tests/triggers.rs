@@ -3,7 +3,8 @@
 //!   analysed once, only the triggers step run again): at most 5 % of them (plus the sampling
 //!   error) have any significant trigger;
 //! - pain after each of 8 long-run spikes planted in that history (where a natural spike falls
-//!   in about one 14-day window in five): `single-run-spike` significant;
+//!   in about one 14-day window in five): `single-run-spike` significant; likewise pain after 8
+//!   planted hilly weeks: `descent-spike` significant;
 //! - the false-positive rate and the power at 4, 6, 8 and 10 episodes for a trigger present in
 //!   20 % and 40 % of pain-free windows, printed (`cargo test --release --test triggers --
 //!   --nocapture power`) and checked for the figures the README gives.
@@ -292,6 +293,100 @@ fn pain_after_planted_long_run_spikes_is_found() {
     assert_eq!(status.own_triggers, ["single-run-spike"]);
     let row = patella::report::team::Row::of(&status, as_of);
     assert_eq!(row.own_trigger, "single-run-spike");
+}
+
+/// `e` with the device's own ascent and descent set to `m_per_km` metres a kilometre.
+fn with_descent(mut e: Extract, m_per_km: f64) -> Extract {
+    let m = m_per_km * e.computed.distance_m / 1000.0;
+    let d = e.device.get_or_insert_with(Default::default);
+    d.ascent_m = Some(m);
+    d.descent_m = Some(m);
+    e
+}
+
+#[test]
+fn pain_after_planted_descent_spikes_is_found() {
+    // The history's runs at 10 m of descent a kilometre (its own hilly weeks flattened), so that
+    // its descent follows its distance: a natural descent spike only where the distance jumps.
+    let flat: Vec<Extract> = history()
+        .into_iter()
+        .map(|e| {
+            if e.sport == Sport::Running {
+                with_descent(e, 10.0)
+            } else {
+                e
+            }
+        })
+        .collect();
+    let (first, _) = data_days(&analyse(&flat));
+    // 16 hilly weeks (40 m a kilometre) from the 10th week, 6 and 7 weeks apart; pain on the
+    // Saturday of every other one.
+    let mut planted = flat.clone();
+    let mut entries = Vec::new();
+    for i in 0..16u64 {
+        let monday = first - Days::new(first.weekday().num_days_from_monday() as u64)
+            + Days::new(7 * (10 + 13 * (i / 2) + 6 * (i % 2)));
+        for e in planted.iter_mut().filter(|e| {
+            let d = e.start_utc.date_naive();
+            e.sport == Sport::Running && d >= monday && d < monday + Days::new(7)
+        }) {
+            *e = with_descent(e.clone(), 40.0);
+        }
+        if i % 2 == 0 {
+            entries.push(Entry {
+                date: monday + Days::new(5),
+                score: 4,
+            });
+        }
+    }
+    let after = analyse(&planted);
+    let t = run(&after, &entries);
+    assert_eq!((t.episodes, t.matched), (8, 8), "{t:?}");
+    let descent = t
+        .codes
+        .iter()
+        .find(|c| c.code == Rule::DescentSpike)
+        .unwrap();
+    println!(
+        "descent-spike: {} of {} episodes, {} of {} control windows, OR {:?}, p {:.2e}, Holm \
+         {:.2e}",
+        descent.episodes_with,
+        descent.episodes,
+        descent.control_with,
+        descent.control_windows,
+        descent.odds_ratio,
+        descent.p_value,
+        descent.p_holm
+    );
+    assert_eq!(descent.episodes_with, 8);
+    let share = descent.control_with as f64 / descent.control_windows as f64;
+    assert!(
+        (0.05..0.4).contains(&share),
+        "descent spikes in {share} of pain-free windows"
+    );
+    assert!(descent.significant, "{descent:?}");
+    // The outlook's descent ceiling then at 1.2 × the usual week, from the runner's own log.
+    let rows: Vec<PainRow> = entries
+        .iter()
+        .enumerate()
+        .map(|(i, e)| PainRow {
+            source: "pain.csv".into(),
+            line: i + 2,
+            date: e.date,
+            knee: Knee::Right,
+            score: e.score,
+            when: PainWhen::Descent,
+            note: String::new(),
+        })
+        .collect();
+    let a = analysis::with_pain(after, &rows);
+    let o = a.outlook.as_ref().unwrap();
+    let item = o.items.iter().find(|i| i.code == "descent").unwrap();
+    assert!(
+        (item.limit.unwrap() - 1.2 * item.value.unwrap()).abs() < 1e-6,
+        "{item:?}"
+    );
+    assert_eq!(item.evidence, "own pain log");
 }
 
 /// Random days of `days` from `from`, so that a 14-day window holds one with chance `share`.
