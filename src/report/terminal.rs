@@ -469,25 +469,8 @@ fn render_open(out: &mut String, analysis: &Analysis, as_of: NaiveDate, view: &V
     } else {
         heading(out, view, &format!("Events in the 14 days before {as_of}"));
         for f in events {
-            let severity = paint(
-                view.colour,
-                severity_colour(f.severity),
-                &format!("{:<8}", f.severity.word()),
-            );
             let when = f.date.map_or_else(String::new, |d| format!(" on {d}"));
-            out.push_str(&wrap(
-                &format!(
-                    "{}{when}: {} ({}; {}, {})",
-                    f.code.code(),
-                    sanitise(&f.message),
-                    value_words(f),
-                    evidence_key(f),
-                    f.grade.as_str()
-                ),
-                &format!("  {severity}  "),
-                "            ",
-                100,
-            ));
+            severity_line(out, view, f.severity, &finding_words(f, &when));
         }
         if let Some(more) = more {
             out.push_str(&wrap(&more, "  ", "    ", 100));
@@ -503,17 +486,7 @@ fn render_open(out: &mut String, analysis: &Analysis, as_of: NaiveDate, view: &V
     }
     heading(out, view, &format!("Habits in force on {as_of}"));
     for f in habits {
-        let severity = paint(
-            view.colour,
-            severity_colour(f.severity),
-            &format!("{:<8}", f.severity.word()),
-        );
-        out.push_str(&wrap(
-            &format::habit_line(f),
-            &format!("  {severity}  "),
-            "            ",
-            100,
-        ));
+        severity_line(out, view, f.severity, &format::habit_line(f));
     }
 }
 
@@ -529,30 +502,37 @@ fn render_habits(out: &mut String, analysis: &Analysis, view: &View) {
     }
     heading(out, view, "Habits, as they set in and lapsed");
     for f in habits {
-        let severity = paint(
-            view.colour,
-            severity_colour(f.severity),
-            &format!("{:<8}", f.severity.word()),
-        );
         let span = match (f.since, f.until) {
-            (Some(s), Some(u)) => format!("{s} to {u}"),
-            (Some(s), None) => format!("since {s}"),
-            _ => String::new(),
+            (Some(s), Some(u)) => format!(" {s} to {u}"),
+            (Some(s), None) => format!(" since {s}"),
+            _ => " ".to_string(),
         };
-        out.push_str(&wrap(
-            &format!(
-                "{} {span}: {} ({}; {}, {})",
-                f.code.code(),
-                sanitise(&f.message),
-                value_words(f),
-                evidence_key(f),
-                f.grade.as_str()
-            ),
-            &format!("  {severity}  "),
-            "            ",
-            100,
-        ));
+        severity_line(out, view, f.severity, &finding_words(f, &span));
     }
+}
+
+/// `text` after the severity word (coloured when the view has colour), wrapped at 100 columns
+/// under it: a finding's line of the opening and of the habits.
+fn severity_line(out: &mut String, view: &View, severity: Severity, text: &str) {
+    let word = paint(
+        view.colour,
+        severity_colour(severity),
+        &format!("{:<8}", severity.word()),
+    );
+    out.push_str(&wrap(text, &format!("  {word}  "), "            ", 100));
+}
+
+/// A finding in words: its code, `when`, its message, its value against the threshold, its
+/// evidence and grade.
+fn finding_words(f: &Finding, when: &str) -> String {
+    format!(
+        "{}{when}: {} ({}; {}, {})",
+        f.code.code(),
+        sanitise(&f.message),
+        value_words(f),
+        evidence_key(f),
+        f.grade.as_str()
+    )
 }
 
 /// A finding's evidence by its key (E1, seed); the report and the JSON give it whole.
