@@ -220,6 +220,52 @@ impl SideFile {
     }
 }
 
+/// The tables a Strava bulk export holds beside `activities.csv` (named in English whatever the
+/// account's language): the profile, gear, social and settings tables.
+const STRAVA_SIDE_FILES: &[&str] = &[
+    "applications.csv",
+    "bikes.csv",
+    "blocks.csv",
+    "clubs.csv",
+    "comments.csv",
+    "components.csv",
+    "connected_apps.csv",
+    "contacts.csv",
+    "email_preferences.csv",
+    "events.csv",
+    "follows.csv",
+    "general_preferences.csv",
+    "global_challenges.csv",
+    "goals.csv",
+    "group_challenges.csv",
+    "local_legend_segments.csv",
+    "logins.csv",
+    "media.csv",
+    "memberships.csv",
+    "messaging.csv",
+    "mobile_device_identifiers.csv",
+    "orders.csv",
+    "partner_opt_outs.csv",
+    "posts.csv",
+    "privacy_zones.csv",
+    "profile.csv",
+    "reactions.csv",
+    "routes.csv",
+    "segments.csv",
+    "shoes.csv",
+    "social_settings.csv",
+    "starred_routes.csv",
+    "starred_segments.csv",
+    "subscriptions.csv",
+    "support_tickets.csv",
+    "visibility_settings.csv",
+];
+
+/// The last part of a source (`export.zip!profile.csv`, `export/profile.csv`): `profile.csv`.
+fn file_name(source: &str) -> &str {
+    source.rsplit(['/', '!', '\\']).next().unwrap_or(source)
+}
+
 impl Skipped {
     /// The kind of side file this is when an export is known to hold it beside its activities
     /// (see [`SideFile`]); `None` for a damaged, unreadable or unexpected file, which keeps its
@@ -238,6 +284,12 @@ impl Skipped {
             SkipReason::NotActivityFile { what }
                 if (what == "a .json file" || what == "a .csv file" || what == "a .txt file")
                     && self.source.contains("DI_CONNECT/") =>
+            {
+                Some(SideFile::Other)
+            }
+            SkipReason::NotActivityFile { what }
+                if what == "a .csv file"
+                    && STRAVA_SIDE_FILES.contains(&file_name(&self.source)) =>
             {
                 Some(SideFile::Other)
             }
@@ -374,8 +426,12 @@ mod tests {
                 other("a .json file"),
             ),
             Skipped::new("e.zip!DI_CONNECT/x/photo.jpg", other("an image")),
-            // A CSV outside a Garmin export may be a manifest not recognised: named.
+            // A CSV outside a Garmin export may be a manifest not recognised: named; a Strava
+            // export's own tables are counted.
             Skipped::new("runs/activities.csv", other("a .csv file")),
+            Skipped::new("strava.zip!profile.csv", other("a .csv file")),
+            Skipped::new("strava/shoes.csv", other("a .csv file")),
+            Skipped::new("strava/my-shoes.csv", other("a .csv file")),
             Skipped::new("runs/route.gpx", not_activity("gpx has no track")),
         ];
         assert_eq!(
@@ -383,8 +439,9 @@ mod tests {
             [
                 "skipped e.zip!u/3.fit: not a FIT file (no .FIT signature in the header)",
                 "skipped runs/activities.csv: not an activity file: a .csv file",
+                "skipped strava/my-shoes.csv: not an activity file: a .csv file",
                 "skipped runs/route.gpx: not an activity: gpx has no track",
-                "2 monitoring files and 4 other export files passed over: --all lists them",
+                "2 monitoring files and 6 other export files passed over: --all lists them",
             ]
         );
         assert_eq!(skip_lines(&skipped, true).len(), skipped.len());
