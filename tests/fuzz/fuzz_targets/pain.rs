@@ -4,14 +4,14 @@
 //! so that the matching, the self-checks and the clinician's rule run on whatever the rows hold.
 //! Nothing may panic; every message is one non-empty line naming the log and a line; rows are
 //! dated 1989–2100; the entries come in date order, at most one per row, each preceded only by
-//! findings of its 14 days.
+//! the events of its 14 days and the habits in force on its day.
 #![no_main]
 
 mod common;
 
 use chrono::{Days, NaiveTime};
 use libfuzzer_sys::fuzz_target;
-use patella::analysis::{self, pain::PRECEDING_DAYS};
+use patella::analysis::{self, pain::PRECEDING_DAYS, Kind};
 use patella::ingest::clean::{EARLIEST_UNIX_S, LATEST_UNIX_S};
 
 const SOURCE: &str = "athletes/ada/pain.csv";
@@ -51,8 +51,10 @@ fuzz_target!(|data: &[u8]| {
         let from = p.date.checked_sub_days(Days::new(PRECEDING_DAYS - 1));
         for f in &p.preceded_by {
             let d = f.date.expect("a preceding finding has a date");
+            // An event of the 14 days, or a habit in force on the day (dated when it set in).
+            let habit = f.code.info().kind == Kind::Habit;
             assert!(
-                d <= p.date && from.is_none_or(|from| d >= from),
+                d <= p.date && (habit || from.is_none_or(|from| d >= from)),
                 "{d} before {}",
                 p.date
             );
