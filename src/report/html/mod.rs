@@ -310,8 +310,9 @@ impl TriggersCard {
                 let odds = match c.odds_ratio {
                     Some(x) => format!("matched odds ratio {x:.1}"),
                     None if c.episodes_with > 0 => {
-                        "matched odds ratio not finite: no pain-free window to set against"
-                            .to_string()
+                        "matched odds ratio unbounded: every episode that could be compared had \
+                         it"
+                        .to_string()
                     }
                     None => "matched odds ratio undefined".to_string(),
                 };
