@@ -8,11 +8,14 @@
 //!
 //! Where `../shared/real-exports` is missing these tests are reported as ignored; CI has it.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
+use chrono::{Days, NaiveDate};
 
+use common::planted::run_on;
 use patella::analysis::{self, Analysis, Extract, Kind, Settings, WeekStart};
 use patella::ingest::Limits;
 use patella::model::Sport;
@@ -76,28 +79,6 @@ fn events(a: &Analysis) -> BTreeSet<Key> {
             )
         })
         .collect()
-}
-
-/// A run like `template` (a run of the history) on `day` at 07:00 UTC, of `km` at 6:00/km.
-fn run_on(template: &Extract, day: NaiveDate, km: f64, n: usize) -> Extract {
-    let mut e = template.clone();
-    e.source = format!("planted/{n}.fit");
-    e.session = 0;
-    e.name = None;
-    e.gear = None;
-    e.start_utc = Utc
-        .with_ymd_and_hms(day.year(), day.month(), day.day(), 7, 0, 0)
-        .unwrap();
-    e.utc_offset_s = Some(0);
-    e.computed.distance_m = km * 1000.0;
-    e.computed.moving_s = km * 360.0;
-    e.computed.elapsed_s = km * 360.0;
-    if let Some(d) = e.device.as_mut() {
-        d.distance_m = Some(km * 1000.0);
-        d.timer_s = Some(km * 360.0);
-        d.elapsed_s = Some(km * 360.0);
-    }
-    e
 }
 
 fn run_day(e: &Extract) -> NaiveDate {

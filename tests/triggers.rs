@@ -9,8 +9,11 @@
 //!   20 % and 40 % of pain-free windows, printed (`cargo test --release --test triggers --
 //!   --nocapture power`) and checked for the figures the README gives.
 
-use chrono::{Datelike, Days, NaiveDate, TimeZone, Utc};
+mod common;
 
+use chrono::{Datelike, Days, NaiveDate};
+
+use common::planted::run_on;
 use patella::analysis::rules::RULES;
 use patella::analysis::triggers::{self, Entry, Triggers};
 use patella::analysis::{self, Analysis, Extract, Kind, Rule, Settings, WeekStart};
@@ -134,26 +137,6 @@ fn random_pain_logs_rarely_find_a_trigger() {
     );
     assert!(tested >= 1500, "{tested} of {draws} logs tested");
     assert!(rate <= 0.05 + error, "{rate}");
-}
-
-/// A run like `template` on `day` at 07:00 UTC, of `km` at 6:00/km.
-fn run_on(template: &Extract, day: NaiveDate, km: f64, n: usize) -> Extract {
-    let mut e = template.clone();
-    e.source = format!("planted/{n}.fit");
-    e.session = 0;
-    e.start_utc = Utc
-        .with_ymd_and_hms(day.year(), day.month(), day.day(), 7, 0, 0)
-        .unwrap();
-    e.utc_offset_s = Some(0);
-    e.computed.distance_m = km * 1000.0;
-    e.computed.moving_s = km * 360.0;
-    e.computed.elapsed_s = km * 360.0;
-    if let Some(d) = e.device.as_mut() {
-        d.distance_m = Some(km * 1000.0);
-        d.timer_s = Some(km * 360.0);
-        d.elapsed_s = Some(km * 360.0);
-    }
-    e
 }
 
 #[test]
