@@ -139,6 +139,24 @@ fn random_pain_logs_rarely_find_a_trigger() {
     assert!(rate <= 0.05 + error, "{rate}");
 }
 
+/// The 8 planted episodes all matched, and `code`'s counts among them, printed.
+fn planted_code(t: &Triggers, code: Rule) -> &triggers::Trigger {
+    assert_eq!((t.episodes, t.matched), (8, 8), "{t:?}");
+    let c = t.codes.iter().find(|c| c.code == code).unwrap();
+    println!(
+        "{}: {} of {} episodes, {} of {} control windows, OR {:?}, p {:.2e}, Holm {:.2e}",
+        code.code(),
+        c.episodes_with,
+        c.episodes,
+        c.control_with,
+        c.control_windows,
+        c.odds_ratio,
+        c.p_value,
+        c.p_holm
+    );
+    c
+}
+
 #[test]
 fn pain_after_planted_long_run_spikes_is_found() {
     let extracts = history();
@@ -182,23 +200,7 @@ fn pain_after_planted_long_run_spikes_is_found() {
     }
     let after = analyse(&planted);
     let t = run(&after, &entries);
-    assert_eq!((t.episodes, t.matched), (8, 8), "{t:?}");
-    let spike = t
-        .codes
-        .iter()
-        .find(|c| c.code == Rule::SingleRunSpike)
-        .unwrap();
-    println!(
-        "single-run-spike: {} of {} episodes, {} of {} control windows, OR {:?}, p {:.2e}, \
-         Holm {:.2e}",
-        spike.episodes_with,
-        spike.episodes,
-        spike.control_with,
-        spike.control_windows,
-        spike.odds_ratio,
-        spike.p_value,
-        spike.p_holm
-    );
+    let spike = planted_code(&t, Rule::SingleRunSpike);
     assert_eq!(spike.episodes_with, 8);
     let share = spike.control_with as f64 / spike.control_windows as f64;
     assert!(
@@ -324,23 +326,7 @@ fn pain_after_planted_descent_spikes_is_found() {
     }
     let after = analyse(&planted);
     let t = run(&after, &entries);
-    assert_eq!((t.episodes, t.matched), (8, 8), "{t:?}");
-    let descent = t
-        .codes
-        .iter()
-        .find(|c| c.code == Rule::DescentSpike)
-        .unwrap();
-    println!(
-        "descent-spike: {} of {} episodes, {} of {} control windows, OR {:?}, p {:.2e}, Holm \
-         {:.2e}",
-        descent.episodes_with,
-        descent.episodes,
-        descent.control_with,
-        descent.control_windows,
-        descent.odds_ratio,
-        descent.p_value,
-        descent.p_holm
-    );
+    let descent = planted_code(&t, Rule::DescentSpike);
     assert_eq!(descent.episodes_with, 8);
     let share = descent.control_with as f64 / descent.control_windows as f64;
     assert!(
